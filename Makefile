@@ -1,0 +1,148 @@
+# commentd - a moderated comment backend for news sites.
+#
+#   make            build bin/commentd
+#   make run        install what is missing, start a private PostgreSQL
+#                   under var/, migrate, serve
+#   make test       the same set-up with a throw-away cluster, then every test
+#   make test SANITIZE=1   all of it under AddressSanitizer + UBSan
+#
+# Sources are listed explicitly (no globbing): adding a module is a
+# deliberate edit here.
+
+CC	?= cc
+PKGS	:= libevent libevent_pthreads libpq jansson libsodium libutf8proc
+
+ifeq ($(SANITIZE),1)
+BUILD	:= build/san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+	    -fno-omit-frame-pointer
+OPT	:= -O1
+else
+BUILD	:= build/rel
+SANFLAGS :=
+OPT	:= -O2
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN	:= -Wall -Wextra -Wformat=2 -Wshadow -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wvla -Wno-missing-field-initializers
+CFLAGS	?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) $(SANFLAGS) \
+	      -Iinclude $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS	:= $(PKG_LIBS) -pthread -lm
+
+# Everything but main.c is also linked into the unit tests.
+LIB_SRC	:= \
+	src/log.c \
+	src/xmalloc.c \
+	src/text.c \
+	src/validate.c \
+	src/i18n.c \
+	src/config.c \
+	src/router.c \
+	src/req.c \
+	src/db.c \
+	src/sql.c \
+	src/migrate.c \
+	src/token.c \
+	src/h_comments.c \
+	src/h_health.c \
+	src/routes.c \
+	src/worker.c \
+	src/server.c
+
+MAIN_SRC := src/main.c
+
+MIGRATIONS := $(sort $(wildcard migrations/[0-9][0-9][0-9][0-9]_*.sql))
+
+LIB_OBJ	:= $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+MAIN_OBJ := $(MAIN_SRC:src/%.c=$(BUILD)/%.o)
+BIN	:= bin/commentd
+ifeq ($(SANITIZE),1)
+BIN	:= bin/commentd-san
+endif
+
+UNIT_TESTS := test_text test_validate test_i18n test_router test_config
+UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+INTEG_TESTS := test_api
+INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/tests/%)
+
+.PHONY: all run test deps unit-tests integration-tests clean check-build \
+	_run _test
+
+all: $(BIN)
+
+$(BIN): $(LIB_OBJ) $(MAIN_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# Migrations are compiled into the binary: no run-time file paths.
+$(BUILD)/embed: tools/embed.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -o $@ $<
+
+$(BUILD)/gen/migrations.c: $(BUILD)/embed $(MIGRATIONS)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed $@ embedded_migrations $(MIGRATIONS)
+
+$(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_%.o: tests/unit/test_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_api.o: tests/integration/test_api.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libcurl 2>/dev/null) \
+		-MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_api: $(BUILD)/tests/test_api.o $(BUILD)/tests/itest.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcurl jansson libpq)
+
+$(BUILD)/tests/itest.o: tests/integration/itest.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB_OBJ)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) \
+		$(shell pkg-config --libs cmocka 2>/dev/null)
+
+# -- set-up and the two commands ---------------------------------------
+
+deps:
+	@deploy/install-deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory _run
+
+_run: $(BIN)
+	@deploy/run-local.sh $(BIN)
+
+test: deps
+	@$(MAKE) --no-print-directory _test
+
+_test: $(BIN) $(UNIT_BINS) $(INTEG_BINS)
+	@BUILD=$(BUILD) BIN=$(BIN) SANITIZE=$(SANITIZE) tests/run-tests.sh
+
+unit-tests: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do $$t || exit 1; done
+
+# Both compilers, warnings as errors: what CI builds first.
+check-build:
+	$(MAKE) clean
+	$(MAKE) CC=gcc EXTRA_CFLAGS=-Werror all $(UNIT_BINS) $(INTEG_BINS)
+	$(MAKE) clean
+	$(MAKE) CC=clang EXTRA_CFLAGS=-Werror all $(UNIT_BINS) $(INTEG_BINS)
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

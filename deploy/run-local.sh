@@ -1,0 +1,14 @@
+#!/bin/sh
+# `make run`: a private PostgreSQL under var/pg, then commentd serving
+# on COMMENTD_LISTEN (default 127.0.0.1:8080).  Ctrl-C stops commentd;
+# `make db-stop` stops the database.
+set -eu
+bin=${1:?usage: run-local.sh BIN}
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+"$here/deploy/pg.sh" start "$here/var/pg"
+COMMENTD_DATABASE_URL=${COMMENTD_DATABASE_URL:-$("$here/deploy/pg.sh" url "$here/var/pg")}
+export COMMENTD_DATABASE_URL
+echo "database: $COMMENTD_DATABASE_URL" >&2
+echo "serving on http://${COMMENTD_LISTEN:-127.0.0.1:8080}/ (Ctrl-C stops)" >&2
+exec "$bin" serve

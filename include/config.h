@@ -1,0 +1,60 @@
+/*
+ * config.h - settings, from COMMENTD_* environment variables and flags.
+ *
+ * One table (config.c) declares every setting once: its flag name, the
+ * environment variable derived from it, type, default, bounds and help.
+ * The flag wins over the environment; both are validated at start and a
+ * bad value stops the program with a clear message.
+ */
+#ifndef COMMENTD_CONFIG_H
+#define COMMENTD_CONFIG_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cs.h"
+#include "validate.h"
+
+struct config {
+	char	*database_url;		/* libpq connection string */
+	char	*listen;		/* host:port */
+	int	 workers;		/* 0: one per CPU */
+	int	 db_pool_size;		/* connections per worker */
+	int	 db_queue_max;		/* queries waiting per worker */
+	int	 db_queue_timeout_ms;	/* longest wait for a connection */
+	int	 db_connect_timeout_ms;
+	int	 db_statement_timeout_ms;
+	int	 db_retry_min_ms;	/* reconnect backoff, first step */
+	int	 db_retry_max_ms;	/* reconnect backoff, cap */
+	int	 max_request_bytes;	/* request body limit (413) */
+	int	 body_min_chars;
+	int	 body_max_chars;
+	int	 author_min_chars;
+	int	 author_max_chars;
+	int	 page_size;		/* default top-level threads per page */
+	int	 page_size_max;
+	int	 counts_max_articles;
+	char	*default_lang;		/* "ar" or "en" */
+	bool	 trust_proxy;		/* client IP from X-Forwarded-For */
+	int	 http_timeout_s;
+	int	 shutdown_timeout_ms;
+	char	*log_level;		/* error, warn, info, debug */
+	bool	 migrate;		/* serve: apply migrations first */
+};
+
+/* Fills cfg with defaults, then the environment, then argv (after the
+ * subcommand).  Returns 0 on success, 1 if --help was printed, -1 on a
+ * bad setting (message already printed to stderr). */
+int	config_load(struct config *cfg, int argc, char **argv,
+	    const char *usage_line) CS_MUSTCHECK;
+void	config_free(struct config *cfg);
+void	config_usage(FILE *fp, const struct config *cfg);
+
+/* The text limits of a configuration, for validate_comment(). */
+void	config_text_limits(const struct config *cfg, struct text_limits *out);
+
+/* Parses "host:port" (IPv4, [IPv6] or name-free); 0 or -1. */
+int	config_split_listen(const char *listen, char *host, size_t hostsz,
+	    int *port) CS_MUSTCHECK;
+
+#endif

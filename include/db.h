@@ -1,0 +1,94 @@
+/*
+ * db.h - asynchronous PostgreSQL access for one worker's event loop.
+ *
+ * A pool of non-blocking libpq connections driven by libevent: connects
+ * with PQconnectStartParams/PQconnectPoll, sends prepared statements with
+ * PQsendQueryPrepared, flushes with PQflush and reads with
+ * PQconsumeInput/PQisBusy, all on socket events.  Nothing here blocks.
+ *
+ * Handlers name a statement of sql.h and its text parameters and get a
+ * callback; they never see libpq.  The contract:
+ *  - db_query() never fails and never calls back synchronously: the
+ *    callback runs exactly once, later, from the loop;
+ *  - the result is valid only during the callback (copy what you keep);
+ *  - a query waits at most queue_timeout_ms for a connection; when the
+ *    wait queue is full or every connection is down it fails at once
+ *    (DB_UNAVAILABLE) so the caller can answer 503 quickly;
+ *  - a lost connection fails its query with DB_UNAVAILABLE (the statement
+ *    may or may not have committed: callers answer 503, never 2xx) and
+ *    reconnects with exponential backoff; the pool recovers by itself.
+ */
+#ifndef COMMENTD_DB_H
+#define COMMENTD_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cs.h"
+#include "sql.h"
+
+struct event_base;
+struct db_pool;
+struct db_result;
+
+enum db_status {
+	DB_OK,			/* statement ran; rows may be read */
+	DB_SQL_ERROR,		/* statement failed (constraint, ...) */
+	DB_UNAVAILABLE,		/* no connection, lost, or queue full */
+	DB_TIMEOUT,		/* statement_timeout or our hard timer */
+	DB_SHUTDOWN,		/* the pool is being freed */
+};
+
+typedef void (*db_cb)(const struct db_result *res, void *arg);
+
+struct db_pool_config {
+	const char	*conninfo;		/* libpq connection string */
+	int		 size;			/* connections */
+	int		 queue_max;		/* waiting queries */
+	int		 queue_timeout_ms;
+	int		 connect_timeout_ms;
+	int		 statement_timeout_ms;
+	int		 retry_min_ms;
+	int		 retry_max_ms;
+	const char	*application_name;
+};
+
+struct db_pool	*db_pool_new(struct event_base *base,
+		    const struct db_pool_config *cfg);
+/* Fails every waiting and running query with DB_SHUTDOWN (callbacks run
+ * from inside this call) and closes every connection.  NULL-safe. */
+void		 db_pool_free(struct db_pool *pool);
+
+/*
+ * Runs statement id with nparams text parameters (NULL entries are SQL
+ * NULL).  The parameters are copied: they need not outlive the call.
+ */
+void		 db_query(struct db_pool *pool, enum sql_id id,
+		    const char *const *params, int nparams, db_cb cb,
+		    void *arg);
+
+/* True while at least one connection is established. */
+bool		 db_pool_connected(const struct db_pool *pool);
+/* Queries running or waiting now. */
+int		 db_pool_load(const struct db_pool *pool);
+
+enum db_status	 db_result_status(const struct db_result *res);
+int		 db_result_ntuples(const struct db_result *res);
+/* The value at (row, col) as text, or NULL for SQL NULL. */
+const char	*db_result_value(const struct db_result *res, int row,
+		    int col);
+int		 db_result_length(const struct db_result *res, int row,
+		    int col);
+/* Column number of a named column, -1 if none. */
+int		 db_result_column(const struct db_result *res,
+		    const char *name);
+/* SQLSTATE of a DB_SQL_ERROR, "" otherwise. */
+const char	*db_result_sqlstate(const struct db_result *res);
+/* A one-line description of what failed (for logs, not for clients). */
+const char	*db_result_error(const struct db_result *res);
+/* Seconds a client should wait before retrying a DB_UNAVAILABLE. */
+int		 db_result_retry_after(const struct db_result *res);
+
+const char	*db_status_name(enum db_status status);
+
+#endif

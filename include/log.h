@@ -1,0 +1,34 @@
+/*
+ * log.h - logging to stderr, one line per event.
+ *
+ * Lines are "LEVEL [thread] message".  Debug lines are formatted only when
+ * debug logging is on.  fatal() appends strerror(errno); both fatal and
+ * fatalx are for broken invariants only, never for bad input.
+ */
+#ifndef COMMENTD_LOG_H
+#define COMMENTD_LOG_H
+
+#include <stdbool.h>
+
+#include "cs.h"
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+extern enum log_level log_max_level;
+
+void	log_init(enum log_level max, bool route_libevent);
+/* Names the calling thread in its log lines ("main", "w0", ...). */
+void	log_set_thread_name(const char *name);
+
+void	log_msg(enum log_level, const char *fmt, ...) CS_PRINTF(2, 3);
+CS_NORETURN void fatal(const char *fmt, ...) CS_PRINTF(1, 2);
+CS_NORETURN void fatalx(const char *fmt, ...) CS_PRINTF(1, 2);
+
+#define log_error(...)	log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...)	log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)	do { if (log_max_level >= LOG_INFO) \
+	log_msg(LOG_INFO, __VA_ARGS__); } while (0)
+#define log_debug(...)	do { if (log_max_level >= LOG_DEBUG) \
+	log_msg(LOG_DEBUG, __VA_ARGS__); } while (0)
+
+#endif

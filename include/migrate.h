@@ -1,0 +1,30 @@
+/*
+ * migrate.h - schema migrations and start-up reads.
+ *
+ * These run before any event loop starts (the `migrate` command and the
+ * start of `serve`), so they use libpq's blocking calls; nothing here is
+ * ever called from a worker.
+ */
+#ifndef COMMENTD_MIGRATE_H
+#define COMMENTD_MIGRATE_H
+
+#include <stddef.h>
+
+#include "cs.h"
+
+/*
+ * Applies the embedded migrations not yet recorded in schema_migrations,
+ * in order, each in its own transaction, under an advisory lock so that
+ * several processes starting at once apply each exactly once.
+ * Returns the number applied, or -1 (reason logged).
+ */
+int	migrate_run(const char *conninfo) CS_MUSTCHECK;
+
+/* Reads the named server secret into out (up to max bytes). */
+int	migrate_read_secret(const char *conninfo, const char *name,
+	    unsigned char *out, size_t max, size_t *len) CS_MUSTCHECK;
+
+/* Waits up to timeout_s for the database to accept connections. */
+int	migrate_wait_ready(const char *conninfo, int timeout_s) CS_MUSTCHECK;
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * router.h - matching a request's method and path to a route.
+ *
+ * Patterns are literal segments and ":name" captures, e.g.
+ * "/api/v1/articles/:key/comments".  The raw path is split on '/' first
+ * and each segment percent-decoded after, so a key may contain "%2F".
+ * A path that matches a pattern but not its methods yields 405 with the
+ * methods that would have matched (for Allow); no pattern at all, 404.
+ */
+#ifndef COMMENTD_ROUTER_H
+#define COMMENTD_ROUTER_H
+
+#include <stddef.h>
+
+#include "cs.h"
+
+struct req;
+
+#define ROUTE_MAX_PARAMS	4
+
+/* Methods, as a bit set. */
+#define ROUTE_GET	0x01	/* also answers HEAD */
+#define ROUTE_POST	0x02
+#define ROUTE_PUT	0x04
+#define ROUTE_DELETE	0x08
+#define ROUTE_PATCH	0x10
+#define ROUTE_OPTIONS	0x20
+#define ROUTE_HEAD	0x40	/* only as a request method */
+
+/* Route flags */
+#define ROUTE_JSON_BODY	0x1	/* parse a JSON object body before the call */
+
+struct route {
+	unsigned	 methods;
+	const char	*pattern;
+	unsigned	 flags;
+	void		(*fn)(struct req *);
+};
+
+struct route_params {
+	int		 n;
+	const char	*name[ROUTE_MAX_PARAMS];	/* points into pattern */
+	char		*value[ROUTE_MAX_PARAMS];	/* decoded, owned */
+	size_t		 len[ROUTE_MAX_PARAMS];		/* may hold NUL */
+};
+
+enum router_result {
+	ROUTER_MATCH,
+	ROUTER_NOT_FOUND,
+	ROUTER_BAD_METHOD,	/* *allowed says which would match */
+	ROUTER_BAD_PATH,	/* malformed percent-encoding */
+};
+
+/*
+ * Finds the route of table[0..n) for method (one ROUTE_* bit) and path
+ * (raw, without the query string).  On ROUTER_MATCH, *match and *params
+ * are set (free params with router_params_free).  On ROUTER_BAD_METHOD,
+ * *allowed holds the methods of every pattern that matched the path.
+ */
+enum router_result router_match(const struct route *table, size_t n,
+		    unsigned method, const char *path,
+		    const struct route **match, struct route_params *params,
+		    unsigned *allowed) CS_MUSTCHECK;
+
+void		 router_params_free(struct route_params *params);
+/* The decoded value of capture name, or NULL. */
+const char	*router_param(const struct route_params *params,
+		    const char *name, size_t *len);
+/* "GET, HEAD, POST" for a method set; buf of at least 64 bytes. */
+void		 router_allow_header(unsigned methods, char *buf, size_t size);
+
+/*
+ * Percent-decodes s[0..len) into a new string (free()); '+' is kept.
+ * Returns NULL on a malformed escape.  *outlen gets the decoded length,
+ * which may include NUL bytes.
+ */
+char		*router_percent_decode(const char *s, size_t len,
+		    size_t *outlen);
+
+#endif

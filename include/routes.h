@@ -1,0 +1,29 @@
+/*
+ * routes.h - the route table and the handlers it names.
+ *
+ * Each handler answers with exactly one req_reply_*() call, at once or
+ * from a database callback.
+ */
+#ifndef COMMENTD_ROUTES_H
+#define COMMENTD_ROUTES_H
+
+#include <stddef.h>
+
+#include "router.h"
+
+struct req;
+
+extern const struct route	route_table[];
+extern const size_t		route_count;
+
+/* h_health.c */
+void	h_healthz(struct req *);
+void	h_readyz(struct req *);
+
+/* h_comments.c */
+void	h_comment_submit(struct req *);
+void	h_comments_list(struct req *);
+void	h_counts(struct req *);
+void	h_comment_own(struct req *);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+ * token.h - secrets handed to clients, and their stored hashes (libsodium).
+ *
+ * A submitter token lets a reader read back their own pending comment.
+ * With an Idempotency-Key it is derived (HMAC-SHA-256 under the server's
+ * secret of the article key and the idempotency key), so a retried
+ * submission gets the very token the first attempt would have; without
+ * one it is 32 random bytes.  Only its SHA-256 is stored.
+ */
+#ifndef COMMENTD_TOKEN_H
+#define COMMENTD_TOKEN_H
+
+#include <stddef.h>
+
+/* 32 bytes in unpadded base64url: 43 characters and a NUL. */
+#define TOKEN_TEXT_SIZE	64
+/* SHA-256 in hex and a NUL. */
+#define TOKEN_HASH_HEX_SIZE	65
+
+/* Initialises libsodium; call once before any thread starts. */
+int	token_init(void);
+
+void	token_submitter(const unsigned char *secret, size_t secret_len,
+	    const char *article_key, size_t key_len, const char *idem_key,
+	    char out[TOKEN_TEXT_SIZE]);
+void	token_hash_hex(const char *token, size_t len,
+	    char out[TOKEN_HASH_HEX_SIZE]);
+/* A short, strong hex digest of data (ETags): 32 hex chars and a NUL. */
+void	token_digest_hex(const void *data, size_t len, char out[33]);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * validate.h - validation of what readers submit: a comment and an
+ * article key.  Pure functions: no I/O, unit-tested on their own.
+ */
+#ifndef COMMENTD_VALIDATE_H
+#define COMMENTD_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "cs.h"
+
+/* Length limits, in characters (code points). */
+struct text_limits {
+	size_t	body_min;	/* default 1 */
+	size_t	body_max;	/* default 5000 */
+	size_t	author_min;	/* default 1 */
+	size_t	author_max;	/* default 80 */
+	size_t	email_max;	/* default 254 */
+};
+
+#define ARTICLE_KEY_MAX_CHARS	200
+
+/* A cleaned, valid comment submission.  Strings are owned (free()). */
+struct comment_input {
+	char	*author;	/* NFC, trimmed, single line */
+	char	*email;		/* NULL when absent or empty */
+	char	*body;		/* NFC, trimmed, newlines kept */
+	int64_t	 parent_id;	/* 0 when absent / null */
+};
+
+/*
+ * Validates a decoded JSON submission {author, email?, body, parent_id?}.
+ * Returns NULL when it is valid, with *out filled in (caller calls
+ * comment_input_free()).  Otherwise returns a new JSON object mapping each
+ * bad field to an error code and leaves *out empty:
+ *   "required"      missing or null (author, body)
+ *   "invalid_type"  not a string (parent_id: not a positive integer)
+ *   "invalid_utf8"  not valid UTF-8
+ *   "too_short"     fewer characters than the minimum after clean-up
+ *   "too_long"      more characters than the maximum
+ *   "invalid"       malformed value (email)
+ *   "unknown_field" a key that is not part of the submission
+ *   "not_found"     (set by the caller, not here) parent is not an approved
+ *                   comment of the article
+ * obj must be a JSON object: callers answer 400 for anything else.
+ */
+json_t	*validate_comment(const json_t *obj, const struct text_limits *lim,
+	    struct comment_input *out) CS_MUSTCHECK;
+
+void	 comment_input_free(struct comment_input *in);
+
+/*
+ * An article key, already percent-decoded: 1..ARTICLE_KEY_MAX_CHARS
+ * characters of valid UTF-8 without control characters.
+ */
+bool	 validate_article_key(const char *key, size_t len);
+
+/*
+ * A plausible e-mail address: one '@', a non-empty local part and a domain
+ * with no white space or control characters, at most lim characters.
+ */
+bool	 validate_email(const char *s, size_t len, size_t max_chars);
+
+#endif

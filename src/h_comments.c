@@ -1,0 +1,653 @@
+/*
+ * h_comments.c - the public comment API: submit, list, counts, and a
+ * reader's own comment.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+
+#include "db.h"
+#include "i18n.h"
+#include "log.h"
+#include "req.h"
+#include "routes.h"
+#include "token.h"
+#include "validate.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+#define IDEMPOTENCY_KEY_MAX	200
+#define USER_AGENT_MAX		512
+
+/* What a submission needs across its database round trip(s). */
+struct submit {
+	struct comment_input	 in;
+	char			*key;
+	char			*idem;		/* NULL: no Idempotency-Key */
+	char			 parent[24];
+	char			 ip[64];
+	char			*user_agent;
+	char			 token[TOKEN_TEXT_SIZE];
+	char			 token_hash[TOKEN_HASH_HEX_SIZE];
+	const char		*lang;
+	int			 attempts;
+};
+
+static void	submit_free(void *);
+static void	submit_run(struct req *);
+static void	submit_cb(const struct db_result *, void *);
+static void	list_cb(const struct db_result *, void *);
+static void	counts_cb(const struct db_result *, void *);
+static void	own_cb(const struct db_result *, void *);
+static bool	parse_id(const char *, int64_t *);
+static bool	idempotency_key_ok(const char *);
+static char	*sanitize_user_agent(const char *);
+static json_t	*comment_row_json(const struct db_result *, int, bool);
+static void	reply_db_failure(struct req *, const struct db_result *);
+static void	reply_with_etag(struct req *, json_t *);
+static bool	etag_matches(const char *, const char *);
+
+/* A positive decimal int64 with nothing around it. */
+static bool
+parse_id(const char *s, int64_t *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s < '1' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool
+idempotency_key_ok(const char *s)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if ((unsigned char)s[n] < 0x21 || (unsigned char)s[n] > 0x7e)
+			return false;
+	}
+	return n >= 1 && n <= IDEMPOTENCY_KEY_MAX;
+}
+
+/* User agents are for moderators' eyes only; printable ASCII suffices
+ * and keeps invalid UTF-8 away from the database. */
+static char *
+sanitize_user_agent(const char *ua)
+{
+	char	*out;
+	size_t	 i, n;
+
+	if (ua == NULL)
+		return NULL;
+	n = strlen(ua);
+	if (n > USER_AGENT_MAX)
+		n = USER_AGENT_MAX;
+	out = xstrndup(ua, n);
+	for (i = 0; i < n; i++) {
+		if ((unsigned char)out[i] < 0x20 ||
+		    (unsigned char)out[i] > 0x7e)
+			out[i] = '?';
+	}
+	return out;
+}
+
+static void
+reply_db_failure(struct req *r, const struct db_result *res)
+{
+	switch (db_result_status(res)) {
+	case DB_UNAVAILABLE:
+	case DB_TIMEOUT:
+	case DB_SHUTDOWN:
+		req_reply_unavailable(r, db_result_retry_after(res));
+		break;
+	default:
+		log_error("%s: database error %s: %s", r->path,
+		    db_result_sqlstate(res), db_result_error(res));
+		req_reply_error(r, 500, "internal",
+		    "the request could not be completed");
+		break;
+	}
+}
+
+/*
+ * A comment row as public JSON.  Columns by name: id, parent_id, author,
+ * body, created_at; with_status adds status (a reader's own comment).
+ */
+static json_t *
+comment_row_json(const struct db_result *res, int row, bool with_status)
+{
+	const char	*parent;
+	int64_t		 id, pid = 0;
+	json_t		*o;
+
+	parse_id(db_result_value(res, row, db_result_column(res, "id")), &id);
+	parent = db_result_value(res, row, db_result_column(res,
+	    "parent_id"));
+	if (parent != NULL)
+		parse_id(parent, &pid);
+	o = json_pack("{s:I, s:o, s:s, s:s, s:s}",
+	    "id", (json_int_t)id,
+	    "parent_id", parent != NULL ? json_integer(pid) : json_null(),
+	    "author", db_result_value(res, row, db_result_column(res,
+	    "author")),
+	    "body", db_result_value(res, row, db_result_column(res, "body")),
+	    "created_at", db_result_value(res, row, db_result_column(res,
+	    "created_at")));
+	if (o != NULL && with_status)
+		json_object_set_new(o, "status", json_string(db_result_value(
+		    res, row, db_result_column(res, "status"))));
+	return o;
+}
+
+/* -- POST /api/v1/articles/:key/comments ------------------------------ */
+
+static void
+submit_free(void *arg)
+{
+	struct submit	*s = arg;
+
+	comment_input_free(&s->in);
+	free(s->key);
+	free(s->idem);
+	free(s->user_agent);
+	free(s);
+}
+
+void
+h_comment_submit(struct req *r)
+{
+	const struct shared	*sh = r->worker->shared;
+	struct submit		*s;
+	const char		*key, *idem;
+	size_t			 keylen;
+	json_t			*fields;
+
+	s = xcalloc(1, sizeof *s);
+	r->data = s;
+	r->data_free = submit_free;
+
+	fields = validate_comment(r->body, &sh->limits, &s->in);
+	key = router_param(&r->params, "key", &keylen);
+	if (key == NULL || !validate_article_key(key, keylen)) {
+		if (fields == NULL)
+			fields = json_object();
+		json_object_set_new(fields, "article", json_string("invalid"));
+	}
+	idem = req_header(r, "Idempotency-Key");
+	if (idem != NULL && !idempotency_key_ok(idem)) {
+		if (fields == NULL)
+			fields = json_object();
+		json_object_set_new(fields, "idempotency_key",
+		    json_string("invalid"));
+	}
+	if (fields != NULL) {
+		req_reply_fields_new(r, 422, "validation_failed", fields,
+		    "the comment has invalid fields");
+		return;
+	}
+
+	s->key = xstrndup(key, keylen);
+	s->idem = idem != NULL ? xstrdup(idem) : NULL;
+	if (s->in.parent_id > 0)
+		snprintf(s->parent, sizeof s->parent, "%" PRId64,
+		    s->in.parent_id);
+	if (req_client_ip(r, s->ip, sizeof s->ip) == NULL)
+		s->ip[0] = '\0';
+	s->user_agent = sanitize_user_agent(req_header(r, "User-Agent"));
+	s->lang = i18n_pick_lang(req_header(r, "Accept-Language"),
+	    r->worker->cfg->default_lang);
+	token_submitter(sh->token_secret, sh->token_secret_len, s->key,
+	    keylen, s->idem, s->token);
+	token_hash_hex(s->token, strlen(s->token), s->token_hash);
+	submit_run(r);
+}
+
+static void
+submit_run(struct req *r)
+{
+	struct submit		*s = r->data;
+	const char		*params[9];
+
+	params[0] = s->key;
+	params[1] = s->in.author;
+	params[2] = s->in.email;
+	params[3] = s->in.body;
+	params[4] = s->parent[0] != '\0' ? s->parent : NULL;
+	params[5] = s->idem;
+	params[6] = s->ip[0] != '\0' ? s->ip : NULL;
+	params[7] = s->user_agent;
+	params[8] = s->token_hash;
+	s->attempts++;
+	db_query(r->worker->db, SQL_COMMENT_SUBMIT, params, 9, submit_cb, r);
+}
+
+static void
+submit_cb(const struct db_result *res, void *arg)
+{
+	struct req	*r = arg;
+	struct submit	*s = r->data;
+	const char	*outcome, *status;
+	json_t		*comment, *reply;
+	char		 loc[64];
+	int		 code;
+
+	if (db_result_status(res) != DB_OK) {
+		reply_db_failure(r, res);
+		return;
+	}
+	if (db_result_ntuples(res) == 0) {
+		/* Lost a race with a concurrent first comment or keyed
+		 * retry; a fresh snapshot sees the winner. */
+		if (s->attempts < 3) {
+			submit_run(r);
+			return;
+		}
+		req_reply_unavailable(r, 1);
+		return;
+	}
+	outcome = db_result_value(res, 0, 0);
+	if (strcmp(outcome, "closed") == 0) {
+		req_reply_error(r, 403, "article_closed",
+		    "this article is closed for comments");
+		return;
+	}
+	if (strcmp(outcome, "bad_parent") == 0) {
+		req_reply_fields_new(r, 422, "validation_failed",
+		    json_pack("{s:s}", "parent_id", "not_found"),
+		    "parent_id is not an approved comment of this article");
+		return;
+	}
+
+	comment = comment_row_json(res, 0, true);
+	if (comment == NULL) {
+		req_reply_json_new(r, 500, NULL);
+		return;
+	}
+	json_object_set_new(comment, "article", json_string(s->key));
+	status = db_result_value(res, 0, db_result_column(res, "status"));
+	code = strcmp(status, "approved") == 0 ? 201 : 202;
+	reply = json_pack("{s:o, s:s, s:s, s:s}",
+	    "comment", comment,
+	    "submitter_token", s->token,
+	    "notice", i18n_text(s->lang, code == 201 ?
+	    I18N_NOTICE_PUBLISHED : I18N_NOTICE_PENDING),
+	    "lang", s->lang);
+	snprintf(loc, sizeof loc, "/api/v1/comments/%s",
+	    db_result_value(res, 0, db_result_column(res, "id")));
+	req_add_header(r, "Location", loc);
+	req_add_header(r, "Content-Language", s->lang);
+	req_add_header(r, "Cache-Control", "no-store");
+	if (strcmp(outcome, "replayed") == 0)
+		req_add_header(r, "Idempotent-Replayed", "true");
+	req_reply_json_new(r, code, reply);
+}
+
+/* -- GET /api/v1/articles/:key/comments -------------------------------- */
+
+struct list {
+	bool	newest;
+	int	limit;
+};
+
+void
+h_comments_list(struct req *r)
+{
+	const struct config	*cfg = r->worker->cfg;
+	struct list		*l;
+	const char		*key, *order, *limit, *cursor, *params[3];
+	char			 limbuf[16], curbuf[24];
+	size_t			 keylen;
+	int64_t			 v;
+	json_t			*bad = NULL;
+
+	key = router_param(&r->params, "key", &keylen);
+	if (key == NULL || !validate_article_key(key, keylen) ||
+	    strlen(key) != keylen) {
+		req_reply_error(r, 404, "not_found", "no such article");
+		return;
+	}
+	l = xcalloc(1, sizeof *l);
+	r->data = l;
+	r->data_free = free;
+	l->limit = cfg->page_size;
+
+	order = req_query(r, "order");
+	if (order != NULL && strcmp(order, "newest") == 0)
+		l->newest = true;
+	else if (order != NULL && strcmp(order, "oldest") != 0) {
+		bad = json_object();
+		json_object_set_new(bad, "order", json_string("invalid"));
+	}
+	limit = req_query(r, "limit");
+	if (limit != NULL) {
+		if (!parse_id(limit, &v) || v > cfg->page_size_max) {
+			if (bad == NULL)
+				bad = json_object();
+			json_object_set_new(bad, "limit",
+			    json_string("invalid"));
+		} else
+			l->limit = (int)v;
+	}
+	cursor = req_query(r, "cursor");
+	curbuf[0] = '\0';
+	if (cursor != NULL) {
+		if (!parse_id(cursor, &v)) {
+			if (bad == NULL)
+				bad = json_object();
+			json_object_set_new(bad, "cursor",
+			    json_string("invalid"));
+		} else
+			snprintf(curbuf, sizeof curbuf, "%" PRId64, v);
+	}
+	if (bad != NULL) {
+		req_reply_fields_new(r, 400, "invalid_parameter", bad,
+		    "invalid query parameters");
+		return;
+	}
+	snprintf(limbuf, sizeof limbuf, "%d", l->limit);
+	params[0] = key;
+	params[1] = curbuf[0] != '\0' ? curbuf : NULL;
+	params[2] = limbuf;
+	db_query(r->worker->db, l->newest ? SQL_COMMENTS_PAGE_NEWEST :
+	    SQL_COMMENTS_PAGE_OLDEST, params, 3, list_cb, r);
+}
+
+struct node {
+	int64_t	 id;
+	int64_t	 parent;	/* 0: top level */
+	int	 row;		/* in the result */
+	json_t	*obj;		/* borrowed from the tree */
+};
+
+static int
+node_cmp(const void *a, const void *b)
+{
+	const struct node	*x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static struct node *
+node_find(struct node *nodes, size_t n, int64_t id)
+{
+	struct node	key = { .id = id };
+
+	return bsearch(&key, nodes, n, sizeof *nodes, node_cmp);
+}
+
+static void
+list_cb(const struct db_result *res, void *arg)
+{
+	struct req	*r = arg;
+	struct list	*l = r->data;
+	struct node	*nodes, *parent;
+	const char	*kind, *pid;
+	json_t		*roots, *article, *body, *obj, *replies;
+	int		 i, nrows, row_article = -1, c_kind, c_id, c_parent;
+	size_t		 n = 0, k, nroots;
+	int64_t		 last_root = 0;
+	bool		 more;
+	char		 next[24];
+
+	if (db_result_status(res) != DB_OK) {
+		reply_db_failure(r, res);
+		return;
+	}
+	nrows = db_result_ntuples(res);
+	c_kind = db_result_column(res, "kind");
+	c_id = db_result_column(res, "id");
+	c_parent = db_result_column(res, "parent_id");
+	nodes = xcalloc((size_t)nrows + 1, sizeof *nodes);
+	for (i = 0; i < nrows; i++) {
+		kind = db_result_value(res, i, c_kind);
+		if (strcmp(kind, "article") == 0) {
+			row_article = i;
+			continue;
+		}
+		parse_id(db_result_value(res, i, c_id), &nodes[n].id);
+		pid = db_result_value(res, i, c_parent);
+		if (pid != NULL)
+			parse_id(pid, &nodes[n].parent);
+		nodes[n].row = i;
+		n++;
+	}
+	if (row_article < 0) {
+		free(nodes);
+		req_reply_error(r, 404, "not_found", "no such article");
+		return;
+	}
+
+	/* Ids grow with time and a reply is younger than its parent, so in
+	 * id order every parent comes before its replies. */
+	qsort(nodes, n, sizeof *nodes, node_cmp);
+	roots = json_array();
+	for (k = 0; k < n; k++) {
+		obj = comment_row_json(res, nodes[k].row, false);
+		json_object_set_new(obj, "replies", json_array());
+		nodes[k].obj = obj;
+		if (nodes[k].parent == 0) {
+			json_array_append_new(roots, obj);
+			last_root = nodes[k].id;
+			continue;
+		}
+		parent = node_find(nodes, k, nodes[k].parent);
+		if (parent == NULL) {
+			json_decref(obj);	/* cannot happen: see SQL */
+			nodes[k].obj = NULL;
+			continue;
+		}
+		replies = json_object_get(parent->obj, "replies");
+		json_array_append_new(replies, obj);
+	}
+	nroots = json_array_size(roots);
+	if (l->newest && nroots > 1) {
+		/* Top level newest first; replies stay oldest first. */
+		for (k = 0; k < nroots / 2; k++) {
+			json_t *a = json_incref(json_array_get(roots, k));
+			json_t *b = json_incref(json_array_get(roots,
+			    nroots - 1 - k));
+
+			json_array_set_new(roots, k, b);
+			json_array_set_new(roots, nroots - 1 - k, a);
+		}
+		last_root = nroots > 0 ? json_integer_value(json_object_get(
+		    json_array_get(roots, nroots - 1), "id")) : 0;
+	}
+	free(nodes);
+
+	more = strcmp(db_result_value(res, row_article,
+	    db_result_column(res, "more")), "t") == 0;
+	snprintf(next, sizeof next, "%" PRId64, last_root);
+	article = json_pack("{s:s, s:s?, s:s?, s:s}",
+	    "key", db_result_value(res, row_article,
+	    db_result_column(res, "key")),
+	    "title", db_result_value(res, row_article,
+	    db_result_column(res, "title")),
+	    "url", db_result_value(res, row_article,
+	    db_result_column(res, "url")),
+	    "mode", db_result_value(res, row_article,
+	    db_result_column(res, "mode")));
+	body = json_pack("{s:o, s:I, s:o, s:o}",
+	    "article", article,
+	    "total", (json_int_t)strtoll(db_result_value(res, row_article,
+	    db_result_column(res, "total")), NULL, 10),
+	    "comments", roots,
+	    "next", more && nroots > 0 ? json_string(next) : json_null());
+	reply_with_etag(r, body);
+}
+
+static bool
+etag_matches(const char *if_none_match, const char *etag)
+{
+	const char	*p = if_none_match;
+	size_t		 n = strlen(etag);
+
+	/* A list of entity tags, weak or strong, or "*". */
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' ||
+		    p[n] == ',' || p[n] == ' '))
+			return true;
+		while (*p != '\0' && *p != ',')
+			p++;
+	}
+	return false;
+}
+
+/* Sends body (stolen) with a strong ETag of its bytes, or 304. */
+static void
+reply_with_etag(struct req *r, json_t *body)
+{
+	char		*text;
+	const char	*inm;
+	char		 digest[33], etag[40];
+	size_t		 len;
+
+	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
+	json_decref(body);
+	if (text == NULL) {
+		req_reply_json_new(r, 500, NULL);
+		return;
+	}
+	len = strlen(text);
+	token_digest_hex(text, len, digest);
+	snprintf(etag, sizeof etag, "\"%s\"", digest);
+	req_add_header(r, "ETag", etag);
+	req_add_header(r, "Cache-Control", "no-cache");
+	if ((inm = req_header(r, "If-None-Match")) != NULL &&
+	    etag_matches(inm, etag)) {
+		free(text);
+		req_reply_empty(r, 304);
+		return;
+	}
+	req_reply_bytes(r, 200, "application/json; charset=utf-8", text, len);
+	free(text);
+}
+
+/* -- GET /api/v1/counts ---------------------------------------------- */
+
+void
+h_counts(struct req *r)
+{
+	const struct config	*cfg = r->worker->cfg;
+	const char		**keys, *param;
+	json_t			*arr;
+	char			*text;
+	int			 n, i;
+
+	keys = xcalloc((size_t)cfg->counts_max_articles, sizeof *keys);
+	n = req_query_all(r, "article", keys, cfg->counts_max_articles);
+	if (n <= 0) {
+		free(keys);
+		req_reply_fields_new(r, 400, "invalid_parameter",
+		    json_pack("{s:s}", "article", n == 0 ? "required" :
+		    "too_many"), "name 1 to %d articles",
+		    cfg->counts_max_articles);
+		return;
+	}
+	arr = json_array();
+	for (i = 0; i < n; i++) {
+		if (!validate_article_key(keys[i], strlen(keys[i]))) {
+			free(keys);
+			json_decref(arr);
+			req_reply_fields_new(r, 400, "invalid_parameter",
+			    json_pack("{s:s}", "article", "invalid"),
+			    "an article key is invalid");
+			return;
+		}
+		json_array_append_new(arr, json_string(keys[i]));
+	}
+	free(keys);
+	text = json_dumps(arr, JSON_COMPACT);
+	json_decref(arr);
+	if (text == NULL) {
+		req_reply_json_new(r, 500, NULL);
+		return;
+	}
+	param = text;
+	r->data = text;
+	r->data_free = free;
+	db_query(r->worker->db, SQL_ARTICLE_COUNTS, &param, 1, counts_cb, r);
+}
+
+static void
+counts_cb(const struct db_result *res, void *arg)
+{
+	struct req	*r = arg;
+	json_t		*counts;
+	int		 i;
+
+	if (db_result_status(res) != DB_OK) {
+		reply_db_failure(r, res);
+		return;
+	}
+	counts = json_object();
+	for (i = 0; i < db_result_ntuples(res); i++)
+		json_object_set_new(counts, db_result_value(res, i, 0),
+		    json_integer(strtoll(db_result_value(res, i, 1), NULL,
+		    10)));
+	reply_with_etag(r, json_pack("{s:o}", "counts", counts));
+}
+
+/* -- GET /api/v1/comments/:id ----------------------------------------- */
+
+void
+h_comment_own(struct req *r)
+{
+	const char	*id, *token, *params[2];
+	char		 hash[TOKEN_HASH_HEX_SIZE], idbuf[24];
+	int64_t		 v;
+
+	id = router_param(&r->params, "id", NULL);
+	token = req_header(r, "X-Submitter-Token");
+	if (id == NULL || !parse_id(id, &v) || token == NULL ||
+	    *token == '\0' || strlen(token) >= TOKEN_TEXT_SIZE) {
+		req_reply_error(r, 404, "not_found", "no such comment");
+		return;
+	}
+	snprintf(idbuf, sizeof idbuf, "%" PRId64, v);
+	token_hash_hex(token, strlen(token), hash);
+	params[0] = idbuf;
+	params[1] = hash;
+	db_query(r->worker->db, SQL_COMMENT_OWN, params, 2, own_cb, r);
+}
+
+static void
+own_cb(const struct db_result *res, void *arg)
+{
+	struct req	*r = arg;
+	json_t		*c;
+
+	if (db_result_status(res) != DB_OK) {
+		reply_db_failure(r, res);
+		return;
+	}
+	req_add_header(r, "Cache-Control", "no-store");
+	if (db_result_ntuples(res) == 0) {
+		req_reply_error(r, 404, "not_found", "no such comment");
+		return;
+	}
+	c = comment_row_json(res, 0, true);
+	if (c != NULL)
+		json_object_set_new(c, "article", json_string(
+		    db_result_value(res, 0, db_result_column(res, "key"))));
+	req_reply_json_new(r, 200, c != NULL ? json_pack("{s:o}", "comment",
+	    c) : NULL);
+}

@@ -1,0 +1,138 @@
+/*
+ * log.c - one line per event on stderr.
+ *
+ * Each line is written with a single write(2) so lines from several
+ * worker threads never interleave mid-line.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+
+enum log_level log_max_level = LOG_INFO;
+
+static _Thread_local char log_thread[16] = "main";
+
+static const char *const log_level_names[] = {
+	[LOG_ERROR] = "error",
+	[LOG_WARN] = "warn",
+	[LOG_INFO] = "info",
+	[LOG_DEBUG] = "debug",
+};
+
+static void	log_vmsg(enum log_level, const char *, va_list, const char *)
+		    CS_PRINTF(2, 0);
+static void	log_libevent_cb(int, const char *);
+
+void
+log_init(enum log_level max, bool route_libevent)
+{
+	log_max_level = max;
+	if (route_libevent)
+		event_set_log_callback(log_libevent_cb);
+}
+
+void
+log_set_thread_name(const char *name)
+{
+	snprintf(log_thread, sizeof log_thread, "%s", name);
+}
+
+static void
+log_vmsg(enum log_level level, const char *fmt, va_list ap, const char *suffix)
+{
+	char		 line[2048];
+	struct timespec	 ts;
+	struct tm	 tm;
+	int		 n, m;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = snprintf(line, sizeof line,
+	    "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s [%s] ",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+	    log_level_names[level], log_thread);
+	if (n < 0)
+		return;
+	m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+	if (m < 0)
+		m = 0;
+	n += m;
+	if ((size_t)n > sizeof line - 2)
+		n = (int)sizeof line - 2;
+	if (suffix != NULL) {
+		m = snprintf(line + n, sizeof line - (size_t)n - 1, ": %s",
+		    suffix);
+		if (m > 0)
+			n += m;
+		if ((size_t)n > sizeof line - 2)
+			n = (int)sizeof line - 2;
+	}
+	line[n++] = '\n';
+	/* One write per line; a short write to stderr is not worth a retry. */
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;
+}
+
+void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (level > log_max_level)
+		return;
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+	char	err[128];
+
+	snprintf(err, sizeof err, "%s", strerror(errno));
+	va_start(ap, fmt);
+	log_vmsg(LOG_ERROR, fmt, ap, err);
+	va_end(ap);
+	abort();
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_ERROR, fmt, ap, NULL);
+	va_end(ap);
+	abort();
+}
+
+static void
+log_libevent_cb(int severity, const char *msg)
+{
+	switch (severity) {
+	case EVENT_LOG_DEBUG:
+		log_debug("libevent: %s", msg);
+		break;
+	case EVENT_LOG_MSG:
+		log_info("libevent: %s", msg);
+		break;
+	case EVENT_LOG_WARN:
+		log_warn("libevent: %s", msg);
+		break;
+	default:
+		log_error("libevent: %s", msg);
+		break;
+	}
+}

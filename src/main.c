@@ -1,0 +1,107 @@
+/*
+ * main.c - the commentd command: one binary, subcommands.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "log.h"
+#include "migrate.h"
+#include "server.h"
+
+struct command {
+	const char	*name;
+	const char	*usage;
+	int		(*run)(const struct config *);
+};
+
+static int	cmd_serve(const struct config *);
+static int	cmd_migrate(const struct config *);
+static void	usage(FILE *);
+
+static const struct command commands[] = {
+	{ "serve", "commentd serve [--setting value ...]", cmd_serve },
+	{ "migrate", "commentd migrate [--database-url URL]", cmd_migrate },
+};
+
+static int
+cmd_serve(const struct config *cfg)
+{
+	return server_run(cfg);
+}
+
+static int
+cmd_migrate(const struct config *cfg)
+{
+	int	n;
+
+	if ((n = migrate_run(cfg->database_url)) < 0)
+		return 1;
+	printf("%d migration(s) applied\n", n);
+	return 0;
+}
+
+static void
+usage(FILE *fp)
+{
+	size_t	i;
+
+	fprintf(fp, "usage: commentd COMMAND [options]\n\ncommands:\n");
+	for (i = 0; i < CS_NELEM(commands); i++)
+		fprintf(fp, "  %s\n", commands[i].usage);
+	fprintf(fp, "  commentd help\n\n"
+	    "Settings come from COMMENTD_* environment variables and flags;"
+	    "\n`commentd serve --help` lists them all.\n");
+}
+
+static enum log_level
+parse_level(const char *s)
+{
+	if (strcmp(s, "error") == 0)
+		return LOG_ERROR;
+	if (strcmp(s, "warn") == 0)
+		return LOG_WARN;
+	if (strcmp(s, "debug") == 0)
+		return LOG_DEBUG;
+	return LOG_INFO;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command	*cmd = NULL;
+	struct config		 cfg;
+	size_t			 i;
+	int			 rc;
+
+	if (argc < 2 || strcmp(argv[1], "help") == 0 ||
+	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	for (i = 0; i < CS_NELEM(commands); i++) {
+		if (strcmp(argv[1], commands[i].name) == 0)
+			cmd = &commands[i];
+	}
+	if (cmd == NULL) {
+		fprintf(stderr, "commentd: unknown command \"%s\"\n\n",
+		    argv[1]);
+		usage(stderr);
+		return 2;
+	}
+	switch (config_load(&cfg, argc - 2, argv + 2, cmd->usage)) {
+	case 0:
+		break;
+	case 1:
+		config_free(&cfg);
+		return 0;
+	default:
+		config_free(&cfg);
+		return 2;
+	}
+	log_init(parse_level(cfg.log_level), true);
+	rc = cmd->run(&cfg);
+	config_free(&cfg);
+	return rc;
+}

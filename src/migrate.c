@@ -1,0 +1,192 @@
+/*
+ * migrate.c - schema migrations and start-up reads (see migrate.h).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include "embedded.h"
+#include "log.h"
+#include "migrate.h"
+
+/* 'commentd' in ASCII: the advisory lock every migrating process takes. */
+#define MIGRATE_LOCK_KEY	"7165064575311376484"
+
+static PGconn	*migrate_connect(const char *);
+static int	 migrate_exec(PGconn *, const char *, const char *);
+static int	 migrate_version(const char *);
+
+static PGconn *
+migrate_connect(const char *conninfo)
+{
+	PGconn	*pg;
+
+	pg = PQconnectdb(conninfo);
+	if (PQstatus(pg) != CONNECTION_OK) {
+		log_error("database: %s", PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
+	return pg;
+}
+
+static int
+migrate_exec(PGconn *pg, const char *sql, const char *what)
+{
+	PGresult	*r;
+	int		 ok;
+
+	r = PQexec(pg, sql);
+	ok = PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK;
+	if (!ok)
+		log_error("migrate: %s: %s", what, PQresultErrorMessage(r));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/* "0001_init.sql" -> 1; -1 unless the name is NNNN_name.sql. */
+static int
+migrate_version(const char *name)
+{
+	size_t	i, n = strlen(name);
+
+	if (n < 10 || strcmp(name + n - 4, ".sql") != 0 || name[4] != '_')
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if (!isdigit((unsigned char)name[i]))
+			return -1;
+	}
+	for (i = 5; i < n - 4; i++) {
+		if (!islower((unsigned char)name[i]) &&
+		    !isdigit((unsigned char)name[i]) && name[i] != '_')
+			return -1;
+	}
+	return atoi(name);
+}
+
+int
+migrate_run(const char *conninfo)
+{
+	const struct embedded_file	*f;
+	PGconn				*pg;
+	PGresult			*r;
+	char				 vbuf[16];
+	const char			*params[2];
+	int				 version, applied = 0, last = 0;
+
+	if ((pg = migrate_connect(conninfo)) == NULL)
+		return -1;
+	if (migrate_exec(pg, "SET client_min_messages = warning",
+	    "settings") != 0 ||
+	    migrate_exec(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")",
+	    "lock") != 0 ||
+	    migrate_exec(pg, "CREATE TABLE IF NOT EXISTS schema_migrations ("
+	    "version integer PRIMARY KEY, name text NOT NULL, "
+	    "applied_at timestamptz NOT NULL DEFAULT now())",
+	    "schema_migrations") != 0)
+		goto fail;
+
+	for (f = embedded_migrations; f->name != NULL; f++) {
+		if ((version = migrate_version(f->name)) <= last) {
+			log_error("migrate: %s: name must be NNNN_name.sql, "
+			    "numbered in increasing order", f->name);
+			goto fail;
+		}
+		last = version;
+		snprintf(vbuf, sizeof vbuf, "%d", version);
+		params[0] = vbuf;
+		r = PQexecParams(pg, "SELECT 1 FROM schema_migrations "
+		    "WHERE version = $1::integer", 1, NULL, params, NULL, NULL,
+		    0);
+		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+			log_error("migrate: %s", PQresultErrorMessage(r));
+			PQclear(r);
+			goto fail;
+		}
+		if (PQntuples(r) > 0) {
+			PQclear(r);
+			continue;
+		}
+		PQclear(r);
+
+		if (migrate_exec(pg, "BEGIN", f->name) != 0)
+			goto fail;
+		if (migrate_exec(pg, (const char *)f->data, f->name) != 0) {
+			(void)migrate_exec(pg, "ROLLBACK", f->name);
+			goto fail;
+		}
+		params[1] = f->name;
+		r = PQexecParams(pg, "INSERT INTO schema_migrations "
+		    "(version, name) VALUES ($1::integer, $2)", 2, NULL,
+		    params, NULL, NULL, 0);
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			log_error("migrate: %s", PQresultErrorMessage(r));
+			PQclear(r);
+			(void)migrate_exec(pg, "ROLLBACK", f->name);
+			goto fail;
+		}
+		PQclear(r);
+		if (migrate_exec(pg, "COMMIT", f->name) != 0)
+			goto fail;
+		log_info("migrate: applied %s", f->name);
+		applied++;
+	}
+	(void)migrate_exec(pg, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY
+	    ")", "unlock");
+	PQfinish(pg);
+	return applied;
+fail:
+	PQfinish(pg);		/* ends the session: the lock goes with it */
+	return -1;
+}
+
+int
+migrate_read_secret(const char *conninfo, const char *name,
+    unsigned char *out, size_t max, size_t *len)
+{
+	PGconn		*pg;
+	PGresult	*r;
+	const char	*params[1] = { name };
+	int		 rc = -1;
+
+	if ((pg = migrate_connect(conninfo)) == NULL)
+		return -1;
+	/* Binary result: the bytea arrives as raw bytes. */
+	r = PQexecParams(pg, "SELECT value FROM server_secrets "
+	    "WHERE name = $1", 1, NULL, params, NULL, NULL, 1);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		log_error("database: server secret \"%s\" missing: %s", name,
+		    PQresultErrorMessage(r));
+	} else if ((size_t)PQgetlength(r, 0, 0) > max) {
+		log_error("database: server secret \"%s\" too long", name);
+	} else {
+		*len = (size_t)PQgetlength(r, 0, 0);
+		memcpy(out, PQgetvalue(r, 0, 0), *len);
+		rc = 0;
+	}
+	PQclear(r);
+	PQfinish(pg);
+	return rc;
+}
+
+int
+migrate_wait_ready(const char *conninfo, int timeout_s)
+{
+	int	i;
+
+	for (i = 0; i <= timeout_s * 2; i++) {
+		if (PQping(conninfo) == PQPING_OK)
+			return 0;
+		if (i == 0)
+			log_info("waiting for the database to accept "
+			    "connections");
+		usleep(500000);
+	}
+	log_error("database not reachable after %d s", timeout_s);
+	return -1;
+}

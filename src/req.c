@@ -1,0 +1,426 @@
+/*
+ * req.c - request dispatch, input helpers and replies (see req.h).
+ */
+#include <sys/socket.h>
+#include <sys/queue.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+
+#include "config.h"
+#include "log.h"
+#include "req.h"
+#include "routes.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+static const char *const JSON_TYPE = "application/json; charset=utf-8";
+
+static void	req_free(struct req *);
+static void	req_send(struct req *, int, struct evbuffer *);
+static unsigned	req_method_bit(enum evhttp_cmd_type);
+static bool	req_is_json_type(const char *);
+static int	req_read_body(struct req *);
+static int	req_dump_cb(const char *, size_t, void *);
+
+static unsigned
+req_method_bit(enum evhttp_cmd_type t)
+{
+	switch (t) {
+	case EVHTTP_REQ_GET:
+		return ROUTE_GET;
+	case EVHTTP_REQ_HEAD:
+		return ROUTE_HEAD;
+	case EVHTTP_REQ_POST:
+		return ROUTE_POST;
+	case EVHTTP_REQ_PUT:
+		return ROUTE_PUT;
+	case EVHTTP_REQ_DELETE:
+		return ROUTE_DELETE;
+	case EVHTTP_REQ_PATCH:
+		return ROUTE_PATCH;
+	case EVHTTP_REQ_OPTIONS:
+		return ROUTE_OPTIONS;
+	default:
+		return 0;
+	}
+}
+
+void
+req_dispatch(struct evhttp_request *ev, void *arg)
+{
+	struct worker		*w = arg;
+	struct req		*r;
+	const struct evhttp_uri	*uri;
+	const char		*path, *query;
+	unsigned		 allowed;
+	char			 allow[96];
+
+	r = xcalloc(1, sizeof *r);
+	r->ev = ev;
+	r->worker = w;
+	clock_gettime(CLOCK_MONOTONIC, &r->started);
+	r->method = req_method_bit(evhttp_request_get_command(ev));
+	worker_request_started(w);
+
+	uri = evhttp_request_get_evhttp_uri(ev);
+	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
+	r->path = xstrdup(path != NULL && *path != '\0' ? path : "/");
+
+	if (w->draining) {
+		req_add_header(r, "Connection", "close");
+		req_reply_error(r, 503, "shutting_down",
+		    "the server is shutting down; retry");
+		return;
+	}
+	if (uri == NULL) {
+		req_reply_error(r, 400, "bad_request", "malformed request URI");
+		return;
+	}
+	query = evhttp_uri_get_query(uri);
+	r->query = xcalloc(1, sizeof *r->query);
+	TAILQ_INIT(r->query);
+	if (query != NULL && evhttp_parse_query_str(query, r->query) != 0) {
+		req_reply_error(r, 400, "invalid_parameter",
+		    "malformed query string");
+		return;
+	}
+
+	switch (router_match(route_table, route_count, r->method, r->path,
+	    &r->route, &r->params, &allowed)) {
+	case ROUTER_MATCH:
+		break;
+	case ROUTER_BAD_METHOD:
+		router_allow_header(allowed, allow, sizeof allow);
+		req_add_header(r, "Allow", allow);
+		req_reply_error(r, 405, "method_not_allowed",
+		    "%s does not accept this method", r->path);
+		return;
+	case ROUTER_BAD_PATH:
+	case ROUTER_NOT_FOUND:
+	default:
+		req_reply_error(r, 404, "not_found", "no such resource");
+		return;
+	}
+
+	if ((r->route->flags & ROUTE_JSON_BODY) && req_read_body(r) != 0)
+		return;
+	r->route->fn(r);
+}
+
+static bool
+req_is_json_type(const char *ct)
+{
+	size_t	n = strlen("application/json");
+
+	if (ct == NULL)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, "application/json", n) != 0)
+		return false;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
+/*
+ * Checks size and type, then decodes the body as a JSON object.
+ * Replies and returns -1 on any problem.
+ */
+static int
+req_read_body(struct req *r)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(r->ev);
+	const char	*cl;
+	size_t		 len, max;
+	json_error_t	 err;
+	unsigned char	*data;
+	char		*end;
+	unsigned long long clen;
+
+	max = (size_t)r->worker->cfg->max_request_bytes;
+	/* Decide from Content-Length where there is one, so an oversized
+	 * body is refused whatever of it has arrived. */
+	if ((cl = req_header(r, "Content-Length")) != NULL) {
+		clen = strtoull(cl, &end, 10);
+		if (end != cl && *end == '\0' && clen > max) {
+			req_add_header(r, "Connection", "close");
+			req_reply_error(r, 413, "payload_too_large",
+			    "the request body is over %zu bytes", max);
+			return -1;
+		}
+	}
+	len = evbuffer_get_length(in);
+	if (len > max) {
+		req_add_header(r, "Connection", "close");
+		req_reply_error(r, 413, "payload_too_large",
+		    "the request body is over %zu bytes", max);
+		return -1;
+	}
+	if (!req_is_json_type(req_header(r, "Content-Type"))) {
+		req_reply_error(r, 415, "unsupported_media_type",
+		    "send the body as application/json");
+		return -1;
+	}
+	data = evbuffer_pullup(in, -1);
+	/* NUL escapes are accepted here and dropped by text clean-up. */
+	r->body = json_loadb((const char *)(data != NULL ? data :
+	    (unsigned char *)""), len, JSON_REJECT_DUPLICATES |
+	    JSON_ALLOW_NUL, &err);
+	if (r->body == NULL) {
+		req_reply_error(r, 400, "malformed_json",
+		    "the body is not valid JSON: %s (line %d, column %d)",
+		    err.text, err.line, err.column);
+		return -1;
+	}
+	if (!json_is_object(r->body)) {
+		req_reply_error(r, 400, "malformed_json",
+		    "the body must be a JSON object");
+		return -1;
+	}
+	return 0;
+}
+
+const char *
+req_header(const struct req *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(r->ev),
+	    name);
+}
+
+const char *
+req_query(const struct req *r, const char *name)
+{
+	return r->query != NULL ? evhttp_find_header(r->query, name) : NULL;
+}
+
+int
+req_query_all(const struct req *r, const char *name, const char **values,
+    int max)
+{
+	struct evkeyval	*kv;
+	int		 n = 0;
+
+	if (r->query == NULL)
+		return 0;
+	TAILQ_FOREACH(kv, r->query, next) {
+		if (strcmp(kv->key, name) != 0)
+			continue;
+		if (n == max)
+			return -1;
+		values[n++] = kv->value;
+	}
+	return n;
+}
+
+const char *
+req_client_ip(const struct req *r, char *buf, size_t size)
+{
+	struct evhttp_connection	*evcon;
+	const char			*xff, *addr;
+	ev_uint16_t			 port;
+	struct in6_addr			 a6;
+	struct in_addr			 a4;
+	size_t				 n;
+
+	if (r->worker->cfg->trust_proxy &&
+	    (xff = req_header(r, "X-Forwarded-For")) != NULL) {
+		/* The proxy appends the address it saw last. */
+		const char *last = strrchr(xff, ',');
+
+		last = last != NULL ? last + 1 : xff;
+		while (*last == ' ')
+			last++;
+		n = strcspn(last, " ,");
+		if (n > 0 && n < size) {
+			memcpy(buf, last, n);
+			buf[n] = '\0';
+			if (inet_pton(AF_INET, buf, &a4) == 1 ||
+			    inet_pton(AF_INET6, buf, &a6) == 1)
+				return buf;
+		}
+	}
+	if ((evcon = evhttp_request_get_connection(r->ev)) == NULL)
+		return NULL;
+	evhttp_connection_get_peer(evcon, (char **)&addr, &port);
+	if (addr == NULL || strlen(addr) >= size)
+		return NULL;
+	snprintf(buf, size, "%s", addr);
+	if (inet_pton(AF_INET, buf, &a4) != 1 &&
+	    inet_pton(AF_INET6, buf, &a6) != 1)
+		return NULL;
+	return buf;
+}
+
+void
+req_add_header(struct req *r, const char *name, const char *value)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(r->ev), name,
+	    value);
+}
+
+/* -- replies ----------------------------------------------------------- */
+
+static void
+req_free(struct req *r)
+{
+	struct worker	*w = r->worker;
+
+	if (r->data_free != NULL)
+		r->data_free(r->data);
+	router_params_free(&r->params);
+	if (r->query != NULL) {
+		evhttp_clear_headers(r->query);
+		free(r->query);
+	}
+	json_decref(r->body);
+	free(r->path);
+	free(r);
+	worker_request_done(w);
+}
+
+static const char *
+req_method_name(unsigned m)
+{
+	switch (m) {
+	case ROUTE_GET:
+		return "GET";
+	case ROUTE_HEAD:
+		return "HEAD";
+	case ROUTE_POST:
+		return "POST";
+	case ROUTE_PUT:
+		return "PUT";
+	case ROUTE_DELETE:
+		return "DELETE";
+	case ROUTE_PATCH:
+		return "PATCH";
+	case ROUTE_OPTIONS:
+		return "OPTIONS";
+	default:
+		return "OTHER";
+	}
+}
+
+/* Sends the reply (body may be NULL), logs the request line, frees r. */
+static void
+req_send(struct req *r, int status, struct evbuffer *body)
+{
+	struct timespec	 now;
+	double		 ms;
+	bool		 gone;
+
+	gone = evhttp_request_get_connection(r->ev) == NULL;
+	/* A detached request (client gone) is freed by evhttp_send_reply
+	 * without touching the connection. */
+	evhttp_send_reply(r->ev, status, NULL, gone ? NULL : body);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
+	log_info("%s %s %d %.2fms%s", req_method_name(r->method), r->path,
+	    status, ms, gone ? " (client gone)" : "");
+	req_free(r);
+}
+
+static int
+req_dump_cb(const char *buf, size_t size, void *arg)
+{
+	return evbuffer_add(arg, buf, size);
+}
+
+void
+req_reply_json_new(struct req *r, int status, json_t *body)
+{
+	struct evbuffer	*out = evhttp_request_get_output_buffer(r->ev);
+
+	req_add_header(r, "Content-Type", JSON_TYPE);
+	if (body == NULL || json_dump_callback(body, req_dump_cb, out,
+	    JSON_COMPACT) != 0) {
+		/* Only allocation failure gets here. */
+		evbuffer_drain(out, evbuffer_get_length(out));
+		evbuffer_add_printf(out, "{\"error\":{\"code\":\"internal\","
+		    "\"message\":\"out of memory\"}}");
+		status = 500;
+	}
+	json_decref(body);
+	req_send(r, status, out);
+}
+
+void
+req_reply_bytes(struct req *r, int status, const char *content_type,
+    const void *data, size_t len)
+{
+	struct evbuffer	*out = evhttp_request_get_output_buffer(r->ev);
+
+	if (content_type != NULL)
+		req_add_header(r, "Content-Type", content_type);
+	evbuffer_add(out, data, len);
+	req_send(r, status, out);
+}
+
+void
+req_reply_empty(struct req *r, int status)
+{
+	req_send(r, status, NULL);
+}
+
+static void
+req_reply_error_v(struct req *r, int status, const char *code,
+    json_t *fields, const char *fmt, va_list ap)
+{
+	char	 msg[512];
+	json_t	*err;
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	err = json_pack("{s:s, s:s}", "code", code, "message", msg);
+	if (err != NULL && fields != NULL)
+		json_object_set_new(err, "fields", fields);
+	else
+		json_decref(fields);
+	req_reply_json_new(r, status, err != NULL ?
+	    json_pack("{s:o}", "error", err) : NULL);
+}
+
+void
+req_reply_error(struct req *r, int status, const char *code,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	req_reply_error_v(r, status, code, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+req_reply_fields_new(struct req *r, int status, const char *code,
+    json_t *fields, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	req_reply_error_v(r, status, code, fields, fmt, ap);
+	va_end(ap);
+}
+
+void
+req_reply_unavailable(struct req *r, int retry_after)
+{
+	char	buf[16];
+
+	snprintf(buf, sizeof buf, "%d", retry_after > 0 ? retry_after : 1);
+	req_add_header(r, "Retry-After", buf);
+	req_reply_error(r, 503, "database_unavailable",
+	    "the database is unavailable; retry in %s s", buf);
+}

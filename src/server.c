@@ -1,0 +1,139 @@
+/*
+ * server.c - `commentd serve` (see server.h).
+ *
+ * The main thread does the blocking start-up work (migrations, reading
+ * the token secret, binding), starts the workers, then only waits for a
+ * signal: SIGTERM and SIGINT are blocked in every thread and taken with
+ * sigwait(), so no handler runs in the middle of a worker's loop.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "migrate.h"
+#include "server.h"
+#include "token.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+static int	server_listen(const char *, int, int *);
+
+/*
+ * A listening socket on host:port with SO_REUSEPORT, so every worker
+ * has its own and the kernel spreads connections among them.  Accepted
+ * sockets inherit TCP_NODELAY (see DESIGN.md: evhttp's separate header
+ * and body writes otherwise wait 40 ms on delayed ACKs).
+ */
+static int
+server_listen(const char *host, int port, int *bound_port)
+{
+	struct addrinfo		 hints, *ai = NULL;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen = sizeof ss;
+	char			 portstr[8];
+	int			 fd = -1, one = 1, rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof portstr, "%d", port);
+	if ((rc = getaddrinfo(*host != '\0' ? host : NULL, portstr, &hints,
+	    &ai)) != 0) {
+		log_error("listen %s:%d: %s", host, port, gai_strerror(rc));
+		return -1;
+	}
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, ai->ai_protocol);
+	if (fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 ||
+	    listen(fd, 1024) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sslen) != 0) {
+		log_error("listen %s:%d: %s", host, port, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	*bound_port = ntohs(ss.ss_family == AF_INET6 ?
+	    ((struct sockaddr_in6 *)&ss)->sin6_port :
+	    ((struct sockaddr_in *)&ss)->sin_port);
+	return fd;
+}
+
+int
+server_run(const struct config *cfg)
+{
+	struct shared	 shared;
+	struct worker	**workers;
+	sigset_t	 set;
+	char		 host[256];
+	int		 port, bound_port, fd, i, n, sig;
+
+	memset(&shared, 0, sizeof shared);
+	shared.cfg = cfg;
+	config_text_limits(cfg, &shared.limits);
+	if (token_init() != 0) {
+		log_error("libsodium failed to initialise");
+		return 1;
+	}
+	if (migrate_wait_ready(cfg->database_url, 30) != 0)
+		return 1;
+	if (cfg->migrate && migrate_run(cfg->database_url) < 0)
+		return 1;
+	if (migrate_read_secret(cfg->database_url, "submitter_token",
+	    shared.token_secret, sizeof shared.token_secret,
+	    &shared.token_secret_len) != 0)
+		return 1;
+
+	n = cfg->workers > 0 ? cfg->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (config_split_listen(cfg->listen, host, sizeof host, &port) != 0)
+		return 1;
+
+	/* Workers inherit this mask: signals come to sigwait() only. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	workers = xcalloc((size_t)n, sizeof *workers);
+	bound_port = port;
+	for (i = 0; i < n; i++) {
+		/* Port 0 picks a free port once; the rest share it. */
+		if ((fd = server_listen(host, bound_port, &bound_port)) < 0)
+			return 1;
+		workers[i] = worker_new(i, &shared, fd);
+	}
+	for (i = 0; i < n; i++) {
+		if (worker_start(workers[i]) != 0)
+			return 1;
+	}
+	log_info("listening on %s:%d with %d worker(s)", host, bound_port, n);
+
+	if (sigwait(&set, &sig) != 0)
+		sig = SIGTERM;
+	log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	for (i = 0; i < n; i++)
+		worker_stop(workers[i]);
+	for (i = 0; i < n; i++)
+		worker_join_free(workers[i]);
+	free(workers);
+	log_info("stopped");
+	return 0;
+}

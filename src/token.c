@@ -1,0 +1,66 @@
+/*
+ * token.c - client tokens and digests (see token.h).
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "log.h"
+#include "token.h"
+
+int
+token_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+void
+token_submitter(const unsigned char *secret, size_t secret_len,
+    const char *article_key, size_t key_len, const char *idem_key,
+    char out[TOKEN_TEXT_SIZE])
+{
+	crypto_auth_hmacsha256_state	 st;
+	unsigned char			 mac[crypto_auth_hmacsha256_BYTES];
+	unsigned char			 len[4];
+
+	if (idem_key == NULL) {
+		randombytes_buf(mac, sizeof mac);
+	} else {
+		/* Length-prefixed so (key, idem) pairs cannot collide. */
+		len[0] = (unsigned char)(key_len >> 24);
+		len[1] = (unsigned char)(key_len >> 16);
+		len[2] = (unsigned char)(key_len >> 8);
+		len[3] = (unsigned char)key_len;
+		crypto_auth_hmacsha256_init(&st, secret, secret_len);
+		crypto_auth_hmacsha256_update(&st,
+		    (const unsigned char *)"submitter", 10);
+		crypto_auth_hmacsha256_update(&st, len, sizeof len);
+		crypto_auth_hmacsha256_update(&st,
+		    (const unsigned char *)article_key, key_len);
+		crypto_auth_hmacsha256_update(&st,
+		    (const unsigned char *)idem_key, strlen(idem_key));
+		crypto_auth_hmacsha256_final(&st, mac);
+	}
+	sodium_bin2base64(out, TOKEN_TEXT_SIZE, mac, sizeof mac,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(mac, sizeof mac);
+}
+
+void
+token_hash_hex(const char *token, size_t len, char out[TOKEN_HASH_HEX_SIZE])
+{
+	unsigned char	h[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256(h, (const unsigned char *)token, len);
+	sodium_bin2hex(out, TOKEN_HASH_HEX_SIZE, h, sizeof h);
+}
+
+void
+token_digest_hex(const void *data, size_t len, char out[33])
+{
+	unsigned char	h[16];
+
+	crypto_generichash(h, sizeof h, data, len, NULL, 0);
+	sodium_bin2hex(out, 33, h, sizeof h);
+}

@@ -1,0 +1,295 @@
+/*
+ * validate.c - validation of a comment submission and an article key
+ * (see validate.h).
+ *
+ * Every bad field is reported, not just the first: a form can then mark
+ * all of them at once.  Out of memory is fatal, as for xmalloc(): a
+ * server that cannot allocate an error object cannot answer anyway.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "log.h"
+#include "text.h"
+#include "validate.h"
+
+static const struct text_limits validate_default_limits = {
+	.body_min = 1,
+	.body_max = 5000,
+	.author_min = 1,
+	.author_max = 80,
+	.email_max = 254,
+};
+
+static void	validate_error(json_t **, const char *, size_t, const char *);
+static const char *validate_text(const json_t *, size_t, size_t, unsigned,
+		    char **);
+static const char *validate_email_field(const json_t *, size_t, char **);
+static const char *validate_parent(const json_t *, int64_t *);
+static bool	validate_known_key(const char *, size_t);
+static bool	validate_is_space(utf8proc_int32_t);
+
+/* Records code for field key in *errs, creating the object on first use. */
+static void
+validate_error(json_t **errs, const char *key, size_t keylen,
+    const char *code)
+{
+	json_t	*s;
+
+	if (*errs == NULL && (*errs = json_object()) == NULL)
+		fatalx("validate: out of memory");
+	if ((s = json_string(code)) == NULL ||
+	    json_object_setn_new(*errs, key, keylen, s) != 0)
+		fatalx("validate: out of memory");
+}
+
+/* Category-based test for the White_Space property: Zs, Zl, Zp or Cc. */
+static bool
+validate_is_space(utf8proc_int32_t cp)
+{
+	switch (utf8proc_category(cp)) {
+	case UTF8PROC_CATEGORY_ZS:
+	case UTF8PROC_CATEGORY_ZL:
+	case UTF8PROC_CATEGORY_ZP:
+		return (true);
+	default:
+		return (false);
+	}
+}
+
+/*
+ * Checks and cleans a required text field.  Returns an error code, or NULL
+ * with *out set to the cleaned text.
+ */
+static const char *
+validate_text(const json_t *v, size_t min, size_t max, unsigned flags,
+    char **out)
+{
+	const char	*s;
+	size_t		 len, n;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return ("required");
+	if (!json_is_string(v))
+		return ("invalid_type");
+	s = json_string_value(v);
+	len = json_string_length(v);
+	/* jansson checks this when decoding, but not json_stringn_nocheck. */
+	if (!text_valid_utf8(s, len))
+		return ("invalid_utf8");
+	switch (text_clean(s, len, flags, out, &n)) {
+	case TEXT_OK:
+		break;
+	case TEXT_INVALID_UTF8:
+		return ("invalid_utf8");
+	case TEXT_NOMEM:
+		fatalx("validate: out of memory");
+	}
+	if (n < min || n > max) {
+		free(*out);
+		*out = NULL;
+		return (n < min ? "too_short" : "too_long");
+	}
+	return (NULL);
+}
+
+/*
+ * The optional e-mail.  Unlike names, a control character inside an
+ * address is not silently dropped, since that would store an address the
+ * reader did not type: only the white space controls (tab, CR, LF), which
+ * clean-up turns into spaces, are let through, and a space anywhere but at
+ * the ends then makes the address invalid.
+ */
+static const char *
+validate_email_field(const json_t *v, size_t max, char **out)
+{
+	const unsigned char	*s;
+	size_t			 len, i, n;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return (NULL);
+	if (!json_is_string(v))
+		return ("invalid_type");
+	s = (const unsigned char *)json_string_value(v);
+	len = json_string_length(v);
+	if (!text_valid_utf8((const char *)s, len))
+		return ("invalid_utf8");
+	for (i = 0; i < len; i++) {
+		/* Valid UTF-8: C1 controls U+0080-U+009F are C2 80..C2 9F. */
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+		    s[i] != '\r') || s[i] == 0x7f ||
+		    (s[i] == 0xc2 && i + 1 < len && s[i + 1] <= 0x9f))
+			return ("invalid");
+	}
+	switch (text_clean((const char *)s, len, 0, out, &n)) {
+	case TEXT_OK:
+		break;
+	case TEXT_INVALID_UTF8:
+		return ("invalid_utf8");
+	case TEXT_NOMEM:
+		fatalx("validate: out of memory");
+	}
+	if (n == 0) {
+		/* Empty or blank: the reader left the field out. */
+		free(*out);
+		*out = NULL;
+		return (NULL);
+	}
+	if (n > max || !validate_email(*out, strlen(*out), max)) {
+		free(*out);
+		*out = NULL;
+		return (n > max ? "too_long" : "invalid");
+	}
+	return (NULL);
+}
+
+static const char *
+validate_parent(const json_t *v, int64_t *id)
+{
+	*id = 0;
+	if (v == NULL || json_is_null(v))
+		return (NULL);
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return ("invalid_type");
+	*id = json_integer_value(v);
+	return (NULL);
+}
+
+static bool
+validate_known_key(const char *key, size_t len)
+{
+	static const char *const known[] = {
+		"author", "email", "body", "parent_id"
+	};
+	size_t	i;
+
+	/* Compare lengths too: keys may hold NUL ("body\u0000x"). */
+	for (i = 0; i < CS_NELEM(known); i++) {
+		if (strlen(known[i]) == len && memcmp(known[i], key, len) == 0)
+			return (true);
+	}
+	return (false);
+}
+
+json_t *
+validate_comment(const json_t *obj, const struct text_limits *lim,
+    struct comment_input *out)
+{
+	struct comment_input	 in = { 0 };
+	json_t			*errs = NULL, *value;
+	const char		*key, *code;
+	size_t			 keylen;
+
+	memset(out, 0, sizeof *out);
+	if (lim == NULL)
+		lim = &validate_default_limits;
+
+	/* json_object_*foreach take a non-const object but do not change it. */
+	json_object_keylen_foreach((json_t *)obj, key, keylen, value) {
+		if (!validate_known_key(key, keylen))
+			validate_error(&errs, key, keylen, "unknown_field");
+	}
+
+	code = validate_text(json_object_get(obj, "author"), lim->author_min,
+	    lim->author_max, 0, &in.author);
+	if (code != NULL)
+		validate_error(&errs, "author", strlen("author"), code);
+	code = validate_email_field(json_object_get(obj, "email"),
+	    lim->email_max, &in.email);
+	if (code != NULL)
+		validate_error(&errs, "email", strlen("email"), code);
+	code = validate_text(json_object_get(obj, "body"), lim->body_min,
+	    lim->body_max, TEXT_KEEP_NEWLINES, &in.body);
+	if (code != NULL)
+		validate_error(&errs, "body", strlen("body"), code);
+	code = validate_parent(json_object_get(obj, "parent_id"),
+	    &in.parent_id);
+	if (code != NULL)
+		validate_error(&errs, "parent_id", strlen("parent_id"), code);
+
+	if (errs != NULL) {
+		comment_input_free(&in);
+		return (errs);
+	}
+	*out = in;
+	return (NULL);
+}
+
+void
+comment_input_free(struct comment_input *in)
+{
+	if (in == NULL)
+		return;
+	free(in->author);
+	free(in->email);
+	free(in->body);
+	memset(in, 0, sizeof *in);
+}
+
+bool
+validate_article_key(const char *key, size_t len)
+{
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 n;
+	size_t			 off, chars = 0;
+	bool			 blank = true;
+
+	if (key == NULL || len == 0)
+		return (false);
+	/* Each character is at most 4 bytes: refuse huge keys unread. */
+	if (len > 4 * (size_t)ARTICLE_KEY_MAX_CHARS)
+		return (false);
+	for (off = 0; off < len; off += (size_t)n) {
+		n = utf8proc_iterate((const utf8proc_uint8_t *)key + off,
+		    (utf8proc_ssize_t)(len - off), &cp);
+		if (n < 0)
+			return (false);
+		if (utf8proc_category(cp) == UTF8PROC_CATEGORY_CC)
+			return (false);
+		if (!validate_is_space(cp))
+			blank = false;
+		chars++;
+	}
+	return (chars <= ARTICLE_KEY_MAX_CHARS && !blank);
+}
+
+bool
+validate_email(const char *s, size_t len, size_t max_chars)
+{
+	utf8proc_int32_t	 cp;
+	utf8proc_ssize_t	 n;
+	size_t			 off, at = 0, ats = 0, chars = 0;
+	const char		*dom;
+	size_t			 domlen;
+
+	if (s == NULL || len == 0)
+		return (false);
+	for (off = 0; off < len; off += (size_t)n) {
+		n = utf8proc_iterate((const utf8proc_uint8_t *)s + off,
+		    (utf8proc_ssize_t)(len - off), &cp);
+		if (n < 0)
+			return (false);
+		if (utf8proc_category(cp) == UTF8PROC_CATEGORY_CC ||
+		    validate_is_space(cp))
+			return (false);
+		if (cp == '@') {
+			at = off;
+			ats++;
+		}
+		if (++chars > max_chars)
+			return (false);
+	}
+	if (ats != 1 || at == 0 || at == len - 1)
+		return (false);
+	dom = s + at + 1;
+	domlen = len - at - 1;
+	/* An empty label ("a@.b", "a@b.", "a@b..c") is never deliverable. */
+	if (dom[0] == '.' || dom[domlen - 1] == '.' ||
+	    memmem(dom, domlen, "..", 2) != NULL)
+		return (false);
+	return (true);
+}

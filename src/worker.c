@@ -1,0 +1,217 @@
+/*
+ * worker.c - one worker thread (see worker.h).
+ *
+ * Stopping: the main thread writes a byte to the worker's pipe; the
+ * worker closes its listening socket, answers requests that still arrive
+ * on open connections with 503, waits for in-flight requests (at most
+ * shutdown_timeout_ms), and ends its loop.  Freeing happens after the
+ * loop, in the order that leaves nothing behind: the pool first (its
+ * callbacks answer any request still waiting), then the HTTP server.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "db.h"
+#include "log.h"
+#include "req.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+/* Bodies above this never reach our handler: libevent refuses them by
+ * Content-Length before reading.  Below it, req.c answers a JSON 413
+ * for anything over max_request_bytes. */
+#define HARD_BODY_FACTOR	16
+
+static void	*worker_main(void *);
+static void	 worker_stop_cb(evutil_socket_t, short, void *);
+static void	 worker_drain_timeout_cb(evutil_socket_t, short, void *);
+static void	 worker_finish_cb(evutil_socket_t, short, void *);
+
+struct worker *
+worker_new(int index, const struct shared *shared, int listen_fd)
+{
+	const struct config	*cfg = shared->cfg;
+	struct worker		*w;
+	struct event_config	*ecfg;
+	struct db_pool_config	 dbc;
+	char			 appname[32];
+
+	w = xcalloc(1, sizeof *w);
+	w->index = index;
+	w->shared = shared;
+	w->cfg = cfg;
+
+	/* A worker's base is only ever touched by its own thread. */
+	if ((ecfg = event_config_new()) == NULL)
+		fatalx("event_config_new failed");
+	event_config_set_flag(ecfg, EVENT_BASE_FLAG_NOLOCK);
+	w->base = event_base_new_with_config(ecfg);
+	event_config_free(ecfg);
+	if (w->base == NULL)
+		fatalx("event_base_new failed");
+
+	if ((w->http = evhttp_new(w->base)) == NULL)
+		fatalx("evhttp_new failed");
+	evhttp_set_max_body_size(w->http,
+	    (ev_ssize_t)cfg->max_request_bytes * HARD_BODY_FACTOR);
+	evhttp_set_max_headers_size(w->http, 16384);
+	evhttp_set_timeout(w->http, cfg->http_timeout_s);
+	evhttp_set_default_content_type(w->http,
+	    "application/json; charset=utf-8");
+	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
+	evhttp_set_gencb(w->http, req_dispatch, w);
+	w->bound = evhttp_accept_socket_with_handle(w->http, listen_fd);
+	if (w->bound == NULL)
+		fatalx("evhttp_accept_socket failed");
+
+	snprintf(appname, sizeof appname, "commentd w%d", index);
+	memset(&dbc, 0, sizeof dbc);
+	dbc.conninfo = cfg->database_url;
+	dbc.size = cfg->db_pool_size;
+	dbc.queue_max = cfg->db_queue_max;
+	dbc.queue_timeout_ms = cfg->db_queue_timeout_ms;
+	dbc.connect_timeout_ms = cfg->db_connect_timeout_ms;
+	dbc.statement_timeout_ms = cfg->db_statement_timeout_ms;
+	dbc.retry_min_ms = cfg->db_retry_min_ms;
+	dbc.retry_max_ms = cfg->db_retry_max_ms;
+	dbc.application_name = appname;
+	w->db = db_pool_new(w->base, &dbc);
+
+	if (pipe2(w->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		fatal("pipe2");
+	w->stop_ev = event_new(w->base, w->stop_pipe[0], EV_READ,
+	    worker_stop_cb, w);
+	w->drain_timer = evtimer_new(w->base, worker_drain_timeout_cb, w);
+	w->finish_ev = event_new(w->base, -1, 0, worker_finish_cb, w);
+	if (w->stop_ev == NULL || w->drain_timer == NULL ||
+	    w->finish_ev == NULL)
+		fatalx("event_new failed");
+	event_add(w->stop_ev, NULL);
+	return w;
+}
+
+int
+worker_start(struct worker *w)
+{
+	int	rc;
+
+	if ((rc = pthread_create(&w->thread, NULL, worker_main, w)) != 0) {
+		errno = rc;
+		log_error("pthread_create: %s", strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker	*w = arg;
+	char		 name[16];
+
+	snprintf(name, sizeof name, "w%d", w->index);
+	log_set_thread_name(name);
+	event_base_dispatch(w->base);
+
+	db_pool_free(w->db);
+	w->db = NULL;
+	evhttp_free(w->http);
+	w->http = NULL;
+	event_free(w->stop_ev);
+	event_free(w->drain_timer);
+	event_free(w->finish_ev);
+	event_base_free(w->base);
+	w->base = NULL;
+	return NULL;
+}
+
+void
+worker_stop(struct worker *w)
+{
+	char	c = 's';
+
+	/* A full pipe already holds a stop request. */
+	if (write(w->stop_pipe[1], &c, 1) < 0 && errno != EAGAIN)
+		log_warn("worker %d: stop: %s", w->index, strerror(errno));
+}
+
+static void
+worker_stop_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+	struct timeval	 tv;
+
+	(void)fd;
+	(void)what;
+	if (w->draining)
+		return;
+	w->draining = true;
+	if (w->bound != NULL) {
+		evhttp_del_accept_socket(w->http, w->bound);
+		w->bound = NULL;
+	}
+	if (w->inflight == 0) {
+		event_active(w->finish_ev, 0, 0);
+		return;
+	}
+	log_info("draining %d request(s)", w->inflight);
+	tv.tv_sec = w->cfg->shutdown_timeout_ms / 1000;
+	tv.tv_usec = (w->cfg->shutdown_timeout_ms % 1000) * 1000;
+	evtimer_add(w->drain_timer, &tv);
+}
+
+static void
+worker_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+
+	(void)fd;
+	(void)what;
+	log_warn("shutdown timeout: %d request(s) still in flight",
+	    w->inflight);
+	event_base_loopbreak(w->base);
+}
+
+static void
+worker_finish_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+
+	(void)fd;
+	(void)what;
+	event_base_loopbreak(w->base);
+}
+
+void
+worker_request_started(struct worker *w)
+{
+	w->inflight++;
+}
+
+void
+worker_request_done(struct worker *w)
+{
+	w->inflight--;
+	if (w->draining && w->inflight == 0 && w->base != NULL)
+		event_active(w->finish_ev, 0, 0);
+}
+
+void
+worker_join_free(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_join(w->thread, NULL);
+	close(w->stop_pipe[0]);
+	close(w->stop_pipe[1]);
+	free(w);
+}

@@ -1,0 +1,174 @@
+/*
+ * test_config.c - unit tests for config.c: defaults, environment,
+ * flags winning over the environment, bounds, booleans, listen parsing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+
+static void
+clear_env(void)
+{
+	unsetenv("COMMENTD_DB_POOL_SIZE");
+	unsetenv("COMMENTD_LISTEN");
+	unsetenv("COMMENTD_MIGRATE");
+	unsetenv("COMMENTD_DEFAULT_LANG");
+	unsetenv("COMMENTD_BODY_MAX_CHARS");
+}
+
+static void
+test_defaults(void **state)
+{
+	struct config		cfg;
+	struct text_limits	lim;
+
+	(void)state;
+	clear_env();
+	assert_int_equal(config_load(&cfg, 0, NULL, NULL), 0);
+	assert_string_equal(cfg.listen, "127.0.0.1:8080");
+	assert_int_equal(cfg.workers, 0);
+	assert_int_equal(cfg.body_max_chars, 5000);
+	assert_int_equal(cfg.author_max_chars, 80);
+	assert_true(cfg.migrate);
+	assert_string_equal(cfg.default_lang, "ar");
+	config_text_limits(&cfg, &lim);
+	assert_int_equal(lim.body_min, 1);
+	assert_int_equal(lim.body_max, 5000);
+	assert_int_equal(lim.author_max, 80);
+	config_free(&cfg);
+}
+
+static void
+test_env_and_flags(void **state)
+{
+	struct config	 cfg;
+	char		*argv[] = { "--db-pool-size", "7", "--listen=[::1]:9000",
+	    "--no-migrate", NULL };
+
+	(void)state;
+	clear_env();
+	setenv("COMMENTD_DB_POOL_SIZE", "3", 1);
+	setenv("COMMENTD_BODY_MAX_CHARS", "100", 1);
+	setenv("COMMENTD_DEFAULT_LANG", "en", 1);
+	assert_int_equal(config_load(&cfg, 4, argv, NULL), 0);
+	/* The flag wins over the environment. */
+	assert_int_equal(cfg.db_pool_size, 7);
+	assert_int_equal(cfg.body_max_chars, 100);
+	assert_string_equal(cfg.listen, "[::1]:9000");
+	assert_false(cfg.migrate);
+	assert_string_equal(cfg.default_lang, "en");
+	config_free(&cfg);
+	clear_env();
+}
+
+static void
+test_bad_values(void **state)
+{
+	struct config	 cfg;
+	char		*a1[] = { "--db-pool-size", "0" };
+	char		*a2[] = { "--db-pool-size", "4x" };
+	char		*a3[] = { "--nope" };
+	char		*a4[] = { "--listen", "8080" };
+	char		*a5[] = { "--migrate=maybe" };
+	char		*a6[] = { "--default-lang", "fr" };
+	char		*a7[] = { "--body-min-chars", "10",
+	    "--body-max-chars", "5" };
+	char		*a8[] = { "--workers" };
+	char		*a9[] = { "--no-listen" };
+
+	(void)state;
+	clear_env();
+	assert_int_equal(config_load(&cfg, 2, a1, NULL), -1);
+	config_free(&cfg);
+	assert_int_equal(config_load(&cfg, 2, a2, NULL), -1);
+	config_free(&cfg);
+	assert_int_equal(config_load(&cfg, 1, a3, NULL), -1);
+	config_free(&cfg);
+	assert_int_equal(config_load(&cfg, 2, a4, NULL), -1);
+	config_free(&cfg);
+	assert_int_equal(config_load(&cfg, 1, a5, NULL), -1);
+	config_free(&cfg);
+	assert_int_equal(config_load(&cfg, 2, a6, NULL), -1);
+	config_free(&cfg);
+	assert_int_equal(config_load(&cfg, 4, a7, NULL), -1);
+	config_free(&cfg);
+	assert_int_equal(config_load(&cfg, 1, a8, NULL), -1);
+	config_free(&cfg);
+	assert_int_equal(config_load(&cfg, 1, a9, NULL), -1);
+	config_free(&cfg);
+	setenv("COMMENTD_DB_POOL_SIZE", "lots", 1);
+	assert_int_equal(config_load(&cfg, 0, NULL, NULL), -1);
+	config_free(&cfg);
+	clear_env();
+}
+
+static void
+test_split_listen(void **state)
+{
+	char	host[64];
+	int	port;
+
+	(void)state;
+	assert_int_equal(config_split_listen("127.0.0.1:8080", host,
+	    sizeof host, &port), 0);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 8080);
+	assert_int_equal(config_split_listen("[::1]:0", host, sizeof host,
+	    &port), 0);
+	assert_string_equal(host, "::1");
+	assert_int_equal(port, 0);
+	assert_int_equal(config_split_listen(":80", host, sizeof host,
+	    &port), -1);
+	assert_int_equal(config_split_listen("h:70000", host, sizeof host,
+	    &port), -1);
+	assert_int_equal(config_split_listen("h:", host, sizeof host,
+	    &port), -1);
+	assert_int_equal(config_split_listen("h:1x", host, sizeof host,
+	    &port), -1);
+}
+
+static void
+test_usage_lists_everything(void **state)
+{
+	struct config	 cfg;
+	char		*buf = NULL;
+	size_t		 len = 0;
+	FILE		*fp;
+
+	(void)state;
+	clear_env();
+	assert_int_equal(config_load(&cfg, 0, NULL, NULL), 0);
+	fp = open_memstream(&buf, &len);
+	assert_non_null(fp);
+	config_usage(fp, &cfg);
+	fclose(fp);
+	assert_non_null(strstr(buf, "COMMENTD_DATABASE_URL"));
+	assert_non_null(strstr(buf, "COMMENTD_LISTEN"));
+	assert_non_null(strstr(buf, "COMMENTD_WORKERS"));
+	assert_non_null(strstr(buf, "COMMENTD_DB_POOL_SIZE"));
+	assert_non_null(strstr(buf, "--body-max-chars"));
+	free(buf);
+	config_free(&cfg);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_env_and_flags),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_split_listen),
+		cmocka_unit_test(test_usage_lists_everything),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
