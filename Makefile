@@ -70,7 +70,7 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 INTEG_TESTS := test_api
 INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/tests/%)
 
-.PHONY: all run test deps unit-tests integration-tests clean check-build \
+.PHONY: all run test deps db-stop unit-tests integration-tests clean check-build \
 	_run _test
 
 all: $(BIN)
@@ -131,6 +131,10 @@ test: deps
 
 _test: $(BIN) $(UNIT_BINS) $(INTEG_BINS)
 	@BUILD=$(BUILD) BIN=$(BIN) SANITIZE=$(SANITIZE) tests/run-tests.sh
+
+# Stops the database `make run` started under var/pg.
+db-stop:
+	@deploy/pg.sh stop var/pg
 
 unit-tests: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t || exit 1; done

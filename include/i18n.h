@@ -2,8 +2,9 @@
  * i18n.h - the reader's language and the texts we send in it.
  *
  * Languages are picked from Accept-Language (RFC 9110 q-values) among the
- * ones we have a table for; the site's default language wins ties and
- * covers headers naming nothing we know.
+ * ones we have a table for: the highest q wins, an earlier entry wins a
+ * tie, "*" stands for every language the header does not name, and the
+ * site's default covers headers naming nothing we have.
  */
 #ifndef COMMENTD_I18N_H
 #define COMMENTD_I18N_H

@@ -16,6 +16,7 @@
 
 /* text_clean() flags */
 #define TEXT_KEEP_NEWLINES	0x1	/* keep '\n' (bodies); else it becomes a space */
+/* A tab becomes a space in either mode: dropping it would join words. */
 
 enum text_status {
 	TEXT_OK = 0,

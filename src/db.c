@@ -560,7 +560,7 @@ dbc_lost(struct db_conn *c, enum db_status st, const char *why)
 	while (n > 0 && (reason[n - 1] == '\n' || reason[n - 1] == ' '))
 		reason[--n] = '\0';
 	for (n = 0; reason[n] != '\0'; n++) {
-		if (reason[n] == '\n')
+		if (reason[n] == '\n' || reason[n] == '\t')
 			reason[n] = ' ';
 	}
 	if (!c->failed || c->state != DBC_CONNECTING)

@@ -322,6 +322,15 @@ req_send(struct req *r, int status, struct evbuffer *body)
 	bool		 gone;
 
 	gone = evhttp_request_get_connection(r->ev) == NULL;
+	if (r->method == ROUTE_HEAD && body != NULL) {
+		/* libevent 2.1 would send a HEAD reply's body: keep only its
+		 * length. */
+		char	len[24];
+
+		snprintf(len, sizeof len, "%zu", evbuffer_get_length(body));
+		req_add_header(r, "Content-Length", len);
+		evbuffer_drain(body, evbuffer_get_length(body));
+	}
 	/* A detached request (client gone) is freed by evhttp_send_reply
 	 * without touching the connection. */
 	evhttp_send_reply(r->ev, status, NULL, gone ? NULL : body);
