@@ -33,7 +33,10 @@ CREATE TABLE comments (
 	spam_score		real NOT NULL DEFAULT 0,
 	spam_flags		text[] NOT NULL DEFAULT '{}',
 	idempotency_key		text,
-	submitter_token_hash	bytea
+	submitter_token_hash	bytea,
+	-- The status the submission got, so an idempotent replay answers
+	-- as the original did (202 pending / 201 published).
+	submitted_status	text NOT NULL DEFAULT 'pending'
 );
 
 -- Hot query 1: an article's approved comments in order (keyset on id).

@@ -276,7 +276,9 @@ submit_cb(const struct db_result *res, void *arg)
 		return;
 	}
 	json_object_set_new(comment, "article", json_string(s->key));
-	status = db_result_value(res, 0, db_result_column(res, "status"));
+	/* A replay answers as the original did, whatever happened since. */
+	status = db_result_value(res, 0, db_result_column(res,
+	    "submitted_status"));
 	code = strcmp(status, "approved") == 0 ? 201 : 202;
 	reply = json_pack("{s:o, s:s, s:s, s:s}",
 	    "comment", comment,

@@ -313,6 +313,22 @@ req_method_name(unsigned m)
 	}
 }
 
+/* Reason phrases libevent 2.1 does not know (it says "Client Error"). */
+static const char *
+req_reason(int status)
+{
+	switch (status) {
+	case 409:
+		return "Conflict";
+	case 422:
+		return "Unprocessable Content";
+	case 429:
+		return "Too Many Requests";
+	default:
+		return NULL;
+	}
+}
+
 /* Sends the reply (body may be NULL), logs the request line, frees r. */
 static void
 req_send(struct req *r, int status, struct evbuffer *body)
@@ -333,7 +349,8 @@ req_send(struct req *r, int status, struct evbuffer *body)
 	}
 	/* A detached request (client gone) is freed by evhttp_send_reply
 	 * without touching the connection. */
-	evhttp_send_reply(r->ev, status, NULL, gone ? NULL : body);
+	evhttp_send_reply(r->ev, status, req_reason(status),
+	    gone ? NULL : body);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
@@ -383,6 +400,9 @@ req_reply_empty(struct req *r, int status)
 {
 	req_send(r, status, NULL);
 }
+
+static void	req_reply_error_v(struct req *, int, const char *, json_t *,
+		    const char *, va_list) CS_PRINTF(5, 0);
 
 static void
 req_reply_error_v(struct req *r, int status, const char *code,

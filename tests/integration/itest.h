@@ -1,0 +1,199 @@
+/*
+ * itest.h - a small support library for integration tests: HTTP through
+ * libcurl, PostgreSQL through blocking libpq, checks that count instead of
+ * aborting, and a runner that ends with "N passed, N failed".
+ *
+ * Test functions take no arguments and return nothing.  A check that fails
+ * prints file:line and a message, marks the running test case failed and
+ * lets it go on; IT_REQUIRE also returns from the test function.  Memory
+ * handed out by it_http(), it_sql(), it_strf() and it_own() belongs to the
+ * running test case and is freed by the runner when it ends, so an early
+ * return leaks nothing.
+ */
+#ifndef COMMENTD_ITEST_H
+#define COMMENTD_ITEST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#define IT_PRINTF(f, a)	__attribute__((format(printf, f, a)))
+#define IT_SENTINEL	__attribute__((sentinel))
+
+/* Every request gives up after this long: a hung server fails, not hangs. */
+#define IT_HTTP_TIMEOUT_MS	10000
+
+/* One response header, as received. */
+struct it_header {
+	char	*name;
+	char	*value;
+};
+
+/* A completed (or failed) exchange. */
+struct it_resp {
+	char		*method;	/* what was asked, for messages */
+	char		*path;
+	long		 status;	/* 0 when no HTTP answer came */
+	char		 error[256];	/* curl's reason when status is 0 */
+	struct it_header *headers;	/* final response only */
+	size_t		 nheaders;
+	char		*body;		/* always NUL-terminated */
+	size_t		 body_len;
+	json_t		*json;		/* parsed body, or NULL */
+	double		 elapsed;	/* seconds, wall clock */
+};
+
+/* What to send.  Headers are "Name: value" strings, NULL-terminated. */
+struct it_req {
+	const char		*method;
+	const char		*path;	/* appended to COMMENTD_TEST_URL */
+	const char *const	*headers;
+	const char		*body;	/* NULL: no body */
+	size_t			 body_len;
+	long			 timeout_ms;	/* 0: IT_HTTP_TIMEOUT_MS */
+};
+
+/* Settings from the environment, filled in by it_main(). */
+extern const char	*it_base_url;	/* COMMENTD_TEST_URL */
+extern const char	*it_db_conninfo;	/* COMMENTD_TEST_DB */
+extern const char	*it_pgdir;	/* COMMENTD_TEST_PGDIR */
+
+/* -- HTTP ----------------------------------------------------------- */
+
+/*
+ * Performs req into a caller-owned *resp (thread-safe; each call uses its
+ * own curl handle).  Returns 0 on an HTTP answer, -1 otherwise (resp->error
+ * says why).  Free with it_resp_clear().
+ */
+int		 it_do(const struct it_req *req, struct it_resp *resp);
+void		 it_resp_clear(struct it_resp *resp);
+
+/*
+ * The same, owned by the running test case.  headers may be NULL; body
+ * NULL means no body, len (size_t)-1 means strlen(body).  Never NULL.
+ */
+struct it_resp	*it_http(const char *method, const char *path,
+		    const char *const *headers, const char *body, size_t len);
+
+/* Value of the first header named name (any case), or NULL. */
+const char	*it_header(const struct it_resp *resp, const char *name);
+
+/* True if the header is present and its media type is application/json. */
+bool		 it_is_json_type(const struct it_resp *resp);
+
+/* -- JSON ------------------------------------------------------------ */
+
+/*
+ * Looks up a dotted path in root: "comment.id", "comments.0.replies.1.id"
+ * (numbers index arrays).  Borrowed reference, or NULL.
+ */
+json_t		*it_jget(const json_t *root, const char *path);
+/* The string at path, or NULL when absent or not a string. */
+const char	*it_jstr(const json_t *root, const char *path);
+/* The integer at path, or def when absent or not an integer. */
+long long	 it_jint(const json_t *root, const char *path, long long def);
+/* True if path is present and JSON null. */
+bool		 it_jnull(const json_t *root, const char *path);
+
+/* -- PostgreSQL ------------------------------------------------------ */
+
+/*
+ * Runs sql with text parameters (a NULL-terminated list) on the test's
+ * connection, reconnecting once if the connection was lost.  A failure is
+ * a failed check at the caller's line and returns NULL.  The result is
+ * owned by the running test case.
+ */
+#define it_sql(...)	it_sql_at(__FILE__, __LINE__, __VA_ARGS__)
+PGresult	*it_sql_at(const char *file, int line, const char *sql, ...)
+		    IT_SENTINEL;
+/* The first column of the first row as an integer; -1 on any failure. */
+#define it_sql_ll(...)	it_sql_ll_at(__FILE__, __LINE__, __VA_ARGS__)
+long long	 it_sql_ll_at(const char *file, int line, const char *sql, ...)
+		    IT_SENTINEL;
+
+/* -- processes and time ---------------------------------------------- */
+
+/*
+ * Runs argv (argv[0] a path relative to the repository root) from the
+ * repository root; returns its exit status, or -1 if it could not run or
+ * did not finish within timeout_s (it is then killed).
+ */
+int		 it_run_cmd(char *const argv[], int timeout_s);
+/* Monotonic seconds. */
+double		 it_now(void);
+void		 it_sleep_ms(long ms);
+
+/* -- memory owned by the test case ------------------------------------ */
+
+/* Registers p (malloc'd) to be freed when the test case ends; returns p. */
+void		*it_own(void *p);
+/* A formatted string owned by the test case. */
+char		*it_strf(const char *fmt, ...) IT_PRINTF(1, 2);
+/* s percent-encoded (all but RFC 3986 unreserved), owned by the test case. */
+char		*it_pct(const char *s);
+/* obj dumped compactly as UTF-8 and then released; owned by the test. */
+char		*it_dump(json_t *obj);
+
+/* -- checks ------------------------------------------------------------ */
+
+/*
+ * Records one check.  On failure prints "file:line: FAIL: message" and
+ * marks the current test case failed.  Returns ok so callers can branch.
+ */
+bool		 it_check_at(const char *file, int line, bool ok,
+		    const char *fmt, ...) IT_PRINTF(4, 5);
+/* An unconditional note in the log of the current test. */
+void		 it_note(const char *fmt, ...) IT_PRINTF(1, 2);
+
+#define IT_CHECK(c)							\
+	it_check_at(__FILE__, __LINE__, (c), "%s", #c)
+#define IT_CHECKF(c, ...)						\
+	it_check_at(__FILE__, __LINE__, (c), __VA_ARGS__)
+/* Stops the test case (returns) when c is false. */
+#define IT_REQUIRE(c) do {						\
+	if (!IT_CHECK(c))						\
+		return;							\
+} while (0)
+#define IT_REQUIREF(c, ...) do {					\
+	if (!IT_CHECKF(c, __VA_ARGS__))					\
+		return;							\
+} while (0)
+
+#define IT_CHECK_INT(a, b)						\
+	it_check_int_at(__FILE__, __LINE__, #a, (long long)(a), (long long)(b))
+#define IT_CHECK_STR(a, b)						\
+	it_check_str_at(__FILE__, __LINE__, #a, (a), (b))
+/* The response has status st; prints the body on failure. */
+#define IT_CHECK_STATUS(r, st)						\
+	it_check_status_at(__FILE__, __LINE__, (r), (st))
+#define IT_REQUIRE_STATUS(r, st) do {					\
+	if (!IT_CHECK_STATUS(r, st))					\
+		return;							\
+} while (0)
+
+bool		 it_check_int_at(const char *file, int line, const char *expr,
+		    long long got, long long want);
+bool		 it_check_str_at(const char *file, int line, const char *expr,
+		    const char *got, const char *want);
+bool		 it_check_status_at(const char *file, int line,
+		    const struct it_resp *resp, long want);
+
+/* -- runner ------------------------------------------------------------ */
+
+struct it_test {
+	const char	*name;
+	void		(*fn)(void);
+};
+
+/*
+ * Reads the environment, runs tests in order (only those named in argv,
+ * if any), prints "N passed, N failed" (test cases) and returns the exit
+ * status: 0 only if nothing failed.
+ */
+int		 it_main(const struct it_test *tests, size_t ntests, int argc,
+		    char **argv);
+
+#endif
