@@ -47,8 +47,17 @@ LIB_SRC	:= \
 	src/sql.c \
 	src/migrate.c \
 	src/token.c \
+	src/moderation.c \
+	src/hashpool.c \
+	src/auth.c \
+	src/sse.c \
+	src/cli_moderator.c \
 	src/h_comments.c \
 	src/h_health.c \
+	src/h_session.c \
+	src/h_admin_comments.c \
+	src/h_admin_articles.c \
+	src/h_events.c \
 	src/routes.c \
 	src/worker.c \
 	src/server.c
@@ -64,11 +73,16 @@ ifeq ($(SANITIZE),1)
 BIN	:= bin/commentd-san
 endif
 
-UNIT_TESTS := test_text test_validate test_i18n test_router test_config
+UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
+	      test_moderation test_hashpool test_cli
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-INTEG_TESTS := test_api
+INTEG_TESTS := test_api test_admin
 INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/tests/%)
+
+# Fuzz targets: replay binaries (run on their corpus by `make test`)
+# and `make fuzz` (libFuzzer, clang).
+include tests/fuzz/fuzz.mk
 
 .PHONY: all run test deps db-stop unit-tests integration-tests clean check-build \
 	_run _test
@@ -99,13 +113,16 @@ $(BUILD)/tests/test_%.o: tests/unit/test_%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/test_api.o: tests/integration/test_api.c
+# Integration test programs: one per tests/integration/test_*.c, each
+# linked with the itest library only (they talk to the server over HTTP).
+$(INTEG_BINS:%=%.o): $(BUILD)/tests/%.o: tests/integration/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libcurl 2>/dev/null) \
 		-MMD -MP -c -o $@ $<
 
-$(BUILD)/tests/test_api: $(BUILD)/tests/test_api.o $(BUILD)/tests/itest.o
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(shell pkg-config --libs libcurl jansson libpq)
+$(INTEG_BINS): %: %.o $(BUILD)/tests/itest.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ \
+		$(shell pkg-config --libs libcurl jansson libpq) -pthread
 
 $(BUILD)/tests/itest.o: tests/integration/itest.c
 	@mkdir -p $(dir $@)
@@ -129,7 +146,7 @@ _run: $(BIN)
 test: deps
 	@$(MAKE) --no-print-directory _test
 
-_test: $(BIN) $(UNIT_BINS) $(INTEG_BINS)
+_test: $(BIN) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_REPLAY_BINS)
 	@BUILD=$(BUILD) BIN=$(BIN) SANITIZE=$(SANITIZE) tests/run-tests.sh
 
 # Stops the database `make run` started under var/pg.
@@ -142,9 +159,11 @@ unit-tests: $(UNIT_BINS)
 # Both compilers, warnings as errors: what CI builds first.
 check-build:
 	$(MAKE) clean
-	$(MAKE) CC=gcc EXTRA_CFLAGS=-Werror all $(UNIT_BINS) $(INTEG_BINS)
+	$(MAKE) CC=gcc EXTRA_CFLAGS=-Werror all $(UNIT_BINS) $(INTEG_BINS) \
+		$(FUZZ_REPLAY_BINS)
 	$(MAKE) clean
-	$(MAKE) CC=clang EXTRA_CFLAGS=-Werror all $(UNIT_BINS) $(INTEG_BINS)
+	$(MAKE) CC=clang EXTRA_CFLAGS=-Werror all $(UNIT_BINS) $(INTEG_BINS) \
+		$(FUZZ_REPLAY_BINS)
 
 clean:
 	rm -rf build bin

@@ -10,5 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 COMMENTD_DATABASE_URL=${COMMENTD_DATABASE_URL:-$("$here/deploy/pg.sh" url "$here/var/pg")}
 export COMMENTD_DATABASE_URL
 echo "database: $COMMENTD_DATABASE_URL" >&2
+# The first start makes an admin account and prints its password once.
+"$bin" moderator bootstrap
 echo "serving on http://${COMMENTD_LISTEN:-127.0.0.1:8080}/ (Ctrl-C stops)" >&2
 exec "$bin" serve

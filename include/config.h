@@ -40,6 +40,13 @@ struct config {
 	int	 shutdown_timeout_ms;
 	char	*log_level;		/* error, warn, info, debug */
 	bool	 migrate;		/* serve: apply migrations first */
+	int	 session_hours;		/* login session lifetime */
+	bool	 cookie_secure;		/* Secure on the session cookie */
+	int	 login_max_failures_user;
+	int	 login_max_failures_ip;
+	int	 login_window_s;
+	int	 hash_threads;		/* argon2id threads per process */
+	int	 sse_max_clients;	/* event streams per worker */
 };
 
 /* Fills cfg with defaults, then the environment, then argv (after the

@@ -67,6 +67,19 @@ void		 db_query(struct db_pool *pool, enum sql_id id,
 		    const char *const *params, int nparams, db_cb cb,
 		    void *arg);
 
+/*
+ * Listening: a dedicated connection, outside the query pool, that runs
+ * SQL_LISTEN and hands every notification's payload to notify_cb on this
+ * loop.  state_cb says when listening starts (true; after every
+ * reconnect, so the caller can resync what it missed) and when the
+ * connection is lost (false).  Reconnects with the pool's backoff.
+ */
+typedef void (*db_notify_cb)(const char *payload, void *arg);
+typedef void (*db_listen_state_cb)(bool listening, void *arg);
+void		 db_pool_listen(struct db_pool *pool, db_notify_cb notify_cb,
+		    db_listen_state_cb state_cb, void *arg);
+bool		 db_pool_listening(const struct db_pool *pool);
+
 /* True while at least one connection is established. */
 bool		 db_pool_connected(const struct db_pool *pool);
 /* Queries running or waiting now. */
@@ -82,6 +95,13 @@ int		 db_result_length(const struct db_result *res, int row,
 /* Column number of a named column, -1 if none. */
 int		 db_result_column(const struct db_result *res,
 		    const char *name);
+/* By column name: the value as a new JSON string (null for SQL NULL),
+ * and as an integer (0 for NULL). */
+struct json_t;
+struct json_t	*db_result_json(const struct db_result *res, int row,
+		    const char *col);
+long long	 db_result_int(const struct db_result *res, int row,
+		    const char *col);
 /* SQLSTATE of a DB_SQL_ERROR, "" otherwise. */
 const char	*db_result_sqlstate(const struct db_result *res);
 /* A one-line description of what failed (for logs, not for clients). */

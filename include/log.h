@@ -17,6 +17,8 @@ enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 extern enum log_level log_max_level;
 
 void	log_init(enum log_level max, bool route_libevent);
+/* "error", "warn", "info", "debug" (anything else: info). */
+enum log_level log_level_parse(const char *s);
 /* Names the calling thread in its log lines ("main", "w0", ...). */
 void	log_set_thread_name(const char *name);
 

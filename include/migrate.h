@@ -12,6 +12,8 @@
 
 #include "cs.h"
 
+struct pg_conn;
+
 /*
  * Applies the embedded migrations not yet recorded in schema_migrations,
  * in order, each in its own transaction, under an advisory lock so that
@@ -23,6 +25,10 @@ int	migrate_run(const char *conninfo) CS_MUSTCHECK;
 /* Reads the named server secret into out (up to max bytes). */
 int	migrate_read_secret(const char *conninfo, const char *name,
 	    unsigned char *out, size_t max, size_t *len) CS_MUSTCHECK;
+
+/* A blocking connection with a connect timeout, or NULL (reason
+ * logged).  For start-up and the command line only. */
+struct pg_conn	*migrate_connect(const char *conninfo);
 
 /* Waits up to timeout_s for the database to accept connections. */
 int	migrate_wait_ready(const char *conninfo, int timeout_s) CS_MUSTCHECK;

@@ -22,8 +22,10 @@
 #include "cs.h"
 #include "router.h"
 
+struct db_result;
 struct evhttp_request;
 struct evkeyvalq;
+struct moderator;
 struct worker;
 
 struct req {
@@ -36,12 +38,17 @@ struct req {
 	unsigned		 method;	/* ROUTE_* bit */
 	char			*path;		/* raw path, for the log */
 	struct timespec		 started;
+	struct moderator	*mod;		/* ROUTE_AUTH: who is calling */
 	void			*data;		/* the handler's state */
 	void			(*data_free)(void *);
+	void			(*on_close)(struct req *); /* streams */
+	bool			 streaming;	/* req_stream_start() called */
 };
 
 /* evhttp generic callback; arg is the struct worker. */
 void		 req_dispatch(struct evhttp_request *ev, void *arg);
+/* After authentication: the body checks, then the route's handler. */
+void		 req_continue(struct req *r);
 
 /* Input */
 const char	*req_header(const struct req *r, const char *name);
@@ -70,5 +77,25 @@ void		 req_reply_fields_new(struct req *r, int status,
 		    const char *code, json_t *fields, const char *fmt, ...)
 		    CS_PRINTF(5, 6);
 void		 req_reply_unavailable(struct req *r, int retry_after);
+/* A failed query: 503 when the database is away or slow, else 500 with
+ * the details logged, not sent. */
+void		 req_reply_db_failure(struct req *r,
+		    const struct db_result *res);
+/* As req_reply_error with more members of the error object (stolen),
+ * e.g. {"current": {...}} for a 409. */
+void		 req_reply_error_extra_new(struct req *r, int status,
+		    const char *code, json_t *extra, const char *fmt, ...)
+		    CS_PRINTF(5, 6);
+
+/*
+ * Streams (Server-Sent Events): start a chunked 200 with the headers
+ * added so far, send chunks, end.  on_close (set before starting) runs
+ * if the client goes away first; the stream must then be ended (which
+ * frees r) from on_close or later.  req_stream_send returns -1 once the
+ * client is gone.
+ */
+void		 req_stream_start(struct req *r);
+int		 req_stream_send(struct req *r, const char *data, size_t len);
+void		 req_stream_end(struct req *r);
 
 #endif

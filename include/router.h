@@ -29,6 +29,9 @@ struct req;
 
 /* Route flags */
 #define ROUTE_JSON_BODY	0x1	/* parse a JSON object body before the call */
+#define ROUTE_JSON_OPTIONAL 0x2	/* with JSON_BODY: an empty body is {} */
+#define ROUTE_AUTH	0x4	/* a moderator's credentials are needed */
+#define ROUTE_ADMIN	0x8	/* ... of an admin (implies ROUTE_AUTH) */
 
 struct route {
 	unsigned	 methods;

@@ -26,4 +26,26 @@ void	h_comments_list(struct req *);
 void	h_counts(struct req *);
 void	h_comment_own(struct req *);
 
+/* h_session.c */
+void	h_session_login(struct req *);
+void	h_session_get(struct req *);
+void	h_session_logout(struct req *);
+
+/* h_admin_comments.c */
+void	h_admin_queue(struct req *);
+void	h_admin_comment(struct req *);
+void	h_admin_action(struct req *);
+void	h_admin_batch(struct req *);
+void	h_admin_edit(struct req *);
+void	h_admin_history(struct req *);
+
+/* h_admin_articles.c */
+void	h_admin_articles(struct req *);
+void	h_admin_article(struct req *);
+void	h_admin_article_put(struct req *);
+void	h_admin_stats(struct req *);
+
+/* h_events.c */
+void	h_admin_events(struct req *);
+
 #endif

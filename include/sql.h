@@ -14,11 +14,30 @@ enum sql_id {
 	SQL_COMMENTS_PAGE_NEWEST,
 	SQL_ARTICLE_COUNTS,
 	SQL_COMMENT_OWN,
+	SQL_LISTEN,
+	SQL_EVENTS_SINCE,
+	SQL_EVENTS_LATEST,
+	SQL_AUTH_TOKEN,
+	SQL_LOGIN_LOOKUP,
+	SQL_LOGIN_FAILED,
+	SQL_SESSION_CREATE,
+	SQL_TOKEN_REVOKE,
+	SQL_ADMIN_QUEUE_ASC,
+	SQL_ADMIN_QUEUE_DESC,
+	SQL_ADMIN_COMMENT,
+	SQL_MOD_ACTION,
+	SQL_COMMENT_EDIT,
+	SQL_COMMENT_HISTORY,
+	SQL_ADMIN_ARTICLES,
+	SQL_ADMIN_ARTICLE,
+	SQL_ADMIN_ARTICLE_PUT,
+	SQL_ADMIN_STATS,
 	SQL_COUNT
 };
 
 struct sql_stmt {
-	const char	*name;		/* prepared statement name */
+	const char	*name;		/* prepared statement name; NULL:
+					   sent as plain text (LISTEN) */
 	int		 nparams;
 	const char	*text;
 };

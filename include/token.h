@@ -23,6 +23,14 @@ int	token_init(void);
 void	token_submitter(const unsigned char *secret, size_t secret_len,
 	    const char *article_key, size_t key_len, const char *idem_key,
 	    char out[TOKEN_TEXT_SIZE]);
+/* 32 random bytes in unpadded base64url: API and session tokens. */
+void	token_random(char out[TOKEN_TEXT_SIZE]);
+/* The CSRF token that goes with a session token: HMAC-SHA-256 under the
+ * server secret, so it needs no storage and dies with the session. */
+void	token_csrf(const unsigned char *secret, size_t secret_len,
+	    const char *session_token, char out[TOKEN_TEXT_SIZE]);
+/* Constant-time equality of two NUL-terminated tokens. */
+int	token_equal(const char *a, const char *b);
 void	token_hash_hex(const char *token, size_t len,
 	    char out[TOKEN_HASH_HEX_SIZE]);
 /* A short, strong hex digest of data (ETags): 32 hex chars and a NUL. */

@@ -65,4 +65,7 @@ bool	 validate_article_key(const char *key, size_t len);
  */
 bool	 validate_email(const char *s, size_t len, size_t max_chars);
 
+/* A positive decimal id (1..INT64_MAX) with nothing around it. */
+bool	 validate_id(const char *s, int64_t *out);
+
 #endif

@@ -19,6 +19,9 @@ struct event;
 struct evhttp;
 struct evhttp_bound_socket;
 struct db_pool;
+struct hashpool;
+struct hashpool_inbox;
+struct sse_hub;
 
 #define SECRET_MAX	64
 
@@ -28,6 +31,7 @@ struct shared {
 	struct text_limits	 limits;
 	unsigned char		 token_secret[SECRET_MAX];
 	size_t			 token_secret_len;
+	struct hashpool		*hashpool;	/* thread-safe by design */
 };
 
 struct worker {
@@ -38,6 +42,8 @@ struct worker {
 	struct evhttp			*http;
 	struct evhttp_bound_socket	*bound;
 	struct db_pool			*db;
+	struct hashpool_inbox		*hash;		/* argon2id results */
+	struct sse_hub			*sse;		/* live event streams */
 	struct event			*stop_ev;	/* stop_pipe readable */
 	struct event			*drain_timer;
 	struct event			*finish_ev;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include <event2/event.h>
+#include <jansson.h>
 #include <libpq-fe.h>
 
 #include "db.h"
@@ -31,6 +32,8 @@ enum dbc_state {
 	DBC_IDLE,		/* connected, no query; watching for EOF */
 	DBC_PREPARING,		/* PQsendPrepare sent for q's statement */
 	DBC_RUNNING,		/* q's statement sent; reading its result */
+	DBC_SUBSCRIBING,	/* listener: LISTEN sent */
+	DBC_LISTENING,		/* listener: waiting for notifications */
 	DBC_CLOSED,		/* pool is being freed */
 };
 
@@ -76,6 +79,11 @@ struct db_pool {
 	struct event		*failed_ev;
 	int			 running;
 	bool			 closing;
+	struct db_conn		*listener;	/* NULL unless listening */
+	db_notify_cb		 notify_cb;
+	db_listen_state_cb	 listen_state_cb;
+	void			*listen_arg;
+	bool			 listen_up;	/* reported as listening */
 };
 
 struct db_result {
@@ -100,6 +108,10 @@ static void	dbc_read(struct db_conn *);
 static void	dbc_step_done(struct db_conn *);
 static void	dbc_idle(struct db_conn *);
 static void	dbc_arm_timer(struct db_conn *, int);
+static void	dbc_init(struct db_pool *, struct db_conn *, int);
+static void	dbc_close(struct db_conn *);
+static void	dbl_subscribe(struct db_conn *);
+static void	dbl_read(struct db_conn *);
 static void	dbq_finish(struct db_query *, enum db_status, PGresult *,
 		    const char *);
 static void	dbq_free(struct db_query *);
@@ -116,6 +128,8 @@ static const char *const dbc_state_names[] = {
 	[DBC_IDLE] = "idle",
 	[DBC_PREPARING] = "preparing",
 	[DBC_RUNNING] = "running",
+	[DBC_SUBSCRIBING] = "subscribing",
+	[DBC_LISTENING] = "listening",
 	[DBC_CLOSED] = "closed",
 };
 
@@ -161,19 +175,67 @@ db_pool_new(struct event_base *base, const struct db_pool_config *cfg)
 
 	pool->conns = xcalloc((size_t)cfg->size, sizeof *pool->conns);
 	for (i = 0; i < cfg->size; i++) {
-		struct db_conn *c = &pool->conns[i];
-
-		c->pool = pool;
-		c->index = i;
-		c->state = DBC_DOWN;
-		c->backoff_ms = cfg->retry_min_ms;
-		c->io = event_new(base, -1, 0, dbc_io_cb, c);
-		c->timer = evtimer_new(base, dbc_timer_cb, c);
-		if (c->io == NULL || c->timer == NULL)
-			fatalx("db: event_new failed");
-		dbc_connect(c);
+		dbc_init(pool, &pool->conns[i], i);
+		dbc_connect(&pool->conns[i]);
 	}
 	return pool;
+}
+
+static void
+dbc_init(struct db_pool *pool, struct db_conn *c, int index)
+{
+	c->pool = pool;
+	c->index = index;
+	c->state = DBC_DOWN;
+	c->backoff_ms = pool->cfg.retry_min_ms;
+	c->io = event_new(pool->base, -1, 0, dbc_io_cb, c);
+	c->timer = evtimer_new(pool->base, dbc_timer_cb, c);
+	if (c->io == NULL || c->timer == NULL)
+		fatalx("db: event_new failed");
+}
+
+/* Fails the running query (DB_SHUTDOWN) and closes the connection. */
+static void
+dbc_close(struct db_conn *c)
+{
+	struct db_query	*q;
+
+	event_del(c->io);
+	event_del(c->timer);
+	if ((q = c->q) != NULL) {
+		c->q = NULL;
+		dbq_finish(q, DB_SHUTDOWN, NULL, "shutting down");
+	}
+	if (c->last != NULL)
+		PQclear(c->last);
+	c->last = NULL;
+	if (c->pg != NULL)
+		PQfinish(c->pg);
+	c->pg = NULL;
+	c->state = DBC_CLOSED;
+	event_free(c->io);
+	event_free(c->timer);
+}
+
+void
+db_pool_listen(struct db_pool *pool, db_notify_cb notify_cb,
+    db_listen_state_cb state_cb, void *arg)
+{
+	if (pool->listener != NULL)
+		fatalx("db: already listening");
+	pool->notify_cb = notify_cb;
+	pool->listen_state_cb = state_cb;
+	pool->listen_arg = arg;
+	pool->listener = xcalloc(1, sizeof *pool->listener);
+	dbc_init(pool, pool->listener, -1);
+	dbc_connect(pool->listener);
+}
+
+bool
+db_pool_listening(const struct db_pool *pool)
+{
+	return pool->listener != NULL &&
+	    pool->listener->state == DBC_LISTENING;
 }
 
 void
@@ -185,24 +247,11 @@ db_pool_free(struct db_pool *pool)
 	if (pool == NULL)
 		return;
 	pool->closing = true;
-	for (i = 0; i < pool->cfg.size; i++) {
-		struct db_conn *c = &pool->conns[i];
-
-		event_del(c->io);
-		event_del(c->timer);
-		if (c->q != NULL) {
-			q = c->q;
-			c->q = NULL;
-			dbq_finish(q, DB_SHUTDOWN, NULL, "shutting down");
-		}
-		if (c->last != NULL)
-			PQclear(c->last);
-		if (c->pg != NULL)
-			PQfinish(c->pg);
-		c->pg = NULL;
-		c->state = DBC_CLOSED;
-		event_free(c->io);
-		event_free(c->timer);
+	for (i = 0; i < pool->cfg.size; i++)
+		dbc_close(&pool->conns[i]);
+	if (pool->listener != NULL) {
+		dbc_close(pool->listener);
+		free(pool->listener);
 	}
 	while ((q = TAILQ_FIRST(&pool->waiting)) != NULL) {
 		TAILQ_REMOVE(&pool->waiting, q, entry);
@@ -430,6 +479,24 @@ db_result_column(const struct db_result *res, const char *name)
 	return res->pg != NULL ? PQfnumber(res->pg, name) : -1;
 }
 
+json_t *
+db_result_json(const struct db_result *res, int row, const char *col)
+{
+	const char	*v = db_result_value(res, row, db_result_column(res,
+	    col));
+
+	return v != NULL ? json_string(v) : json_null();
+}
+
+long long
+db_result_int(const struct db_result *res, int row, const char *col)
+{
+	const char	*v = db_result_value(res, row, db_result_column(res,
+	    col));
+
+	return v != NULL ? strtoll(v, NULL, 10) : 0;
+}
+
 const char *
 db_result_sqlstate(const struct db_result *res)
 {
@@ -534,7 +601,10 @@ dbc_connect_poll(struct db_conn *c)
 			log_info("db conn %d: connected again", c->index);
 		c->failed = false;
 		c->backoff_ms = c->pool->cfg.retry_min_ms;
-		dbc_idle(c);
+		if (c == c->pool->listener)
+			dbl_subscribe(c);
+		else
+			dbc_idle(c);
 		break;
 	case PGRES_POLLING_FAILED:
 	default:
@@ -582,6 +652,13 @@ dbc_lost(struct db_conn *c, enum db_status st, const char *why)
 	c->failed = true;
 	dbc_set_state(c, DBC_DOWN);
 	dbc_schedule_retry(c);
+	if (c == c->pool->listener) {
+		if (c->pool->listen_up) {
+			c->pool->listen_up = false;
+			c->pool->listen_state_cb(false, c->pool->listen_arg);
+		}
+		return;
+	}
 
 	if ((q = c->q) != NULL) {
 		c->q = NULL;
@@ -623,11 +700,13 @@ dbc_timer_cb(evutil_socket_t fd, short what, void *arg)
 		break;
 	case DBC_PREPARING:
 	case DBC_RUNNING:
+	case DBC_SUBSCRIBING:
 		/* statement_timeout should have fired first: the server or
 		 * the network is stuck, so this connection is not usable. */
 		dbc_lost(c, DB_TIMEOUT, "query timed out");
 		break;
 	case DBC_IDLE:
+	case DBC_LISTENING:
 	case DBC_CLOSED:
 		break;
 	default:
@@ -676,6 +755,17 @@ dbc_io_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		if (!c->flushing)
 			dbc_read(c);
+		break;
+	case DBC_SUBSCRIBING:
+	case DBC_LISTENING:
+		if ((what & EV_READ) && PQconsumeInput(c->pg) == 0) {
+			dbc_lost(c, DB_UNAVAILABLE, PQerrorMessage(c->pg));
+			return;
+		}
+		if (c->flushing)
+			dbc_flush(c);
+		if (c->state != DBC_DOWN && !c->flushing)
+			dbl_read(c);
 		break;
 	default:
 		fatalx("db conn %d: socket event in bad state %d", c->index,
@@ -852,4 +942,69 @@ dbc_step_done(struct db_conn *c)
 	/* The callback may have freed the pool only via db_pool_free, which
 	 * is never called from a query callback. */
 	dbc_idle(c);
+}
+
+/* -- the listening connection ------------------------------------------ */
+
+static void
+dbl_subscribe(struct db_conn *c)
+{
+	dbc_set_state(c, DBC_SUBSCRIBING);
+	dbc_arm_timer(c, c->pool->cfg.statement_timeout_ms + 2000);
+	if (!PQsendQuery(c->pg, sql_stmt(SQL_LISTEN)->text)) {
+		dbc_lost(c, DB_UNAVAILABLE, PQerrorMessage(c->pg));
+		return;
+	}
+	c->flushing = true;
+	dbc_flush(c);
+	if (c->state == DBC_SUBSCRIBING && !c->flushing)
+		dbl_read(c);
+}
+
+/*
+ * Reads the LISTEN's result, then notifications.  Notifications are
+ * dispatched only after every pending result is read, and the callbacks
+ * must not free the pool.
+ */
+static void
+dbl_read(struct db_conn *c)
+{
+	struct db_pool	*pool = c->pool;
+	PGnotify	*n;
+	PGresult	*r;
+	bool		 bad = false;
+	char		 msg[256];
+
+	if (PQstatus(c->pg) == CONNECTION_BAD) {
+		dbc_lost(c, DB_UNAVAILABLE, PQerrorMessage(c->pg));
+		return;
+	}
+	while (!PQisBusy(c->pg)) {
+		if ((r = PQgetResult(c->pg)) == NULL) {
+			if (c->state == DBC_SUBSCRIBING && !bad) {
+				evtimer_del(c->timer);
+				dbc_set_state(c, DBC_LISTENING);
+				dbc_wait(c, EV_READ);
+				pool->listen_up = true;
+				pool->listen_state_cb(true, pool->listen_arg);
+			}
+			break;
+		}
+		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+			snprintf(msg, sizeof msg, "%s",
+			    PQresultErrorMessage(r));
+			bad = true;
+		}
+		PQclear(r);
+	}
+	if (bad) {
+		dbc_lost(c, DB_UNAVAILABLE, msg);
+		return;
+	}
+	if (c->state != DBC_LISTENING)
+		return;
+	while ((n = PQnotifies(c->pg)) != NULL) {
+		pool->notify_cb(n->extra, pool->listen_arg);
+		PQfreemem(n);
+	}
 }

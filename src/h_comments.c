@@ -44,30 +44,11 @@ static void	submit_cb(const struct db_result *, void *);
 static void	list_cb(const struct db_result *, void *);
 static void	counts_cb(const struct db_result *, void *);
 static void	own_cb(const struct db_result *, void *);
-static bool	parse_id(const char *, int64_t *);
 static bool	idempotency_key_ok(const char *);
 static char	*sanitize_user_agent(const char *);
 static json_t	*comment_row_json(const struct db_result *, int, bool);
-static void	reply_db_failure(struct req *, const struct db_result *);
 static void	reply_with_etag(struct req *, json_t *);
 static bool	etag_matches(const char *, const char *);
-
-/* A positive decimal int64 with nothing around it. */
-static bool
-parse_id(const char *s, int64_t *out)
-{
-	char		*end;
-	long long	 v;
-
-	if (s == NULL || *s < '1' || *s > '9')
-		return false;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0)
-		return false;
-	*out = v;
-	return true;
-}
 
 static bool
 idempotency_key_ok(const char *s)
@@ -103,24 +84,6 @@ sanitize_user_agent(const char *ua)
 	return out;
 }
 
-static void
-reply_db_failure(struct req *r, const struct db_result *res)
-{
-	switch (db_result_status(res)) {
-	case DB_UNAVAILABLE:
-	case DB_TIMEOUT:
-	case DB_SHUTDOWN:
-		req_reply_unavailable(r, db_result_retry_after(res));
-		break;
-	default:
-		log_error("%s: database error %s: %s", r->path,
-		    db_result_sqlstate(res), db_result_error(res));
-		req_reply_error(r, 500, "internal",
-		    "the request could not be completed");
-		break;
-	}
-}
-
 /*
  * A comment row as public JSON.  Columns by name: id, parent_id, author,
  * body, created_at; with_status adds status (a reader's own comment).
@@ -132,11 +95,11 @@ comment_row_json(const struct db_result *res, int row, bool with_status)
 	int64_t		 id, pid = 0;
 	json_t		*o;
 
-	parse_id(db_result_value(res, row, db_result_column(res, "id")), &id);
+	validate_id(db_result_value(res, row, db_result_column(res, "id")), &id);
 	parent = db_result_value(res, row, db_result_column(res,
 	    "parent_id"));
 	if (parent != NULL)
-		parse_id(parent, &pid);
+		validate_id(parent, &pid);
 	o = json_pack("{s:I, s:o, s:s, s:s, s:s}",
 	    "id", (json_int_t)id,
 	    "parent_id", parent != NULL ? json_integer(pid) : json_null(),
@@ -244,7 +207,7 @@ submit_cb(const struct db_result *res, void *arg)
 	int		 code;
 
 	if (db_result_status(res) != DB_OK) {
-		reply_db_failure(r, res);
+		req_reply_db_failure(r, res);
 		return;
 	}
 	if (db_result_ntuples(res) == 0) {
@@ -334,7 +297,7 @@ h_comments_list(struct req *r)
 	}
 	limit = req_query(r, "limit");
 	if (limit != NULL) {
-		if (!parse_id(limit, &v) || v > cfg->page_size_max) {
+		if (!validate_id(limit, &v) || v > cfg->page_size_max) {
 			if (bad == NULL)
 				bad = json_object();
 			json_object_set_new(bad, "limit",
@@ -345,7 +308,7 @@ h_comments_list(struct req *r)
 	cursor = req_query(r, "cursor");
 	curbuf[0] = '\0';
 	if (cursor != NULL) {
-		if (!parse_id(cursor, &v)) {
+		if (!validate_id(cursor, &v)) {
 			if (bad == NULL)
 				bad = json_object();
 			json_object_set_new(bad, "cursor",
@@ -404,7 +367,7 @@ list_cb(const struct db_result *res, void *arg)
 	char		 next[24];
 
 	if (db_result_status(res) != DB_OK) {
-		reply_db_failure(r, res);
+		req_reply_db_failure(r, res);
 		return;
 	}
 	nrows = db_result_ntuples(res);
@@ -418,10 +381,10 @@ list_cb(const struct db_result *res, void *arg)
 			row_article = i;
 			continue;
 		}
-		parse_id(db_result_value(res, i, c_id), &nodes[n].id);
+		validate_id(db_result_value(res, i, c_id), &nodes[n].id);
 		pid = db_result_value(res, i, c_parent);
 		if (pid != NULL)
-			parse_id(pid, &nodes[n].parent);
+			validate_id(pid, &nodes[n].parent);
 		nodes[n].row = i;
 		n++;
 	}
@@ -597,7 +560,7 @@ counts_cb(const struct db_result *res, void *arg)
 	int		 i;
 
 	if (db_result_status(res) != DB_OK) {
-		reply_db_failure(r, res);
+		req_reply_db_failure(r, res);
 		return;
 	}
 	counts = json_object();
@@ -619,7 +582,7 @@ h_comment_own(struct req *r)
 
 	id = router_param(&r->params, "id", NULL);
 	token = req_header(r, "X-Submitter-Token");
-	if (id == NULL || !parse_id(id, &v) || token == NULL ||
+	if (id == NULL || !validate_id(id, &v) || token == NULL ||
 	    *token == '\0' || strlen(token) >= TOKEN_TEXT_SIZE) {
 		req_reply_error(r, 404, "not_found", "no such comment");
 		return;
@@ -638,7 +601,7 @@ own_cb(const struct db_result *res, void *arg)
 	json_t		*c;
 
 	if (db_result_status(res) != DB_OK) {
-		reply_db_failure(r, res);
+		req_reply_db_failure(r, res);
 		return;
 	}
 	req_add_header(r, "Cache-Control", "no-store");

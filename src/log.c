@@ -39,6 +39,18 @@ log_init(enum log_level max, bool route_libevent)
 		event_set_log_callback(log_libevent_cb);
 }
 
+enum log_level
+log_level_parse(const char *s)
+{
+	if (strcmp(s, "error") == 0)
+		return LOG_ERROR;
+	if (strcmp(s, "warn") == 0)
+		return LOG_WARN;
+	if (strcmp(s, "debug") == 0)
+		return LOG_DEBUG;
+	return LOG_INFO;
+}
+
 void
 log_set_thread_name(const char *name)
 {

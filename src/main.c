@@ -5,15 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "config.h"
 #include "log.h"
 #include "migrate.h"
 #include "server.h"
 
+/*
+ * A command either takes only settings (run, after config_load), or its
+ * own arguments too (main: it loads the settings itself).
+ */
 struct command {
 	const char	*name;
 	const char	*usage;
 	int		(*run)(const struct config *);
+	int		(*main)(int, char **);
 };
 
 static int	cmd_serve(const struct config *);
@@ -21,8 +27,15 @@ static int	cmd_migrate(const struct config *);
 static void	usage(FILE *);
 
 static const struct command commands[] = {
-	{ "serve", "commentd serve [--setting value ...]", cmd_serve },
-	{ "migrate", "commentd migrate [--database-url URL]", cmd_migrate },
+	{ "serve", "commentd serve [--setting value ...]", cmd_serve, NULL },
+	{ "migrate", "commentd migrate [--database-url URL]", cmd_migrate,
+	    NULL },
+	{ "moderator", "commentd moderator add NAME --role admin|moderator "
+	    "(password on stdin)\n"
+	    "  commentd moderator list | disable NAME | bootstrap",
+	    NULL, cli_moderator_main },
+	{ "token", "commentd token create NAME [--days N] | revoke NAME",
+	    NULL, cli_token_main },
 };
 
 static int
@@ -55,18 +68,6 @@ usage(FILE *fp)
 	    "\n`commentd serve --help` lists them all.\n");
 }
 
-static enum log_level
-parse_level(const char *s)
-{
-	if (strcmp(s, "error") == 0)
-		return LOG_ERROR;
-	if (strcmp(s, "warn") == 0)
-		return LOG_WARN;
-	if (strcmp(s, "debug") == 0)
-		return LOG_DEBUG;
-	return LOG_INFO;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -90,6 +91,8 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (cmd->main != NULL)
+		return cmd->main(argc - 2, argv + 2);
 	switch (config_load(&cfg, argc - 2, argv + 2, cmd->usage)) {
 	case 0:
 		break;
@@ -100,7 +103,7 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
-	log_init(parse_level(cfg.log_level), true);
+	log_init(log_level_parse(cfg.log_level), true);
 	rc = cmd->run(&cfg);
 	config_free(&cfg);
 	return rc;

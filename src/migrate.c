@@ -16,16 +16,19 @@
 /* 'commentd' in ASCII: the advisory lock every migrating process takes. */
 #define MIGRATE_LOCK_KEY	"7165064575311376484"
 
-static PGconn	*migrate_connect(const char *);
 static int	 migrate_exec(PGconn *, const char *, const char *);
 static int	 migrate_version(const char *);
 
-static PGconn *
+PGconn *
 migrate_connect(const char *conninfo)
 {
-	PGconn	*pg;
+	/* conninfo is expanded; a connect_timeout it names wins over ours,
+	 * which keeps an unreachable host from hanging start-up. */
+	const char *const	 keys[] = { "connect_timeout", "dbname", NULL };
+	const char *const	 vals[] = { "10", conninfo, NULL };
+	PGconn			*pg;
 
-	pg = PQconnectdb(conninfo);
+	pg = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(pg) != CONNECTION_OK) {
 		log_error("database: %s", PQerrorMessage(pg));
 		PQfinish(pg);

@@ -16,7 +16,9 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "auth.h"
 #include "config.h"
+#include "db.h"
 #include "log.h"
 #include "req.h"
 #include "routes.h"
@@ -112,6 +114,15 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 		return;
 	}
 
+	if (r->route->flags & (ROUTE_AUTH | ROUTE_ADMIN))
+		auth_dispatch(r);
+	else
+		req_continue(r);
+}
+
+void
+req_continue(struct req *r)
+{
 	if ((r->route->flags & ROUTE_JSON_BODY) && req_read_body(r) != 0)
 		return;
 	r->route->fn(r);
@@ -162,6 +173,10 @@ req_read_body(struct req *r)
 		}
 	}
 	len = evbuffer_get_length(in);
+	if (len == 0 && (r->route->flags & ROUTE_JSON_OPTIONAL)) {
+		r->body = json_object();
+		return 0;
+	}
 	if (len > max) {
 		req_add_header(r, "Connection", "close");
 		req_reply_error(r, 413, "payload_too_large",
@@ -285,6 +300,7 @@ req_free(struct req *r)
 		free(r->query);
 	}
 	json_decref(r->body);
+	free(r->mod);
 	free(r->path);
 	free(r);
 	worker_request_done(w);
@@ -404,19 +420,19 @@ req_reply_empty(struct req *r, int status)
 static void	req_reply_error_v(struct req *, int, const char *, json_t *,
 		    const char *, va_list) CS_PRINTF(5, 0);
 
+/* The one error envelope: {"error": {"code", "message", ...extra}}. */
 static void
 req_reply_error_v(struct req *r, int status, const char *code,
-    json_t *fields, const char *fmt, va_list ap)
+    json_t *extra, const char *fmt, va_list ap)
 {
 	char	 msg[512];
 	json_t	*err;
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	err = json_pack("{s:s, s:s}", "code", code, "message", msg);
-	if (err != NULL && fields != NULL)
-		json_object_set_new(err, "fields", fields);
-	else
-		json_decref(fields);
+	if (err != NULL && extra != NULL)
+		json_object_update(err, extra);
+	json_decref(extra);
 	req_reply_json_new(r, status, err != NULL ?
 	    json_pack("{s:o}", "error", err) : NULL);
 }
@@ -439,7 +455,19 @@ req_reply_fields_new(struct req *r, int status, const char *code,
 	va_list	ap;
 
 	va_start(ap, fmt);
-	req_reply_error_v(r, status, code, fields, fmt, ap);
+	req_reply_error_v(r, status, code, fields != NULL ?
+	    json_pack("{s:o}", "fields", fields) : NULL, fmt, ap);
+	va_end(ap);
+}
+
+void
+req_reply_error_extra_new(struct req *r, int status, const char *code,
+    json_t *extra, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	req_reply_error_v(r, status, code, extra, fmt, ap);
 	va_end(ap);
 }
 
@@ -452,4 +480,88 @@ req_reply_unavailable(struct req *r, int retry_after)
 	req_add_header(r, "Retry-After", buf);
 	req_reply_error(r, 503, "database_unavailable",
 	    "the database is unavailable; retry in %s s", buf);
+}
+
+void
+req_reply_db_failure(struct req *r, const struct db_result *res)
+{
+	switch (db_result_status(res)) {
+	case DB_UNAVAILABLE:
+	case DB_TIMEOUT:
+	case DB_SHUTDOWN:
+		req_reply_unavailable(r, db_result_retry_after(res));
+		break;
+	default:
+		log_error("%s: database error %s: %s", r->path,
+		    db_result_sqlstate(res), db_result_error(res));
+		req_reply_error(r, 500, "internal",
+		    "the request could not be completed");
+		break;
+	}
+}
+
+/* -- streams ------------------------------------------------------------ */
+
+/*
+ * libevent calls this as the connection goes away: either the client
+ * left (the request is then detached, ours to free) or the server is
+ * freeing the connection with the request still on it (libevent frees
+ * it; we must not).
+ */
+static void
+req_stream_closed_cb(struct evhttp_connection *evcon, void *arg)
+{
+	struct req	*r = arg;
+
+	(void)evcon;
+	r->streaming = false;	/* nothing more may be sent */
+	if (evhttp_request_get_connection(r->ev) != NULL)
+		r->ev = NULL;	/* freed by libevent with the connection */
+	if (r->on_close != NULL)
+		r->on_close(r);
+}
+
+void
+req_stream_start(struct req *r)
+{
+	struct evhttp_connection	*evcon;
+
+	evcon = evhttp_request_get_connection(r->ev);
+	r->streaming = true;
+	evhttp_send_reply_start(r->ev, 200, "OK");
+	if (evcon != NULL)
+		evhttp_connection_set_closecb(evcon, req_stream_closed_cb, r);
+	log_info("%s %s 200 stream", req_method_name(r->method), r->path);
+}
+
+int
+req_stream_send(struct req *r, const char *data, size_t len)
+{
+	struct evbuffer	*buf;
+
+	if (!r->streaming || r->ev == NULL ||
+	    evhttp_request_get_connection(r->ev) == NULL)
+		return -1;
+	if ((buf = evbuffer_new()) == NULL)
+		return -1;
+	evbuffer_add(buf, data, len);
+	evhttp_send_reply_chunk(r->ev, buf);
+	evbuffer_free(buf);
+	return 0;
+}
+
+void
+req_stream_end(struct req *r)
+{
+	struct evhttp_connection	*evcon;
+
+	if (r->ev != NULL) {
+		evcon = evhttp_request_get_connection(r->ev);
+		if (evcon != NULL)
+			evhttp_connection_set_closecb(evcon, NULL, NULL);
+		/* Detached: this frees it; attached: ends the chunked body. */
+		evhttp_send_reply_end(r->ev);
+	}
+	log_info("%s %s stream ended", req_method_name(r->method), r->path);
+	req_free(r);
 }

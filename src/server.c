@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hashpool.h"
 #include "log.h"
 #include "migrate.h"
 #include "server.h"
@@ -112,6 +113,10 @@ server_run(const struct config *cfg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if ((shared.hashpool = hashpool_new(cfg->hash_threads, 64)) == NULL) {
+		log_error("could not start the password hashing threads");
+		return 1;
+	}
 	workers = xcalloc((size_t)n, sizeof *workers);
 	bound_port = port;
 	for (i = 0; i < n; i++) {
@@ -134,6 +139,7 @@ server_run(const struct config *cfg)
 	for (i = 0; i < n; i++)
 		worker_join_free(workers[i]);
 	free(workers);
+	hashpool_free(shared.hashpool);
 	log_info("stopped");
 	return 0;
 }

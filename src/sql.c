@@ -53,6 +53,38 @@
 	   TS("t.created_at") ", NULL, NULL, NULL, NULL, NULL::bigint," \
 	"  NULL::bool FROM thread t ORDER BY t.id) AS comments"
 
+
+/* Everything a moderator sees of a comment (the queue and one item). */
+#define ADMIN_ITEM_SELECT \
+	"SELECT c.id, c.status, " TS("c.created_at") " AS created_at, " \
+	   TS("c.moderated_at") " AS moderated_at, c.moderated_by," \
+	"  a.key AS article_key, a.title AS article_title," \
+	"  a.url AS article_url, p.id AS parent_id," \
+	"  p.author AS parent_author, left(p.body, 140) AS parent_excerpt," \
+	"  c.author, c.email, host(c.ip) AS ip, c.user_agent, c.body," \
+	"  c.spam_score, array_to_json(c.spam_flags)::text AS spam_flags," \
+	"  h.approved, h.rejected, h.spam " \
+	"FROM comments c JOIN articles a ON a.id = c.article_id " \
+	"LEFT JOIN comments p ON p.id = c.parent_id " \
+	"LEFT JOIN LATERAL (" \
+	"  SELECT count(*) FILTER (WHERE e.status = 'approved') AS approved," \
+	"    count(*) FILTER (WHERE e.status = 'rejected') AS rejected," \
+	"    count(*) FILTER (WHERE e.status = 'spam') AS spam" \
+	"  FROM comments e WHERE e.id < c.id AND (" \
+	"    (c.email IS NOT NULL AND lower(e.email) = lower(c.email)) OR" \
+	"    (c.email IS NULL AND e.email IS NULL AND e.author = c.author))" \
+	") h ON true "
+
+/* An article with its queue sizes, for the admin list and page. */
+#define ADMIN_ARTICLE_SELECT \
+	"SELECT a.id, a.key, a.title, a.url, a.mode, " \
+	   TS("a.created_at") " AS created_at," \
+	"  (SELECT count(*) FROM comments c WHERE c.article_id = a.id" \
+	"    AND c.status = 'pending') AS pending," \
+	"  (SELECT count(*) FROM comments c WHERE c.article_id = a.id" \
+	"    AND c.status = 'approved') AS approved " \
+	"FROM articles a "
+
 static const struct sql_stmt sql_table[SQL_COUNT] = {
 	[SQL_PING] = { "ping", 0, "SELECT 1" },
 
@@ -134,12 +166,225 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	  TS("c.created_at") " AS created_at, a.key "
 	"FROM comments c JOIN articles a ON a.id = c.article_id "
 	"WHERE c.id = $1::bigint AND c.submitter_token_hash = decode($2, 'hex')" },
+
+	/* The change feed (issue: live events).  Sent as plain text on the
+	 * dedicated listening connection: LISTEN cannot be prepared. */
+	[SQL_LISTEN] = { NULL, 0, "LISTEN commentd_status" },
+
+	/* Events after $1 (Last-Event-ID, or a resync after the listening
+	 * connection came back), oldest first, at most $2. */
+	[SQL_EVENTS_SINCE] = { "events_since", 2,
+	"SELECT e.id, commentd_event_json(e)::text FROM comment_events e "
+	"WHERE e.id > $1::bigint ORDER BY e.id LIMIT $2::int" },
+
+	/* The newest event id: where a stream without Last-Event-ID starts. */
+	[SQL_EVENTS_LATEST] = { "events_latest", 0,
+	"SELECT coalesce(max(id), 0) FROM comment_events" },
+
+	/* $1 token hash (hex) -> the moderator it belongs to, if valid. */
+	[SQL_AUTH_TOKEN] = { "auth_token", 1,
+	"SELECT m.id, m.name, m.role, t.kind FROM auth_tokens t "
+	"JOIN moderators m ON m.id = t.moderator_id "
+	"WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL"
+	"  AND t.expires_at > now() AND NOT m.disabled" },
+
+	/* $1 name  $2 client ip ('' if unknown)  $3 window in seconds ->
+	 * recent failures of the account and of the address, and the
+	 * account (NULLs when there is none). */
+	[SQL_LOGIN_LOOKUP] = { "login_lookup", 3,
+	"SELECT"
+	"  (SELECT failures FROM login_failures WHERE scope = 'user:' || $1"
+	"    AND window_start > now() - make_interval(secs => $3::int))"
+	"    AS user_failures,"
+	"  (SELECT failures FROM login_failures WHERE scope = 'ip:' || $2"
+	"    AND window_start > now() - make_interval(secs => $3::int))"
+	"    AS ip_failures,"
+	"  m.id, m.password_hash, m.role, m.disabled "
+	"FROM (SELECT 1) AS one "
+	"LEFT JOIN moderators m ON m.name = $1" },
+
+	/* $1 name  $2 ip  $3 window seconds: count a failed login for both
+	 * scopes, starting a new window where the old one ended. */
+	[SQL_LOGIN_FAILED] = { "login_failed", 3,
+	"INSERT INTO login_failures AS f (scope, window_start, failures) "
+	"VALUES ('user:' || $1, now(), 1), ('ip:' || $2, now(), 1) "
+	"ON CONFLICT (scope) DO UPDATE SET"
+	"  failures = CASE WHEN f.window_start >"
+	"    now() - make_interval(secs => $3::int) THEN f.failures + 1"
+	"    ELSE 1 END,"
+	"  window_start = CASE WHEN f.window_start >"
+	"    now() - make_interval(secs => $3::int) THEN f.window_start"
+	"    ELSE now() END" },
+
+	/* $1 moderator id  $2 token hash  $3 hours  $4 name: a new session;
+	 * the account's failure count starts again. */
+	[SQL_SESSION_CREATE] = { "session_create", 4,
+	"WITH cleared AS ("
+	"  DELETE FROM login_failures WHERE scope = 'user:' || $4"
+	") "
+	"INSERT INTO auth_tokens (moderator_id, kind, token_hash, expires_at) "
+	"VALUES ($1::bigint, 'session', decode($2, 'hex'),"
+	"  now() + make_interval(hours => $3::int)) "
+	"RETURNING " TS("expires_at") " AS expires_at" },
+
+	/* $1 token hash: revoke it (logout). */
+	[SQL_TOKEN_REVOKE] = { "token_revoke", 1,
+	"UPDATE auth_tokens SET revoked_at = now() "
+	"WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL" },
+
+	/* The queue: $1 status or 'all'  $2 article key  $3 LIKE pattern on
+	 * folded text  $4 cursor (exclusive)  $5 page size (+1 looked at). */
+	[SQL_ADMIN_QUEUE_ASC] = { "admin_queue_asc", 5,
+	ADMIN_ITEM_SELECT
+	"WHERE ($1 = 'all' OR c.status = $1)"
+	"  AND ($2::text IS NULL OR a.key = $2::text)"
+	"  AND ($3::text IS NULL OR commentd_fold(c.body) LIKE $3::text"
+	"    OR commentd_fold(c.author) LIKE $3::text)"
+	"  AND ($4::bigint IS NULL OR c.id > $4::bigint) "
+	"ORDER BY c.id ASC LIMIT $5::int + 1" },
+	[SQL_ADMIN_QUEUE_DESC] = { "admin_queue_desc", 5,
+	ADMIN_ITEM_SELECT
+	"WHERE ($1 = 'all' OR c.status = $1)"
+	"  AND ($2::text IS NULL OR a.key = $2::text)"
+	"  AND ($3::text IS NULL OR commentd_fold(c.body) LIKE $3::text"
+	"    OR commentd_fold(c.author) LIKE $3::text)"
+	"  AND ($4::bigint IS NULL OR c.id < $4::bigint) "
+	"ORDER BY c.id DESC LIMIT $5::int + 1" },
+
+	/* $1 comment id */
+	[SQL_ADMIN_COMMENT] = { "admin_comment", 1,
+	ADMIN_ITEM_SELECT "WHERE c.id = $1::bigint" },
+
+	/*
+	 * A moderator's action as one compare-and-set: lock the comment,
+	 * move it only if it is still in $2 (NULL: any status but pending)
+	 * and, when approving a reply, its parent is approved; record the
+	 * event.  outcome: ok, conflict, parent_not_approved; no row: no
+	 * such comment.  The row lock makes racing actions queue: the loser
+	 * sees the winner's status.
+	 *   $1 id  $2 from  $3 to  $4 actor name  $5 moderator id
+	 *   $6 action  $7 reason
+	 */
+	[SQL_MOD_ACTION] = { "mod_action", 7,
+	"WITH actor AS ("
+	"  SELECT set_config('commentd.actor', $4, true) AS name"
+	"), target AS ("
+	"  SELECT c.id, c.status, c.parent_id, c.moderated_by,"
+	"    c.moderated_at, c.article_id"
+	"  FROM comments c WHERE c.id = $1::bigint FOR UPDATE"
+	"), parent_ok AS ("
+	"  SELECT NOT ($3 = 'approved' AND t.parent_id IS NOT NULL AND"
+	"    NOT EXISTS (SELECT 1 FROM comments p WHERE p.id = t.parent_id"
+	"      AND p.status = 'approved')) AS ok"
+	"  FROM target t"
+	"), upd AS ("
+	"  UPDATE comments c SET status = $3, moderated_at = now(),"
+	"    moderated_by = actor.name"
+	"  FROM target t, parent_ok po, actor"
+	"  WHERE c.id = t.id AND po.ok AND CASE WHEN $2::text IS NULL"
+	"    THEN t.status <> 'pending' ELSE t.status = $2::text END"
+	"  RETURNING c.id, c.status, c.moderated_by, c.moderated_at,"
+	"    t.status AS from_status"
+	"), ev AS ("
+	"  INSERT INTO moderation_events (comment_id, actor, moderator_id,"
+	"    action, from_status, to_status, reason)"
+	"  SELECT id, $4, $5::bigint, $6, from_status, status, $7 FROM upd"
+	"  RETURNING id"
+	") "
+	"SELECT CASE WHEN u.id IS NOT NULL THEN 'ok'"
+	"    WHEN NOT po.ok THEN 'parent_not_approved'"
+	"    ELSE 'conflict' END AS outcome,"
+	"  t.id, coalesce(u.status, t.status) AS status,"
+	"  coalesce(u.moderated_by, t.moderated_by) AS moderated_by, "
+	  TS("coalesce(u.moderated_at, t.moderated_at)") " AS moderated_at,"
+	"  (SELECT id FROM ev) AS event_id, a.key AS article "
+	"FROM target t JOIN parent_ok po ON true LEFT JOIN upd u ON true"
+	"  JOIN articles a ON a.id = t.article_id" },
+
+	/* $1 id  $2 new body  $3 actor  $4 moderator id  $5 reason: edit,
+	 * keeping the old body in the event. */
+	[SQL_COMMENT_EDIT] = { "comment_edit", 5,
+	"WITH actor AS ("
+	"  SELECT set_config('commentd.actor', $3, true) AS name"
+	"), target AS ("
+	"  SELECT id, body, status FROM comments WHERE id = $1::bigint"
+	"  FOR UPDATE"
+	"), upd AS ("
+	"  UPDATE comments c SET body = $2 FROM target t, actor"
+	"  WHERE c.id = t.id"
+	"  RETURNING c.id, c.status, c.body, t.body AS old_body"
+	"), ev AS ("
+	"  INSERT INTO moderation_events (comment_id, actor, moderator_id,"
+	"    action, from_status, to_status, reason, old_body)"
+	"  SELECT id, $3, $4::bigint, 'edit', status, status, $5, old_body"
+	"  FROM upd WHERE body IS DISTINCT FROM old_body RETURNING id"
+	") "
+	"SELECT u.id, u.status, u.body, (SELECT id FROM ev) AS event_id "
+	"FROM upd u" },
+
+	/* $1 id: one row with NULL event columns if there are no events;
+	 * no row if there is no such comment. */
+	[SQL_COMMENT_HISTORY] = { "comment_history", 1,
+	"SELECT e.id, e.actor, e.action, e.from_status, e.to_status,"
+	"  e.reason, e.old_body, " TS("e.created_at") " AS created_at "
+	"FROM comments c LEFT JOIN moderation_events e ON e.comment_id = c.id "
+	"WHERE c.id = $1::bigint ORDER BY e.id" },
+
+	/* $1 LIKE pattern on folded key/title  $2 cursor (exclusive)
+	 * $3 page size (+1 looked at); newest first. */
+	[SQL_ADMIN_ARTICLES] = { "admin_articles", 3,
+	ADMIN_ARTICLE_SELECT
+	"WHERE ($1::text IS NULL OR commentd_fold(a.key) LIKE $1::text"
+	"    OR commentd_fold(coalesce(a.title, '')) LIKE $1::text)"
+	"  AND ($2::bigint IS NULL OR a.id < $2::bigint) "
+	"ORDER BY a.id DESC LIMIT $3::int + 1" },
+
+	/* $1 key */
+	[SQL_ADMIN_ARTICLE] = { "admin_article", 1,
+	ADMIN_ARTICLE_SELECT "WHERE a.key = $1" },
+
+	/* $1 key  $2 title  $3 url  $4 mode  $5..$7 whether each was given */
+	[SQL_ADMIN_ARTICLE_PUT] = { "admin_article_put", 7,
+	"WITH put AS ("
+	"  INSERT INTO articles AS a (key, title, url, mode)"
+	"  VALUES ($1, $2, $3, coalesce($4, 'premoderated'))"
+	"  ON CONFLICT (key) DO UPDATE SET"
+	"    title = CASE WHEN $5::bool THEN $2 ELSE a.title END,"
+	"    url = CASE WHEN $6::bool THEN $3 ELSE a.url END,"
+	"    mode = CASE WHEN $7::bool THEN $4 ELSE a.mode END"
+	"  RETURNING a.*"
+	") "
+	"SELECT a.id, a.key, a.title, a.url, a.mode, "
+	  TS("a.created_at") " AS created_at,"
+	"  (SELECT count(*) FROM comments c WHERE c.article_id = a.id"
+	"    AND c.status = 'pending') AS pending,"
+	"  (SELECT count(*) FROM comments c WHERE c.article_id = a.id"
+	"    AND c.status = 'approved') AS approved "
+	"FROM put a" },
+
+	[SQL_ADMIN_STATS] = { "admin_stats", 0,
+	"SELECT"
+	"  (SELECT coalesce(json_object_agg(status, n), '{}')"
+	"    FROM (SELECT status, count(*) AS n FROM comments"
+	"      GROUP BY status) s)::text AS counts,"
+	"  (SELECT " TS("created_at") " FROM comments"
+	"    WHERE status = 'pending' ORDER BY id LIMIT 1) AS oldest,"
+	"  (SELECT floor(extract(epoch FROM now() - created_at))::bigint"
+	"    FROM comments WHERE status = 'pending' ORDER BY id LIMIT 1)"
+	"    AS oldest_age,"
+	"  (SELECT coalesce(json_object_agg(actor, n), '{}')"
+	"    FROM (SELECT actor, count(*) AS n FROM moderation_events"
+	"      WHERE created_at >= date_trunc('day', now())"
+	"        AND action IN ('approve', 'reject', 'spam', 'delete',"
+	"          'restore')"
+	"      GROUP BY actor) d)::text AS decisions" },
 };
+
 
 const struct sql_stmt *
 sql_stmt(enum sql_id id)
 {
-	if (id >= SQL_COUNT || sql_table[id].text == NULL)
+	if ((unsigned)id >= SQL_COUNT || sql_table[id].text == NULL)
 		fatalx("sql: no statement %d", (int)id);
 	return &sql_table[id];
 }

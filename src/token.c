@@ -48,6 +48,43 @@ token_submitter(const unsigned char *secret, size_t secret_len,
 }
 
 void
+token_random(char out[TOKEN_TEXT_SIZE])
+{
+	unsigned char	raw[32];
+
+	randombytes_buf(raw, sizeof raw);
+	sodium_bin2base64(out, TOKEN_TEXT_SIZE, raw, sizeof raw,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(raw, sizeof raw);
+}
+
+void
+token_csrf(const unsigned char *secret, size_t secret_len,
+    const char *session_token, char out[TOKEN_TEXT_SIZE])
+{
+	crypto_auth_hmacsha256_state	 st;
+	unsigned char			 mac[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_init(&st, secret, secret_len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"csrf", 5);
+	crypto_auth_hmacsha256_update(&st,
+	    (const unsigned char *)session_token, strlen(session_token));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2base64(out, TOKEN_TEXT_SIZE, mac, sizeof mac,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int
+token_equal(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b);
+
+	if (la != lb)
+		return 0;
+	return sodium_memcmp(a, b, la) == 0;
+}
+
+void
 token_hash_hex(const char *token, size_t len, char out[TOKEN_HASH_HEX_SIZE])
 {
 	unsigned char	h[crypto_hash_sha256_BYTES];

@@ -6,6 +6,7 @@
  * all of them at once.  Out of memory is fatal, as for xmalloc(): a
  * server that cannot allocate an error object cannot answer anyway.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -292,4 +293,20 @@ validate_email(const char *s, size_t len, size_t max_chars)
 	    memmem(dom, domlen, "..", 2) != NULL)
 		return (false);
 	return (true);
+}
+
+bool
+validate_id(const char *s, int64_t *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s < '1' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		return false;
+	*out = v;
+	return true;
 }

@@ -19,8 +19,10 @@
 #include <event2/http.h>
 
 #include "db.h"
+#include "hashpool.h"
 #include "log.h"
 #include "req.h"
+#include "sse.h"
 #include "worker.h"
 #include "xmalloc.h"
 
@@ -33,6 +35,8 @@ static void	*worker_main(void *);
 static void	 worker_stop_cb(evutil_socket_t, short, void *);
 static void	 worker_drain_timeout_cb(evutil_socket_t, short, void *);
 static void	 worker_finish_cb(evutil_socket_t, short, void *);
+static void	 worker_notify_cb(const char *, void *);
+static void	 worker_listen_state_cb(bool, void *);
 
 struct worker *
 worker_new(int index, const struct shared *shared, int listen_fd)
@@ -85,6 +89,11 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	dbc.retry_max_ms = cfg->db_retry_max_ms;
 	dbc.application_name = appname;
 	w->db = db_pool_new(w->base, &dbc);
+	w->sse = sse_hub_new(w);
+	w->hash = hashpool_inbox_new(shared->hashpool, w->base);
+	/* Each worker listens itself: its streams (and caches) hear every
+	 * change made by any process on the database. */
+	db_pool_listen(w->db, worker_notify_cb, worker_listen_state_cb, w);
 
 	if (pipe2(w->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		fatal("pipe2");
@@ -122,6 +131,10 @@ worker_main(void *arg)
 	log_set_thread_name(name);
 	event_base_dispatch(w->base);
 
+	sse_hub_free(w->sse);
+	w->sse = NULL;
+	hashpool_inbox_free(w->hash);
+	w->hash = NULL;
 	db_pool_free(w->db);
 	w->db = NULL;
 	evhttp_free(w->http);
@@ -159,6 +172,8 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
 	}
+	/* Event streams never end by themselves. */
+	sse_hub_end_all(w->sse);
 	if (w->inflight == 0) {
 		event_active(w->finish_ev, 0, 0);
 		return;
@@ -189,6 +204,27 @@ worker_finish_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	event_base_loopbreak(w->base);
+}
+
+static void
+worker_notify_cb(const char *payload, void *arg)
+{
+	struct worker	*w = arg;
+
+	sse_hub_notify(w->sse, payload);
+}
+
+static void
+worker_listen_state_cb(bool listening, void *arg)
+{
+	struct worker	*w = arg;
+
+	if (listening) {
+		log_info("listening for changes");
+		sse_hub_resync(w->sse);
+	} else
+		log_warn("not listening for changes until the database "
+		    "is back");
 }
 
 void

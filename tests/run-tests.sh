@@ -49,12 +49,24 @@ tally() {
 
 echo "== unit tests"
 for t in "$BUILD"/tests/test_*; do
-	case "$t" in *.o|*.d|*/test_api) continue ;; esac
+	case "$t" in *.o|*.d|*/test_api|*/test_admin) continue ;; esac
 	[ -x "$t" ] || continue
 	echo "-- $(basename "$t")"
 	"$t" >"$tmp/out" 2>&1
 	rc=$?
 	cat "$tmp/out"
+	tally "$tmp/out" "$rc"
+done
+
+echo "== fuzz corpus replay"
+for t in "$BUILD"/tests/fuzz_*; do
+	case "$t" in *.o|*.d) continue ;; esac
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	echo "-- $name"
+	"$t" "tests/fuzz/corpus/$name" >"$tmp/out" 2>&1
+	rc=$?
+	tail -n 20 "$tmp/out"
 	tally "$tmp/out" "$rc"
 done
 
@@ -67,6 +79,8 @@ else
 	COMMENTD_DATABASE_URL=$db COMMENTD_LISTEN=127.0.0.1:0 \
 	COMMENTD_WORKERS=2 COMMENTD_DB_QUEUE_TIMEOUT_MS=1000 \
 	COMMENTD_DB_RETRY_MAX_MS=1000 COMMENTD_SHUTDOWN_TIMEOUT_MS=5000 \
+	COMMENTD_LOGIN_MAX_FAILURES_USER=5 COMMENTD_LOGIN_MAX_FAILURES_IP=50 \
+	COMMENTD_LOGIN_WINDOW_S=60 \
 	    "$BIN" serve >"$tmp/server.log" 2>&1 &
 	server_pid=$!
 	port=""
@@ -83,12 +97,17 @@ else
 		cat "$tmp/server.log" >&2
 		failed=$((failed + 1))
 	else
-		COMMENTD_TEST_URL=http://127.0.0.1:$port \
-		COMMENTD_TEST_DB=$db COMMENTD_TEST_PGDIR=$tmp/pg \
-		    "$BUILD/tests/test_api" >"$tmp/out" 2>&1
-		rc=$?
-		cat "$tmp/out"
-		tally "$tmp/out" "$rc"
+		# test_admin first: test_api ends by restarting PostgreSQL.
+		for t in test_admin test_api; do
+			echo "-- $t"
+			COMMENTD_TEST_URL=http://127.0.0.1:$port \
+			COMMENTD_TEST_DB=$db COMMENTD_TEST_PGDIR=$tmp/pg \
+			COMMENTD_TEST_BIN=$BIN \
+			    "$BUILD/tests/$t" >"$tmp/out" 2>&1
+			rc=$?
+			cat "$tmp/out"
+			tally "$tmp/out" "$rc"
+		done
 
 		# SIGTERM: in-flight requests finish, exit status 0, and
 		# under the sanitizers no leak or undefined behaviour.

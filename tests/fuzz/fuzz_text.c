@@ -35,6 +35,7 @@ fuzz_check(const char *in, size_t len, unsigned flags)
 	enum text_status	 st;
 	char			*out, *again, *copy;
 	size_t			 olen, n, n2, i, c;
+	unsigned char		 b;
 
 	st = text_clean(in, len, flags, &out, &n);
 	if (st == TEXT_NOMEM)
@@ -65,12 +66,20 @@ fuzz_check(const char *in, size_t len, unsigned flags)
 	if (copy == NULL)
 		abort();
 	for (i = 0, c = 0; i < olen; i++) {
-		if (out[i] == '\n') {
+		b = (unsigned char)out[i];
+		if (b == '\n') {
 			if (!(flags & TEXT_KEEP_NEWLINES))
 				fuzz_fail("newline kept without the flag",
 				    flags);
 			continue;
 		}
+		/*
+		 * Also by hand, not only through text.c's own test: C0, DEL
+		 * and C1 (U+0080-U+009F, C2 80..C2 9F in valid UTF-8).
+		 */
+		if (b < 0x20 || b == 0x7f ||
+		    (b == 0xc2 && (unsigned char)out[i + 1] <= 0x9f))
+			fuzz_fail("control byte in output", flags);
 		copy[c++] = out[i];
 	}
 	if (text_has_control(copy, c))

@@ -6,7 +6,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -36,7 +38,7 @@ static pthread_mutex_t	 it_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool		 it_failed;
 static int		 it_nchecks;
 
-enum it_kind { IT_MEM, IT_RESP, IT_PGRES };
+enum it_kind { IT_MEM, IT_RESP, IT_PGRES, IT_PROC, IT_STREAM };
 struct it_owned {
 	enum it_kind	 kind;
 	void		*p;
@@ -45,6 +47,47 @@ static struct it_owned	*it_owned;
 static size_t		 it_nowned, it_owned_cap;
 
 static PGconn		*it_conn;
+
+extern char		**environ;
+
+/* A process started by it_spawn(). */
+struct it_proc {
+	pid_t		 pid;
+	bool		 reaped;
+	int		 status;	/* as it_proc_wait() answers */
+	char		 path[64];	/* its output */
+};
+
+/* A response read by a thread: see it_stream_open(). */
+struct it_stream {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	pthread_t	 thread;
+	bool		 running;	/* the thread is to be joined */
+	bool		 stop;
+	bool		 done;		/* the transfer ended */
+	bool		 headers_done;
+	long		 status;
+	char		 error[256];
+	CURL		*easy;
+	CURLM		*multi;
+	struct curl_slist *slist;
+	char		*url;
+	struct it_resp	 hdr;		/* headers only */
+	char		*buf;		/* bytes received */
+	size_t		 len;
+	size_t		 pos;		/* parsed up to here */
+	char		*cur_id;	/* the event being parsed */
+	char		*cur_event;
+	char		*cur_data;
+	size_t		 cur_len;
+	bool		 cur_has_data;
+	struct it_sse	**events;
+	size_t		 nevents;
+	size_t		 events_cap;
+	size_t		 next;		/* next event to hand out */
+	int		 ncomments;
+};
 
 static void	 it_register(enum it_kind, void *);
 static void	 it_release_all(void);
@@ -56,6 +99,17 @@ static void	 it_add_header(struct it_resp *, const char *, size_t);
 static PGresult	*it_sql_v(const char *, int, const char *, va_list);
 static void	 it_find_root(const char *);
 static const char *it_short(const char *, size_t, char *, size_t);
+static char	**it_make_env(char *const *);
+static pid_t	 it_fork_exec(char *const *, char **, int, int, int);
+static char	*it_proc_read(const struct it_proc *);
+static void	 it_proc_free(struct it_proc *);
+static void	 it_stream_free(struct it_stream *);
+static void	*it_stream_main(void *);
+static size_t	 it_stream_write_cb(char *, size_t, size_t, void *);
+static size_t	 it_stream_header_cb(char *, size_t, size_t, void *);
+static void	 it_stream_parse(struct it_stream *);
+static void	 it_stream_line(struct it_stream *, char *, size_t);
+static void	 it_deadline(struct timespec *, long);
 
 /* -- memory --------------------------------------------------------------- */
 
@@ -114,6 +168,12 @@ it_release_all(void)
 			break;
 		case IT_PGRES:
 			PQclear(it_owned[i].p);
+			break;
+		case IT_PROC:
+			it_proc_free(it_owned[i].p);
+			break;
+		case IT_STREAM:
+			it_stream_free(it_owned[i].p);
 			break;
 		}
 	}
@@ -289,6 +349,319 @@ it_run_cmd(char *const argv[], int timeout_s)
 	return (WEXITSTATUS(status));
 }
 
+/*
+ * The environment with env's "NAME=value" strings added (replacing a
+ * variable of the same name).  The array is malloc'd; the strings are
+ * borrowed.
+ */
+static char **
+it_make_env(char *const *env)
+{
+	char		**out;
+	const char	*eq;
+	size_t		 n = 0, m = 0, i, j, k = 0;
+	bool		 replaced;
+
+	while (environ[n] != NULL)
+		n++;
+	while (env != NULL && env[m] != NULL)
+		m++;
+	out = it_xmalloc((n + m + 1) * sizeof *out);
+	for (i = 0; i < n; i++) {
+		replaced = false;
+		for (j = 0; j < m && !replaced; j++) {
+			eq = strchr(env[j], '=');
+			replaced = eq != NULL && strncmp(environ[i], env[j],
+			    (size_t)(eq - env[j]) + 1) == 0;
+		}
+		if (!replaced)
+			out[k++] = environ[i];
+	}
+	for (j = 0; j < m; j++)
+		out[k++] = env[j];
+	out[k] = NULL;
+	return (out);
+}
+
+/*
+ * Forks and executes argv from the repository root with envp, standard
+ * input, output and error on the given descriptors (-1: inherited).  The
+ * child only makes async-signal-safe calls.  Its pid, or -1.
+ */
+static pid_t
+it_fork_exec(char *const *argv, char **envp, int in, int out, int err)
+{
+	pid_t	 pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) != 0)
+		return (pid);
+	signal(SIGPIPE, SIG_DFL);
+	if ((in != -1 && dup2(in, 0) == -1) ||
+	    (out != -1 && dup2(out, 1) == -1) ||
+	    (err != -1 && dup2(err, 2) == -1))
+		_exit(127);
+	if (chdir(it_root) == -1)
+		_exit(127);
+	execve(argv[0], argv, envp);
+	_exit(127);
+}
+
+int
+it_run_io(char *const argv[], char *const env[], const char *input,
+    char **out, int timeout_s)
+{
+	struct sigaction sa;
+	struct pollfd	 pfd[2];
+	char		**envp, *buf, tmp[4096];
+	size_t		 len = 0, inlen, inoff = 0;
+	ssize_t		 k;
+	pid_t		 pid, r;
+	int		 inp[2], outp[2], status, n, i;
+	double		 deadline, left;
+
+	if (out != NULL)
+		*out = NULL;
+	/* A child that exits before it reads must not kill us. */
+	if (sigaction(SIGPIPE, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGPIPE, &sa, NULL);
+	}
+	if (pipe2(inp, O_CLOEXEC) == -1)
+		return (-1);
+	if (pipe2(outp, O_CLOEXEC) == -1) {
+		close(inp[0]);
+		close(inp[1]);
+		return (-1);
+	}
+	envp = it_make_env(env);
+	pid = it_fork_exec(argv, envp, inp[0], outp[1], -1);
+	free(envp);
+	close(inp[0]);
+	close(outp[1]);
+	if (pid == -1) {
+		close(inp[1]);
+		close(outp[0]);
+		return (-1);
+	}
+	inlen = input != NULL ? strlen(input) : 0;
+	if (inlen == 0) {
+		close(inp[1]);
+		inp[1] = -1;
+	} else
+		fcntl(inp[1], F_SETFL, O_NONBLOCK);
+	buf = it_xmalloc(1);
+	deadline = it_now() + timeout_s;
+	while (inp[1] != -1 || outp[0] != -1) {
+		if ((left = deadline - it_now()) <= 0)
+			break;
+		n = 0;
+		if (inp[1] != -1) {
+			pfd[n].fd = inp[1];
+			pfd[n++].events = POLLOUT;
+		}
+		if (outp[0] != -1) {
+			pfd[n].fd = outp[0];
+			pfd[n++].events = POLLIN;
+		}
+		if (poll(pfd, (nfds_t)n, (int)(left * 1000) + 1) == -1) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (pfd[i].revents == 0)
+				continue;
+			if (pfd[i].fd == inp[1]) {
+				k = write(inp[1], input + inoff, inlen - inoff);
+				if (k > 0)
+					inoff += (size_t)k;
+				if (inoff == inlen || (k == -1 &&
+				    errno != EAGAIN && errno != EINTR)) {
+					close(inp[1]);
+					inp[1] = -1;
+				}
+				continue;
+			}
+			k = read(outp[0], tmp, sizeof tmp);
+			if (k > 0) {
+				if ((buf = realloc(buf, len + (size_t)k + 1)) ==
+				    NULL)
+					abort();
+				memcpy(buf + len, tmp, (size_t)k);
+				len += (size_t)k;
+				buf[len] = '\0';
+			} else if (k == 0 || (errno != EAGAIN &&
+			    errno != EINTR)) {
+				close(outp[0]);
+				outp[0] = -1;
+			}
+		}
+	}
+	if (inp[1] != -1)
+		close(inp[1]);
+	if (outp[0] != -1)
+		close(outp[0]);
+	if (out != NULL)
+		*out = it_own(buf);
+	else
+		free(buf);
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r == -1 && errno != EINTR)
+			return (-1);
+		if (it_now() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return (-1);
+		}
+		it_sleep_ms(20);
+	}
+	if (!WIFEXITED(status))
+		return (-1);
+	return (WEXITSTATUS(status));
+}
+
+struct it_proc *
+it_spawn(char *const argv[], char *const env[])
+{
+	struct it_proc	*p;
+	char		**envp;
+	int		 fd, nul;
+
+	p = it_xmalloc(sizeof *p);
+	snprintf(p->path, sizeof p->path, "/tmp/itest-proc.XXXXXX");
+	if ((fd = mkostemp(p->path, O_CLOEXEC | O_APPEND)) == -1) {
+		free(p);
+		return (NULL);
+	}
+	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	envp = it_make_env(env);
+	p->pid = it_fork_exec(argv, envp, nul, fd, fd);
+	free(envp);
+	close(fd);
+	if (nul != -1)
+		close(nul);
+	if (p->pid == -1) {
+		unlink(p->path);
+		free(p);
+		return (NULL);
+	}
+	it_register(IT_PROC, p);
+	return (p);
+}
+
+/* The whole output so far, malloc'd. */
+static char *
+it_proc_read(const struct it_proc *p)
+{
+	FILE	*fp;
+	char	*buf;
+	size_t	 len = 0, k;
+
+	buf = it_xmalloc(4097);
+	if ((fp = fopen(p->path, "r")) == NULL)
+		return (buf);
+	while ((k = fread(buf + len, 1, 4096, fp)) > 0) {
+		len += k;
+		if ((buf = realloc(buf, len + 4097)) == NULL)
+			abort();
+	}
+	buf[len] = '\0';
+	fclose(fp);
+	return (buf);
+}
+
+const char *
+it_proc_output(struct it_proc *p)
+{
+	return (it_own(it_proc_read(p)));
+}
+
+const char *
+it_proc_wait_line(struct it_proc *p, const char *needle, long timeout_ms)
+{
+	char	*out, *hit, *start, *end;
+	double	 deadline = it_now() + timeout_ms / 1000.0;
+	bool	 exited;
+
+	for (;;) {
+		exited = it_proc_wait(p, 0) != -1 || p->reaped;
+		out = it_proc_read(p);
+		if ((hit = strstr(out, needle)) != NULL) {
+			start = hit;
+			while (start > out && start[-1] != '\n')
+				start--;
+			if ((end = strchr(hit, '\n')) == NULL)
+				end = hit + strlen(hit);
+			hit = strndup(start, (size_t)(end - start));
+			free(out);
+			if (hit == NULL)
+				abort();
+			return (it_own(hit));
+		}
+		free(out);
+		if (exited || it_now() > deadline)
+			return (NULL);
+		it_sleep_ms(50);
+	}
+}
+
+int
+it_proc_kill(struct it_proc *p, int sig)
+{
+	if (p->reaped)
+		return (-1);
+	return (kill(p->pid, sig));
+}
+
+int
+it_proc_wait(struct it_proc *p, long timeout_ms)
+{
+	double	 deadline = it_now() + timeout_ms / 1000.0;
+	pid_t	 r;
+	int	 st;
+
+	if (p->reaped)
+		return (p->status);
+	for (;;) {
+		r = waitpid(p->pid, &st, WNOHANG);
+		if (r == p->pid) {
+			p->reaped = true;
+			if (WIFEXITED(st))
+				p->status = WEXITSTATUS(st);
+			else if (WIFSIGNALED(st))
+				p->status = 128 + WTERMSIG(st);
+			else
+				p->status = -1;
+			return (p->status);
+		}
+		if (r == -1 && errno != EINTR) {
+			p->reaped = true;
+			p->status = -1;
+			return (-1);
+		}
+		if (it_now() >= deadline)
+			return (-1);
+		it_sleep_ms(20);
+	}
+}
+
+static void
+it_proc_free(struct it_proc *p)
+{
+	if (!p->reaped) {
+		kill(p->pid, SIGKILL);
+		waitpid(p->pid, NULL, 0);
+	}
+	unlink(p->path);
+	free(p);
+}
+
 /* -- HTTP ----------------------------------------------------------------- */
 
 static size_t
@@ -373,7 +746,8 @@ it_do(const struct it_req *req, struct it_resp *resp)
 		snprintf(resp->error, sizeof resp->error, "curl_easy_init");
 		return (-1);
 	}
-	if (asprintf(&url, "%s%s", it_base_url, req->path) == -1) {
+	if (asprintf(&url, "%s%s", req->base != NULL ? req->base :
+	    it_base_url, req->path) == -1) {
 		perror("itest: asprintf");
 		abort();
 	}
@@ -454,17 +828,32 @@ struct it_resp *
 it_http(const char *method, const char *path, const char *const *headers,
     const char *body, size_t len)
 {
-	struct it_resp	*resp;
+	return (it_http_at(NULL, method, path, headers, body, len));
+}
+
+struct it_resp *
+it_http_at(const char *base, const char *method, const char *path,
+    const char *const *headers, const char *body, size_t len)
+{
 	struct it_req	 req;
 
 	memset(&req, 0, sizeof req);
+	req.base = base;
 	req.method = method;
 	req.path = path;
 	req.headers = headers;
 	req.body = body;
 	req.body_len = body != NULL && len == (size_t)-1 ? strlen(body) : len;
+	return (it_request(&req));
+}
+
+struct it_resp *
+it_request(const struct it_req *req)
+{
+	struct it_resp	*resp;
+
 	resp = it_xmalloc(sizeof *resp);
-	it_do(&req, resp);
+	it_do(req, resp);
 	it_register(IT_RESP, resp);
 	return (resp);
 }
@@ -481,6 +870,18 @@ it_header(const struct it_resp *resp, const char *name)
 	return (NULL);
 }
 
+const char *
+it_header_n(const struct it_resp *resp, const char *name, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < resp->nheaders; i++) {
+		if (strcasecmp(resp->headers[i].name, name) == 0 && n-- == 0)
+			return (resp->headers[i].value);
+	}
+	return (NULL);
+}
+
 bool
 it_is_json_type(const struct it_resp *resp)
 {
@@ -490,6 +891,389 @@ it_is_json_type(const struct it_resp *resp)
 	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
 		return (false);
 	return (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* -- Server-Sent Events --------------------------------------------------- */
+
+/* An absolute CLOCK_MONOTONIC time ms from now. */
+static void
+it_deadline(struct timespec *ts, long ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (ms % 1000) * 1000000L;
+	if (ts->tv_nsec >= 1000000000L) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000L;
+	}
+}
+
+static size_t
+it_stream_write_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct it_stream	*s = arg;
+	size_t			 len = size * n;
+	char			*nb;
+
+	pthread_mutex_lock(&s->lock);
+	if ((nb = realloc(s->buf, s->len + len + 1)) == NULL) {
+		pthread_mutex_unlock(&s->lock);
+		return (0);
+	}
+	memcpy(nb + s->len, data, len);
+	s->buf = nb;
+	s->len += len;
+	s->buf[s->len] = '\0';
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return (len);
+}
+
+static size_t
+it_stream_header_cb(char *data, size_t size, size_t n, void *arg)
+{
+	struct it_stream	*s = arg;
+	size_t			 len = size * n;
+	long			 code = 0;
+
+	pthread_mutex_lock(&s->lock);
+	if (len <= 2 && len > 0 && (data[0] == '\r' || data[0] == '\n')) {
+		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &code);
+		if (code >= 200) {
+			s->status = code;
+			s->headers_done = true;
+			pthread_cond_broadcast(&s->cond);
+		}
+	} else
+		it_header_cb(data, size, n, &s->hdr);
+	pthread_mutex_unlock(&s->lock);
+	return (len);
+}
+
+static void *
+it_stream_main(void *arg)
+{
+	struct it_stream	*s = arg;
+	CURLMsg			*msg;
+	CURLMcode		 mc = CURLM_OK;
+	CURLcode		 rc = CURLE_OK;
+	int			 running = 1, q;
+	bool			 stop = false, finished = false;
+
+	while (!stop && !finished) {
+		if ((mc = curl_multi_perform(s->multi, &running)) != CURLM_OK)
+			break;
+		while ((msg = curl_multi_info_read(s->multi, &q)) != NULL) {
+			if (msg->msg == CURLMSG_DONE) {
+				rc = msg->data.result;
+				finished = true;
+			}
+		}
+		if (finished || running == 0)
+			break;
+		if ((mc = curl_multi_poll(s->multi, NULL, 0, 200, NULL)) !=
+		    CURLM_OK)
+			break;
+		pthread_mutex_lock(&s->lock);
+		stop = s->stop;
+		pthread_mutex_unlock(&s->lock);
+	}
+
+	pthread_mutex_lock(&s->lock);
+	s->done = true;
+	s->headers_done = true;
+	if (mc != CURLM_OK)
+		snprintf(s->error, sizeof s->error, "%s",
+		    curl_multi_strerror(mc));
+	else if (rc != CURLE_OK)
+		snprintf(s->error, sizeof s->error, "%s",
+		    curl_easy_strerror(rc));
+	else if (stop)
+		snprintf(s->error, sizeof s->error, "closed by the test");
+	pthread_cond_broadcast(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	return (NULL);
+}
+
+struct it_stream *
+it_stream_open(const struct it_req *req)
+{
+	struct it_stream	*s;
+	pthread_condattr_t	 ca;
+	const char *const	*hp;
+	struct curl_slist	*nsl;
+	CURL			*h;
+
+	s = it_xmalloc(sizeof *s);
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (asprintf(&s->url, "%s%s", req->base != NULL ? req->base :
+	    it_base_url, req->path) == -1) {
+		perror("itest: asprintf");
+		abort();
+	}
+	it_register(IT_STREAM, s);
+	s->easy = curl_easy_init();
+	s->multi = curl_multi_init();
+	if ((h = s->easy) == NULL || s->multi == NULL) {
+		snprintf(s->error, sizeof s->error, "curl init failed");
+		s->done = s->headers_done = true;
+		return (s);
+	}
+	curl_easy_setopt(h, CURLOPT_URL, s->url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ?
+	    req->timeout_ms : (long)IT_HTTP_TIMEOUT_MS);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, it_stream_write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, it_stream_header_cb);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+	for (hp = req->headers; hp != NULL && *hp != NULL; hp++) {
+		if ((nsl = curl_slist_append(s->slist, *hp)) == NULL)
+			abort();
+		s->slist = nsl;
+	}
+	if ((nsl = curl_slist_append(s->slist, "Expect:")) == NULL)
+		abort();
+	s->slist = nsl;
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->slist);
+	if (req->body != NULL) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)req->body_len);
+		curl_easy_setopt(h, CURLOPT_COPYPOSTFIELDS, req->body);
+	}
+	if (req->method != NULL && strcmp(req->method, "GET") != 0)
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
+	else if (req->body == NULL)
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	curl_multi_add_handle(s->multi, h);
+	if (pthread_create(&s->thread, NULL, it_stream_main, s) != 0) {
+		snprintf(s->error, sizeof s->error, "pthread_create failed");
+		s->done = s->headers_done = true;
+	} else
+		s->running = true;
+	return (s);
+}
+
+long
+it_stream_status(struct it_stream *s, long timeout_ms)
+{
+	struct timespec	 ts;
+	long		 st;
+
+	it_deadline(&ts, timeout_ms);
+	pthread_mutex_lock(&s->lock);
+	while (!s->headers_done) {
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) ==
+		    ETIMEDOUT)
+			break;
+	}
+	st = s->headers_done ? s->status : 0;
+	pthread_mutex_unlock(&s->lock);
+	return (st);
+}
+
+const char *
+it_stream_header(struct it_stream *s, const char *name)
+{
+	const char	*v = NULL;
+
+	pthread_mutex_lock(&s->lock);
+	if (s->headers_done)
+		v = it_header(&s->hdr, name);
+	pthread_mutex_unlock(&s->lock);
+	return (v);
+}
+
+/* One line of the stream, without its line end (lock held). */
+static void
+it_stream_line(struct it_stream *s, char *line, size_t n)
+{
+	struct it_sse	*ev, **ne;
+	const char	*colon, *v, *end = line + n;
+	size_t		 nlen, vlen;
+
+	if (n == 0) {
+		/* A blank line dispatches the event, if it had data. */
+		if (s->cur_has_data) {
+			ev = it_xmalloc(sizeof *ev);
+			ev->id = s->cur_id;
+			ev->event = s->cur_event;
+			ev->data = s->cur_data != NULL ? s->cur_data :
+			    it_xstrdup("");
+			ev->json = json_loads(ev->data, 0, NULL);
+			ev->at = it_now();
+			if (s->nevents == s->events_cap) {
+				s->events_cap = s->events_cap == 0 ? 64 :
+				    s->events_cap * 2;
+				ne = realloc(s->events, s->events_cap *
+				    sizeof *ne);
+				if (ne == NULL)
+					abort();
+				s->events = ne;
+			}
+			s->events[s->nevents++] = ev;
+		} else {
+			free(s->cur_id);
+			free(s->cur_event);
+			free(s->cur_data);
+		}
+		s->cur_id = s->cur_event = s->cur_data = NULL;
+		s->cur_len = 0;
+		s->cur_has_data = false;
+		return;
+	}
+	if (line[0] == ':') {
+		s->ncomments++;
+		return;
+	}
+	colon = memchr(line, ':', n);
+	nlen = colon != NULL ? (size_t)(colon - line) : n;
+	v = colon != NULL ? colon + 1 : end;
+	if (v < end && *v == ' ')
+		v++;
+	vlen = (size_t)(end - v);
+	if (nlen == 4 && memcmp(line, "data", 4) == 0) {
+		s->cur_data = realloc(s->cur_data, s->cur_len + vlen + 2);
+		if (s->cur_data == NULL)
+			abort();
+		if (s->cur_has_data)
+			s->cur_data[s->cur_len++] = '\n';
+		memcpy(s->cur_data + s->cur_len, v, vlen);
+		s->cur_len += vlen;
+		s->cur_data[s->cur_len] = '\0';
+		s->cur_has_data = true;
+	} else if (nlen == 2 && memcmp(line, "id", 2) == 0) {
+		free(s->cur_id);
+		if ((s->cur_id = strndup(v, vlen)) == NULL)
+			abort();
+	} else if (nlen == 5 && memcmp(line, "event", 5) == 0) {
+		free(s->cur_event);
+		if ((s->cur_event = strndup(v, vlen)) == NULL)
+			abort();
+	}
+}
+
+/* Parses the complete lines received so far (lock held). */
+static void
+it_stream_parse(struct it_stream *s)
+{
+	char	*line, *nl;
+	size_t	 n;
+
+	while (s->pos < s->len) {
+		line = s->buf + s->pos;
+		if ((nl = memchr(line, '\n', s->len - s->pos)) == NULL)
+			break;
+		n = (size_t)(nl - line);
+		if (n > 0 && line[n - 1] == '\r')
+			n--;
+		it_stream_line(s, line, n);
+		s->pos = (size_t)(nl - s->buf) + 1;
+	}
+}
+
+const struct it_sse *
+it_stream_next(struct it_stream *s, long timeout_ms)
+{
+	const struct it_sse	*ev = NULL;
+	struct timespec		 ts;
+	bool			 late = false;
+
+	it_deadline(&ts, timeout_ms);
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		it_stream_parse(s);
+		if (s->next < s->nevents) {
+			ev = s->events[s->next++];
+			break;
+		}
+		if (s->done || late)
+			break;
+		if (pthread_cond_timedwait(&s->cond, &s->lock, &ts) ==
+		    ETIMEDOUT)
+			late = true;
+	}
+	pthread_mutex_unlock(&s->lock);
+	return (ev);
+}
+
+int
+it_stream_comments(struct it_stream *s)
+{
+	int	 n;
+
+	pthread_mutex_lock(&s->lock);
+	it_stream_parse(s);
+	n = s->ncomments;
+	pthread_mutex_unlock(&s->lock);
+	return (n);
+}
+
+bool
+it_stream_ended(struct it_stream *s, const char **why)
+{
+	bool	 done;
+
+	pthread_mutex_lock(&s->lock);
+	done = s->done;
+	if (why != NULL)
+		*why = s->error[0] != '\0' ? s->error : NULL;
+	pthread_mutex_unlock(&s->lock);
+	return (done);
+}
+
+void
+it_stream_close(struct it_stream *s)
+{
+	if (s->running) {
+		pthread_mutex_lock(&s->lock);
+		s->stop = true;
+		pthread_mutex_unlock(&s->lock);
+		curl_multi_wakeup(s->multi);
+		pthread_join(s->thread, NULL);
+		s->running = false;
+	}
+	if (s->multi != NULL && s->easy != NULL)
+		curl_multi_remove_handle(s->multi, s->easy);
+	if (s->easy != NULL)
+		curl_easy_cleanup(s->easy);
+	if (s->multi != NULL)
+		curl_multi_cleanup(s->multi);
+	s->easy = NULL;
+	s->multi = NULL;
+}
+
+static void
+it_stream_free(struct it_stream *s)
+{
+	size_t	 i;
+
+	it_stream_close(s);
+	for (i = 0; i < s->nevents; i++) {
+		free(s->events[i]->id);
+		free(s->events[i]->event);
+		free(s->events[i]->data);
+		json_decref(s->events[i]->json);
+		free(s->events[i]);
+	}
+	free(s->events);
+	free(s->cur_id);
+	free(s->cur_event);
+	free(s->cur_data);
+	free(s->buf);
+	free(s->url);
+	curl_slist_free_all(s->slist);
+	it_resp_clear(&s->hdr);
+	pthread_cond_destroy(&s->cond);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
 }
 
 /* -- JSON ----------------------------------------------------------------- */

@@ -54,6 +54,7 @@ struct it_req {
 	const char		*body;	/* NULL: no body */
 	size_t			 body_len;
 	long			 timeout_ms;	/* 0: IT_HTTP_TIMEOUT_MS */
+	const char		*base;	/* NULL: COMMENTD_TEST_URL */
 };
 
 /* Settings from the environment, filled in by it_main(). */
@@ -78,8 +79,18 @@ void		 it_resp_clear(struct it_resp *resp);
 struct it_resp	*it_http(const char *method, const char *path,
 		    const char *const *headers, const char *body, size_t len);
 
+/* The same from a full request (base, timeout_ms). */
+struct it_resp	*it_request(const struct it_req *req);
+/* The same against another server: base is its "http://host:port". */
+struct it_resp	*it_http_at(const char *base, const char *method,
+		    const char *path, const char *const *headers,
+		    const char *body, size_t len);
+
 /* Value of the first header named name (any case), or NULL. */
 const char	*it_header(const struct it_resp *resp, const char *name);
+/* Value of the n-th (from 0) header named name (Set-Cookie), or NULL. */
+const char	*it_header_n(const struct it_resp *resp, const char *name,
+		    size_t n);
 
 /* True if the header is present and its media type is application/json. */
 bool		 it_is_json_type(const struct it_resp *resp);
@@ -122,9 +133,78 @@ long long	 it_sql_ll_at(const char *file, int line, const char *sql, ...)
  * did not finish within timeout_s (it is then killed).
  */
 int		 it_run_cmd(char *const argv[], int timeout_s);
+/*
+ * Like it_run_cmd, with env ("NAME=value" strings, NULL-terminated; may
+ * be NULL) added to the environment, input (may be NULL) written to its
+ * standard input, and its standard output collected into *out (a string
+ * owned by the test case; out may be NULL to discard it).  Standard
+ * error is inherited.
+ */
+int		 it_run_io(char *const argv[], char *const env[],
+		    const char *input, char **out, int timeout_s);
+
+/*
+ * A background process (a second server): argv and env as for it_run_io,
+ * standard output and error both collected in a temporary file.  Owned
+ * by the test case: killed (SIGKILL) and reaped when it ends.  NULL if it
+ * could not start.
+ */
+struct it_proc;
+struct it_proc	*it_spawn(char *const argv[], char *const env[]);
+/*
+ * Waits until the output holds a line containing needle; returns that
+ * line (owned by the test case), or NULL when timeout_ms passed or the
+ * process exited first.
+ */
+const char	*it_proc_wait_line(struct it_proc *proc, const char *needle,
+		    long timeout_ms);
+/* Everything the process wrote so far (owned by the test case). */
+const char	*it_proc_output(struct it_proc *proc);
+int		 it_proc_kill(struct it_proc *proc, int sig);
+/*
+ * Waits for the process to exit: its exit status, 128 + N when killed by
+ * signal N, or -1 when it is still running after timeout_ms.
+ */
+int		 it_proc_wait(struct it_proc *proc, long timeout_ms);
+
 /* Monotonic seconds. */
 double		 it_now(void);
 void		 it_sleep_ms(long ms);
+
+/* -- Server-Sent Events ------------------------------------------------ */
+
+/* One event of a text/event-stream. */
+struct it_sse {
+	char		*id;	/* its "id:" field, or NULL if it had none */
+	char		*event;	/* its "event:" field, or NULL */
+	char		*data;	/* "data:" lines joined by newlines */
+	json_t		*json;	/* data parsed as JSON, or NULL */
+	double		 at;	/* it_now() when it was parsed */
+};
+
+/*
+ * A streamed response read by a background thread (curl; thread-safe to
+ * use from the test thread).  req gives method, path, base and headers;
+ * its timeout_ms bounds the whole stream (0: IT_HTTP_TIMEOUT_MS).  Owned
+ * by the test case: closed when it ends.  Lines must end in LF or CRLF.
+ */
+struct it_stream;
+struct it_stream *it_stream_open(const struct it_req *req);
+/* The status once the headers arrived; 0 if not within timeout_ms. */
+long		 it_stream_status(struct it_stream *s, long timeout_ms);
+/* A response header (after it_stream_status gave a status), or NULL. */
+const char	*it_stream_header(struct it_stream *s, const char *name);
+/*
+ * The next event, waiting at most timeout_ms; NULL on timeout or at the
+ * end of the stream.  Events stay valid until the test case ends.
+ */
+const struct it_sse *it_stream_next(struct it_stream *s, long timeout_ms);
+/* Comment lines (": keep-alive") seen so far. */
+int		 it_stream_comments(struct it_stream *s);
+/* True once the response ended; why (curl's reason) in *why, if any. */
+bool		 it_stream_ended(struct it_stream *s, const char **why);
+/* Stops reading and closes the connection (again: no-op). */
+void		 it_stream_close(struct it_stream *s);
 
 /* -- memory owned by the test case ------------------------------------ */
 

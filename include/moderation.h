@@ -1,0 +1,38 @@
+/*
+ * moderation.h - the moderation state machine, as data.
+ *
+ *   pending  -> approved | rejected | spam | deleted
+ *   approved -> rejected | spam | deleted          (unpublish)
+ *   approved | rejected | spam | deleted -> pending (restore, the undo)
+ *
+ * Pure: the database applies a move only if the comment is still in the
+ * status the moderator saw; this module says which moves exist at all.
+ */
+#ifndef COMMENTD_MODERATION_H
+#define COMMENTD_MODERATION_H
+
+#include <stdbool.h>
+
+enum mod_action {
+	MOD_APPROVE,
+	MOD_REJECT,
+	MOD_SPAM,
+	MOD_DELETE,
+	MOD_RESTORE,
+	MOD_ACTION_COUNT
+};
+
+/* "approve" -> MOD_APPROVE; false for anything else. */
+bool		 mod_action_parse(const char *name, enum mod_action *out);
+const char	*mod_action_name(enum mod_action a);
+/* The status the action moves a comment to. */
+const char	*mod_action_target(enum mod_action a);
+/* The status assumed when the moderator names none: "pending", or NULL
+ * for restore ("any status but pending"). */
+const char	*mod_action_default_from(enum mod_action a);
+/* One of pending, approved, rejected, spam, deleted. */
+bool		 mod_status_valid(const char *status);
+/* Whether from -> to is a move of the state machine above. */
+bool		 mod_transition_valid(const char *from, const char *to);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * sse.h - the live event streams of one worker (Server-Sent Events).
+ *
+ * The worker's listening connection hands each change-feed notification
+ * to sse_hub_notify(), which sends it to every open stream.  A stream
+ * opened with Last-Event-ID first catches up from the comment_events
+ * table; after the listening connection comes back, every stream catches
+ * up the same way, since NOTIFY is lost while nobody listens.
+ */
+#ifndef COMMENTD_SSE_H
+#define COMMENTD_SSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct req;
+struct sse_hub;
+struct worker;
+
+struct sse_hub	*sse_hub_new(struct worker *w);
+/* Ends every stream and frees the hub.  NULL-safe. */
+void		 sse_hub_free(struct sse_hub *hub);
+/* Ends every stream (shutdown: they would never finish by themselves). */
+void		 sse_hub_end_all(struct sse_hub *hub);
+
+/* Turns r into a stream; last_id < 0: no Last-Event-ID. */
+void		 sse_hub_open(struct sse_hub *hub, struct req *r,
+		    int64_t last_id);
+/* A change-feed payload (JSON with an "id") from NOTIFY. */
+void		 sse_hub_notify(struct sse_hub *hub, const char *payload);
+/* The listening connection is (again) up: catch every stream up. */
+void		 sse_hub_resync(struct sse_hub *hub);
+int		 sse_hub_count(const struct sse_hub *hub);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * moderation.c - the moderation state machine (see moderation.h).
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "cs.h"
+#include "moderation.h"
+
+static const struct {
+	const char	*name;
+	const char	*target;
+	const char	*default_from;
+} mod_actions[MOD_ACTION_COUNT] = {
+	[MOD_APPROVE] = { "approve", "approved", "pending" },
+	[MOD_REJECT] = { "reject", "rejected", "pending" },
+	[MOD_SPAM] = { "spam", "spam", "pending" },
+	[MOD_DELETE] = { "delete", "deleted", "pending" },
+	[MOD_RESTORE] = { "restore", "pending", NULL },
+};
+
+/* from -> allowed targets */
+static const struct {
+	const char	*from;
+	const char	*to[4];
+} mod_moves[] = {
+	{ "pending", { "approved", "rejected", "spam", "deleted" } },
+	{ "approved", { "rejected", "spam", "deleted", "pending" } },
+	{ "rejected", { "pending" } },
+	{ "spam", { "pending" } },
+	{ "deleted", { "pending" } },
+};
+
+bool
+mod_action_parse(const char *name, enum mod_action *out)
+{
+	int	i;
+
+	for (i = 0; i < MOD_ACTION_COUNT; i++) {
+		if (strcmp(name, mod_actions[i].name) == 0) {
+			*out = (enum mod_action)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *
+mod_action_name(enum mod_action a)
+{
+	return mod_actions[a].name;
+}
+
+const char *
+mod_action_target(enum mod_action a)
+{
+	return mod_actions[a].target;
+}
+
+const char *
+mod_action_default_from(enum mod_action a)
+{
+	return mod_actions[a].default_from;
+}
+
+bool
+mod_status_valid(const char *status)
+{
+	size_t	i;
+
+	for (i = 0; i < CS_NELEM(mod_moves); i++) {
+		if (strcmp(status, mod_moves[i].from) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+mod_transition_valid(const char *from, const char *to)
+{
+	size_t	i, j;
+
+	for (i = 0; i < CS_NELEM(mod_moves); i++) {
+		if (strcmp(from, mod_moves[i].from) != 0)
+			continue;
+		for (j = 0; j < CS_NELEM(mod_moves[i].to); j++) {
+			if (mod_moves[i].to[j] != NULL &&
+			    strcmp(to, mod_moves[i].to[j]) == 0)
+				return true;
+		}
+	}
+	return false;
+}

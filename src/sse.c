@@ -1,0 +1,330 @@
+/*
+ * sse.c - live event streams (see sse.h).
+ *
+ * Each stream remembers the highest event id it has seen (for catching
+ * up) and the last few ids it sent (ids are not in commit order, so a
+ * lower id may legitimately arrive after a higher one; the ring only
+ * stops the same event being sent twice when a catch-up query and its
+ * NOTIFY overlap).
+ */
+#include <sys/queue.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "db.h"
+#include "log.h"
+#include "req.h"
+#include "sse.h"
+#include "worker.h"
+#include "xmalloc.h"
+
+#define SSE_RECENT		64
+#define SSE_CATCHUP_ROWS	500
+#define SSE_KEEPALIVE_S		15
+#define SSE_HELLO		": connected\nretry: 2000\n\n"
+#define SSE_PING		": keep-alive\n\n"
+
+struct sse_client {
+	TAILQ_ENTRY(sse_client)	 entry;
+	struct sse_hub		*hub;
+	struct req		*r;
+	int64_t			 last_id;
+	bool			 querying;	/* a query holds a pointer */
+	bool			 catching_up;	/* live events wait */
+	bool			 again;		/* events came meanwhile */
+	bool			 dead;		/* stream ended */
+	int64_t			 recent[SSE_RECENT];
+	unsigned		 nrecent;
+};
+TAILQ_HEAD(sse_client_list, sse_client);
+
+struct sse_hub {
+	struct worker		*worker;
+	struct sse_client_list	 clients;
+	int			 count;
+	struct event		*keepalive;
+};
+
+static void	sse_client_end(struct sse_client *);
+static void	sse_client_free_if_idle(struct sse_client *);
+static void	sse_on_close(struct req *);
+static void	sse_send_event(struct sse_client *, int64_t, const char *);
+static bool	sse_recent(const struct sse_client *, int64_t);
+static void	sse_catch_up(struct sse_client *);
+static void	sse_catch_up_cb(const struct db_result *, void *);
+static void	sse_latest_cb(const struct db_result *, void *);
+static void	sse_keepalive_cb(evutil_socket_t, short, void *);
+
+struct sse_hub *
+sse_hub_new(struct worker *w)
+{
+	struct sse_hub	*hub;
+	struct timeval	 tv = { SSE_KEEPALIVE_S, 0 };
+
+	hub = xcalloc(1, sizeof *hub);
+	hub->worker = w;
+	TAILQ_INIT(&hub->clients);
+	hub->keepalive = event_new(w->base, -1, EV_PERSIST, sse_keepalive_cb,
+	    hub);
+	if (hub->keepalive == NULL)
+		fatalx("sse: event_new failed");
+	event_add(hub->keepalive, &tv);
+	return hub;
+}
+
+void
+sse_hub_end_all(struct sse_hub *hub)
+{
+	struct sse_client	*c;
+
+	if (hub == NULL)
+		return;
+	while ((c = TAILQ_FIRST(&hub->clients)) != NULL)
+		sse_client_end(c);
+}
+
+void
+sse_hub_free(struct sse_hub *hub)
+{
+	if (hub == NULL)
+		return;
+	sse_hub_end_all(hub);
+	event_free(hub->keepalive);
+	free(hub);
+}
+
+int
+sse_hub_count(const struct sse_hub *hub)
+{
+	return hub->count;
+}
+
+void
+sse_hub_open(struct sse_hub *hub, struct req *r, int64_t last_id)
+{
+	struct sse_client	*c;
+
+	if (hub->count >= r->worker->cfg->sse_max_clients) {
+		req_add_header(r, "Retry-After", "5");
+		req_reply_error(r, 503, "too_many_streams",
+		    "too many live event streams on this server");
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->hub = hub;
+	c->r = r;
+	r->data = c;
+	r->on_close = sse_on_close;
+	TAILQ_INSERT_TAIL(&hub->clients, c, entry);
+	hub->count++;
+
+	req_add_header(r, "Content-Type", "text/event-stream; charset=utf-8");
+	req_add_header(r, "Cache-Control", "no-cache, no-store");
+	/* nginx must pass events through at once, not buffer them. */
+	req_add_header(r, "X-Accel-Buffering", "no");
+	req_stream_start(r);
+	req_stream_send(r, SSE_HELLO, sizeof SSE_HELLO - 1);
+
+	if (last_id >= 0) {
+		c->last_id = last_id;
+		sse_catch_up(c);
+	} else {
+		/* Live at once; the newest id only matters for a resync. */
+		c->querying = true;
+		db_query(r->worker->db, SQL_EVENTS_LATEST, NULL, 0,
+		    sse_latest_cb, c);
+	}
+}
+
+static void
+sse_latest_cb(const struct db_result *res, void *arg)
+{
+	struct sse_client	*c = arg;
+	int64_t			 id;
+
+	c->querying = false;
+	if (c->dead) {
+		sse_client_free_if_idle(c);
+		return;
+	}
+	if (db_result_status(res) == DB_OK && db_result_ntuples(res) == 1) {
+		id = strtoll(db_result_value(res, 0, 0), NULL, 10);
+		if (id > c->last_id)
+			c->last_id = id;
+	}
+}
+
+/* Ends the stream (freeing the request) and drops the client. */
+static void
+sse_client_end(struct sse_client *c)
+{
+	struct req	*r = c->r;
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	TAILQ_REMOVE(&c->hub->clients, c, entry);
+	c->hub->count--;
+	c->r = NULL;
+	r->data = NULL;
+	r->on_close = NULL;
+	req_stream_end(r);
+	sse_client_free_if_idle(c);
+}
+
+static void
+sse_client_free_if_idle(struct sse_client *c)
+{
+	if (c->dead && !c->querying)
+		free(c);
+}
+
+static void
+sse_on_close(struct req *r)
+{
+	struct sse_client	*c = r->data;
+
+	if (c != NULL)
+		sse_client_end(c);
+}
+
+static bool
+sse_recent(const struct sse_client *c, int64_t id)
+{
+	unsigned	i, n;
+
+	n = c->nrecent < SSE_RECENT ? c->nrecent : SSE_RECENT;
+	for (i = 0; i < n; i++) {
+		if (c->recent[i] == id)
+			return true;
+	}
+	return false;
+}
+
+static void
+sse_send_event(struct sse_client *c, int64_t id, const char *json)
+{
+	char	*msg;
+	int	 n;
+
+	if (c->dead || sse_recent(c, id))
+		return;
+	c->recent[c->nrecent++ % SSE_RECENT] = id;
+	if (id > c->last_id)
+		c->last_id = id;
+	n = xasprintf(&msg, "id: %" PRId64 "\nevent: comment\ndata: %s\n\n",
+	    id, json);
+	if (req_stream_send(c->r, msg, (size_t)n) != 0) {
+		free(msg);
+		sse_client_end(c);
+		return;
+	}
+	free(msg);
+}
+
+void
+sse_hub_notify(struct sse_hub *hub, const char *payload)
+{
+	struct sse_client	*c, *next;
+	json_t			*j;
+	json_int_t		 id;
+
+	if ((j = json_loads(payload, 0, NULL)) == NULL ||
+	    (id = json_integer_value(json_object_get(j, "id"))) <= 0) {
+		log_warn("sse: ignoring a malformed notification");
+		json_decref(j);
+		return;
+	}
+	json_decref(j);
+	for (c = TAILQ_FIRST(&hub->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->catching_up)
+			c->again = true;
+		else
+			sse_send_event(c, (int64_t)id, payload);
+	}
+}
+
+void
+sse_hub_resync(struct sse_hub *hub)
+{
+	struct sse_client	*c;
+
+	TAILQ_FOREACH(c, &hub->clients, entry) {
+		if (!c->catching_up && !c->querying)
+			sse_catch_up(c);
+		else
+			c->again = true;
+	}
+}
+
+static void
+sse_catch_up(struct sse_client *c)
+{
+	const char	*params[2];
+	char		 since[24], rows[16];
+
+	snprintf(since, sizeof since, "%" PRId64, c->last_id);
+	snprintf(rows, sizeof rows, "%d", SSE_CATCHUP_ROWS);
+	params[0] = since;
+	params[1] = rows;
+	c->catching_up = true;
+	c->again = false;
+	c->querying = true;
+	db_query(c->hub->worker->db, SQL_EVENTS_SINCE, params, 2,
+	    sse_catch_up_cb, c);
+}
+
+static void
+sse_catch_up_cb(const struct db_result *res, void *arg)
+{
+	struct sse_client	*c = arg;
+	int			 i, n;
+
+	if (c->dead || db_result_status(res) != DB_OK) {
+		/* Gone; or the database is away and the next resync tries
+		 * again. */
+		c->querying = false;
+		c->catching_up = false;
+		sse_client_free_if_idle(c);
+		return;
+	}
+	/* Still "querying" while sending: a failed send must not free c
+	 * under this loop. */
+	n = db_result_ntuples(res);
+	for (i = 0; i < n && !c->dead; i++)
+		sse_send_event(c, strtoll(db_result_value(res, i, 0), NULL,
+		    10), db_result_value(res, i, 1));
+	c->querying = false;
+	if (c->dead) {
+		sse_client_free_if_idle(c);
+		return;
+	}
+	if (n == SSE_CATCHUP_ROWS || c->again) {
+		sse_catch_up(c);
+		return;
+	}
+	c->catching_up = false;
+}
+
+static void
+sse_keepalive_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct sse_hub		*hub = arg;
+	struct sse_client	*c, *next;
+
+	(void)fd;
+	(void)what;
+	/* Also how a vanished client is noticed: the write fails. */
+	for (c = TAILQ_FIRST(&hub->clients); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (req_stream_send(c->r, SSE_PING, sizeof SSE_PING - 1) != 0)
+			sse_client_end(c);
+	}
+}

@@ -1,0 +1,77 @@
+/*
+ * test_moderation.c - the moderation state machine, every pair.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "moderation.h"
+
+static const char *const statuses[] = {
+	"pending", "approved", "rejected", "spam", "deleted"
+};
+
+static void
+test_actions(void **state)
+{
+	enum mod_action	a;
+
+	(void)state;
+	assert_true(mod_action_parse("approve", &a));
+	assert_int_equal(a, MOD_APPROVE);
+	assert_string_equal(mod_action_target(a), "approved");
+	assert_string_equal(mod_action_default_from(a), "pending");
+	assert_true(mod_action_parse("restore", &a));
+	assert_string_equal(mod_action_target(a), "pending");
+	assert_null(mod_action_default_from(a));
+	assert_true(mod_action_parse("spam", &a));
+	assert_string_equal(mod_action_target(a), "spam");
+	assert_true(mod_action_parse("delete", &a));
+	assert_string_equal(mod_action_target(a), "deleted");
+	assert_true(mod_action_parse("reject", &a));
+	assert_string_equal(mod_action_name(a), "reject");
+	assert_false(mod_action_parse("Approve", &a));
+	assert_false(mod_action_parse("", &a));
+	assert_false(mod_action_parse("publish", &a));
+}
+
+static void
+test_every_pair(void **state)
+{
+	/* expected[from][to], in the order of statuses[] */
+	static const int expected[5][5] = {
+		/* to:  pend appr rej spam del */
+		{ 0, 1, 1, 1, 1 },	/* from pending */
+		{ 1, 0, 1, 1, 1 },	/* from approved */
+		{ 1, 0, 0, 0, 0 },	/* from rejected */
+		{ 1, 0, 0, 0, 0 },	/* from spam */
+		{ 1, 0, 0, 0, 0 },	/* from deleted */
+	};
+	int	i, j;
+
+	(void)state;
+	for (i = 0; i < 5; i++) {
+		assert_true(mod_status_valid(statuses[i]));
+		for (j = 0; j < 5; j++)
+			assert_int_equal(mod_transition_valid(statuses[i],
+			    statuses[j]), expected[i][j]);
+	}
+	assert_false(mod_status_valid("published"));
+	assert_false(mod_transition_valid("nope", "pending"));
+	assert_false(mod_transition_valid("pending", "nope"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_actions),
+		cmocka_unit_test(test_every_pair),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
