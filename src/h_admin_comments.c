@@ -82,9 +82,9 @@ admin_item_json(const struct db_result *res, int row)
 }
 
 /*
- * A LIKE pattern matching q anywhere in folded text: q is folded the
- * same way (lower case here; diacritics and letter forms by
- * commentd_fold in SQL) and its LIKE wildcards are escaped.
+ * A LIKE pattern matching q anywhere: its wildcards escaped.  The SQL
+ * folds the pattern with commentd_fold like the text it is matched
+ * against (the escapes survive folding).
  */
 static char *
 queue_pattern(const char *q)

@@ -238,16 +238,16 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	ADMIN_ITEM_SELECT
 	"WHERE ($1 = 'all' OR c.status = $1)"
 	"  AND ($2::text IS NULL OR a.key = $2::text)"
-	"  AND ($3::text IS NULL OR commentd_fold(c.body) LIKE $3::text"
-	"    OR commentd_fold(c.author) LIKE $3::text)"
+	"  AND ($3::text IS NULL OR commentd_fold(c.body) LIKE commentd_fold($3::text)"
+	"    OR commentd_fold(c.author) LIKE commentd_fold($3::text))"
 	"  AND ($4::bigint IS NULL OR c.id > $4::bigint) "
 	"ORDER BY c.id ASC LIMIT $5::int + 1" },
 	[SQL_ADMIN_QUEUE_DESC] = { "admin_queue_desc", 5,
 	ADMIN_ITEM_SELECT
 	"WHERE ($1 = 'all' OR c.status = $1)"
 	"  AND ($2::text IS NULL OR a.key = $2::text)"
-	"  AND ($3::text IS NULL OR commentd_fold(c.body) LIKE $3::text"
-	"    OR commentd_fold(c.author) LIKE $3::text)"
+	"  AND ($3::text IS NULL OR commentd_fold(c.body) LIKE commentd_fold($3::text)"
+	"    OR commentd_fold(c.author) LIKE commentd_fold($3::text))"
 	"  AND ($4::bigint IS NULL OR c.id < $4::bigint) "
 	"ORDER BY c.id DESC LIMIT $5::int + 1" },
 
@@ -334,8 +334,8 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	 * $3 page size (+1 looked at); newest first. */
 	[SQL_ADMIN_ARTICLES] = { "admin_articles", 3,
 	ADMIN_ARTICLE_SELECT
-	"WHERE ($1::text IS NULL OR commentd_fold(a.key) LIKE $1::text"
-	"    OR commentd_fold(coalesce(a.title, '')) LIKE $1::text)"
+	"WHERE ($1::text IS NULL OR commentd_fold(a.key) LIKE commentd_fold($1::text)"
+	"    OR commentd_fold(coalesce(a.title, '')) LIKE commentd_fold($1::text))"
 	"  AND ($2::bigint IS NULL OR a.id < $2::bigint) "
 	"ORDER BY a.id DESC LIMIT $3::int + 1" },
 

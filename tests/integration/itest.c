@@ -402,6 +402,8 @@ it_fork_exec(char *const *argv, char **envp, int in, int out, int err)
 	    (out != -1 && dup2(out, 1) == -1) ||
 	    (err != -1 && dup2(err, 2) == -1))
 		_exit(127);
+	/* Nothing else of ours (sockets of open streams) leaks in. */
+	close_range(3, ~0U, 0);
 	if (chdir(it_root) == -1)
 		_exit(127);
 	execve(argv[0], argv, envp);

@@ -40,6 +40,8 @@
 #define FAST_S		0.100
 /* Concurrent logins in the responsiveness test. */
 #define NLOGINS		8
+/* Comments raced on by two moderators. */
+#define NRACES		20
 /* Paragraph 1 of the seed article: over 140 characters. */
 #define LONG_BODY							\
 	"أبلغ الزعيم الكوري الشمالي كيم "				\
@@ -51,9 +53,6 @@
 	"روسيا للدفاع عن مصالحها "					\
 	"الأمنية، في إشارة إلى الحرب في "				\
 	"أوكرانيا."
-
-/* Comments raced on by two moderators. */
-#define NRACES		20
 
 /* A moderator account and its API token, made on first use. */
 struct account {
@@ -106,6 +105,7 @@ static bool	 is_excerpt(const char *, const char *, size_t);
 static bool	 cli_at(const char *, int, const char *, char **, ...)
 		    IT_SENTINEL;
 static bool	 account_at(const char *, int, struct account *);
+static char	*new_token_at(const char *, int, const char *);
 static const char *new_key(const char *);
 static const char *list_path(const char *);
 static const char *bearer(const char *);
@@ -182,8 +182,8 @@ static void	 test_responsiveness(void);
 	check_error_at(__FILE__, __LINE__, (r), (st), (code))
 #define check_public(k, id, shown)					\
 	check_public_at(__FILE__, __LINE__, (k), (id), (shown))
-#define last_event(id, act, from, to, reason, old)			\
-	last_event_at(__FILE__, __LINE__, (id), (act), (from), (to),	\
+#define last_event(id, a, from, to, reason, old)			\
+	last_event_at(__FILE__, __LINE__, (id), (a), (from), (to),	\
 	    (reason), (old))
 #define login(n, p, s)	login_at(__FILE__, __LINE__, (n), (p), (s))
 #define wait_event(s, seen, id, kind, st)				\
@@ -248,7 +248,6 @@ static bool
 account_at(const char *file, int line, struct account *a)
 {
 	char	*out;
-	size_t	 n;
 
 	if (a->tried)
 		return (it_check_at(file, line, a->ok, "account %s was made",
@@ -258,19 +257,34 @@ account_at(const char *file, int line, struct account *a)
 	if (!cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
 	    a->name, "--role", a->role, (char *)NULL))
 		return (false);
-	if (!cli_at(file, line, NULL, &out, "token", "create", a->name,
-	    "--days", "1", (char *)NULL))
+	if ((out = new_token_at(file, line, a->name)) == NULL)
 		return (false);
+	if (!it_check_at(file, line, strlen(out) < sizeof a->token,
+	    "the token fits"))
+		return (false);
+	snprintf(a->token, sizeof a->token, "%s", out);
+	a->ok = true;
+	return (true);
+}
+
+/* commentd token create NAME --days 1: the token (owned by the test). */
+static char *
+new_token_at(const char *file, int line, const char *name)
+{
+	char	*out;
+	size_t	 n;
+
+	if (!cli_at(file, line, NULL, &out, "token", "create", name,
+	    "--days", "1", (char *)NULL))
+		return (NULL);
 	n = strlen(out);
 	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
 		out[--n] = '\0';
-	if (!it_check_at(file, line, n >= 16 && n < sizeof a->token &&
-	    strpbrk(out, " \t\n") == NULL, "token create %s printed a token "
-	    "alone: \"%s\"", a->name, out))
-		return (false);
-	memcpy(a->token, out, n + 1);
-	a->ok = true;
-	return (true);
+	if (!it_check_at(file, line, n >= 16 && strpbrk(out, " \t\n") ==
+	    NULL, "token create %s printed a token alone: \"%s\"", name,
+	    out))
+		return (NULL);
+	return (out);
 }
 
 /* An article key no other run or test uses. */
@@ -1491,7 +1505,7 @@ test_permissions(void)
 static void
 test_login(void)
 {
-	const char	*body, *v, *ra;
+	const char	*body, *v, *ra, *tok;
 	struct session	 s, s2;
 	struct it_resp	*r, *wrong, *unknown, *off;
 	long long	 mid;
@@ -1569,6 +1583,18 @@ test_login(void)
 	IT_CHECK_STATUS(r, 204);
 	CHECK_ERROR(adm_req("GET", API "/session", s2.token, NULL), 401,
 	    "unauthorized");
+
+	/* DELETE with an API token revokes that token, and only it. */
+	tok = new_token_at(__FILE__, __LINE__, adm.name);
+	IT_REQUIRE(tok != NULL);
+	r = adm_req("GET", API "/session", tok, NULL);
+	IT_CHECK_STATUS(r, 200);
+	r = adm_req("DELETE", API "/session", tok, NULL);
+	IT_CHECK_STATUS(r, 204);
+	CHECK_ERROR(adm_req("GET", API "/session", tok, NULL), 401,
+	    "unauthorized");
+	r = adm_req("GET", API "/session", adm.token, NULL);
+	IT_CHECK_STATUS(r, 200);
 
 	/* Wrong password, unknown name, disabled account: one answer. */
 	wrong = adm_req("POST", API "/session", NULL, jpack("{s:s, s:s}",
@@ -1893,6 +1919,15 @@ test_articles(void)
 	IT_CHECK_STATUS(r, 200);
 	IT_CHECK_INT(json_array_size(it_jget(r->json, "articles")), 1);
 	IT_CHECK_STR(it_jstr(r->json, "articles.0.key"), k1);
+	/* The exact title, as typed, matches it. */
+	r = adm_req("GET", it_strf("%s/articles?q=%s", API,
+	    it_pct(it_strf("Second %s", run_id))), adm.token, NULL);
+	IT_CHECK_STATUS(r, 200);
+	IT_CHECKF(json_array_size(it_jget(r->json, "articles")) == 1 &&
+	    it_jstr(r->json, "articles.0.key") != NULL &&
+	    strcmp(it_jstr(r->json, "articles.0.key"), k2) == 0,
+	    "q=\"Second %s\" (the title as it is) finds that article",
+	    run_id);
 	r = adm_req("GET", it_strf("%s/articles?q=%s&limit=1", API,
 	    it_pct(q)), adm.token, NULL);
 	IT_CHECK_STATUS(r, 200);
