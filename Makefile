@@ -51,6 +51,8 @@ LIB_SRC	:= \
 	src/hashpool.c \
 	src/auth.c \
 	src/sse.c \
+	src/gen.c \
+	src/cache.c \
 	src/cli_moderator.c \
 	src/h_comments.c \
 	src/h_health.c \

@@ -47,6 +47,10 @@ struct config {
 	int	 login_window_s;
 	int	 hash_threads;		/* argon2id threads per process */
 	int	 sse_max_clients;	/* event streams per worker */
+	int	 cache_mb;		/* read cache, whole process */
+	int	 http_max_age_s;	/* Cache-Control of public reads */
+	int	 http_swr_s;		/* stale-while-revalidate */
+	int	 debug_read_delay_ms;	/* tests: slow public reads */
 };
 
 /* Fills cfg with defaults, then the environment, then argv (after the

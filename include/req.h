@@ -22,6 +22,7 @@
 #include "cs.h"
 #include "router.h"
 
+struct cache_entry;
 struct db_result;
 struct evhttp_request;
 struct evkeyvalq;
@@ -70,6 +71,13 @@ void		 req_reply_json_new(struct req *r, int status, json_t *body);
 void		 req_reply_bytes(struct req *r, int status,
 		    const char *content_type, const void *data, size_t len);
 void		 req_reply_empty(struct req *r, int status);
+/*
+ * A public answer from the read cache (or just built for it): its status,
+ * ETag and bytes, sent by reference; 304 without a body when
+ * If-None-Match names its ETag.  cache_control is sent as is.
+ */
+void		 req_reply_entry(struct req *r, struct cache_entry *e,
+		    const char *cache_control);
 void		 req_reply_error(struct req *r, int status, const char *code,
 		    const char *fmt, ...) CS_PRINTF(4, 5);
 /* As req_reply_error with a "fields" object (stolen). */

@@ -26,8 +26,9 @@ void		 sse_hub_end_all(struct sse_hub *hub);
 /* Turns r into a stream; last_id < 0: no Last-Event-ID. */
 void		 sse_hub_open(struct sse_hub *hub, struct req *r,
 		    int64_t last_id);
-/* A change-feed payload (JSON with an "id") from NOTIFY. */
-void		 sse_hub_notify(struct sse_hub *hub, const char *payload);
+/* A change-feed event (its id, and its JSON as NOTIFY carried it). */
+void		 sse_hub_notify(struct sse_hub *hub, int64_t id,
+		    const char *payload);
 /* The listening connection is (again) up: catch every stream up. */
 void		 sse_hub_resync(struct sse_hub *hub);
 int		 sse_hub_count(const struct sse_hub *hub);

@@ -22,6 +22,7 @@ struct db_pool;
 struct hashpool;
 struct hashpool_inbox;
 struct sse_hub;
+struct cache;
 
 #define SECRET_MAX	64
 
@@ -32,6 +33,7 @@ struct shared {
 	unsigned char		 token_secret[SECRET_MAX];
 	size_t			 token_secret_len;
 	struct hashpool		*hashpool;	/* thread-safe by design */
+	size_t			 cache_bytes;	/* each worker's share */
 };
 
 struct worker {
@@ -44,6 +46,7 @@ struct worker {
 	struct db_pool			*db;
 	struct hashpool_inbox		*hash;		/* argon2id results */
 	struct sse_hub			*sse;		/* live event streams */
+	struct cache			*cache;		/* rendered answers */
 	struct event			*stop_ev;	/* stop_pipe readable */
 	struct event			*drain_timer;
 	struct event			*finish_ev;

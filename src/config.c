@@ -98,6 +98,15 @@ static const struct config_key config_table[] = {
 	    "threads hashing passwords (argon2id) off the event loops"),
 	K_INT("sse-max-clients", sse_max_clients, "256", 1, 100000,
 	    "live event streams per worker"),
+	K_INT("cache-mb", cache_mb, "64", 1, 65536,
+	    "memory for cached public answers, whole process, in MiB"),
+	K_INT("http-max-age-s", http_max_age_s, "5", 0, 86400,
+	    "Cache-Control max-age of public reads (for proxies and CDNs)"),
+	K_INT("http-swr-s", http_swr_s, "30", 0, 86400,
+	    "Cache-Control stale-while-revalidate of public reads"),
+	K_INT("debug-read-delay-ms", debug_read_delay_ms, "0", 0, 60000,
+	    "testing only: public read queries sleep this long inside their "
+	    "snapshot"),
 };
 
 static int	config_set(struct config *, const struct config_key *,

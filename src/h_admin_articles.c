@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "db.h"
+#include "gen.h"
 #include "req.h"
 #include "routes.h"
 #include "text.h"
@@ -22,6 +23,7 @@
 
 static void	articles_cb(const struct db_result *, void *);
 static void	article_cb(const struct db_result *, void *);
+static void	article_put_cb(const struct db_result *, void *);
 static void	stats_cb(const struct db_result *, void *);
 static json_t	*article_json(const struct db_result *, int);
 
@@ -276,8 +278,20 @@ h_admin_article_put(struct req *r)
 	params[4] = json_object_get(r->body, "title") != NULL ? "t" : "f";
 	params[5] = json_object_get(r->body, "url") != NULL ? "t" : "f";
 	params[6] = mode != NULL ? "t" : "f";
-	db_query(r->worker->db, SQL_ADMIN_ARTICLE_PUT, params, 7, article_cb,
-	    r);
+	db_query(r->worker->db, SQL_ADMIN_ARTICLE_PUT, params, 7,
+	    article_put_cb, r);
+}
+
+static void
+article_put_cb(const struct db_result *res, void *arg)
+{
+	const char	*key;
+
+	if (db_result_status(res) == DB_OK && db_result_ntuples(res) == 1 &&
+	    (key = db_result_value(res, 0, db_result_column(res, "key"))) !=
+	    NULL)
+		gen_bump_article(key, strlen(key));
+	article_cb(res, arg);
 }
 
 /* -- GET /api/v1/admin/stats ------------------------------------------------ */

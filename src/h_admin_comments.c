@@ -13,6 +13,7 @@
 
 #include "auth.h"
 #include "db.h"
+#include "gen.h"
 #include "log.h"
 #include "moderation.h"
 #include "req.h"
@@ -34,6 +35,21 @@ static void	 action_cb(const struct db_result *, void *);
 static void	 batch_next(struct req *);
 static void	 batch_cb(const struct db_result *, void *);
 static char	*clean_reason(json_t *, json_t **);
+
+/*
+ * A change committed: public answers about its article (the result's
+ * "article" column) are stale in every worker from now on.  Done before
+ * the moderator is answered, so their next read sees the change.
+ */
+static void
+bump_article(const struct db_result *res)
+{
+	const char	*key;
+
+	key = db_result_value(res, 0, db_result_column(res, "article"));
+	if (key != NULL)
+		gen_bump_article(key, strlen(key));
+}
 
 /* A row of ADMIN_ITEM_SELECT (sql.c) as the queue's JSON item. */
 static json_t *
@@ -501,6 +517,7 @@ action_cb(const struct db_result *res, void *arg)
 		    db_result_value(res, 0, db_result_column(res, "status")));
 		return;
 	}
+	bump_article(res);
 	comment = action_current_json(res);
 	json_object_set_new(comment, "id", json_integer((json_int_t)db_result_int(res, 0,
 	    "id")));
@@ -602,11 +619,12 @@ batch_cb(const struct db_result *res, void *arg)
 		item = json_pack("{s:I, s:b, s:{s:s, s:s}}", "id",
 		    (json_int_t)id, "ok", 0, "error", "code", "not_found",
 		    "message", "no such comment");
-	else if (strcmp((outcome = db_result_value(res, 0, 0)), "ok") == 0)
+	else if (strcmp((outcome = db_result_value(res, 0, 0)), "ok") == 0) {
+		bump_article(res);
 		item = json_pack("{s:I, s:b, s:o, s:I}", "id", (json_int_t)id,
 		    "ok", 1, "status", db_result_json(res, 0, "status"),
 		    "event_id", (json_int_t)db_result_int(res, 0, "event_id"));
-	else if (strcmp(outcome, "conflict") == 0)
+	} else if (strcmp(outcome, "conflict") == 0)
 		item = json_pack("{s:I, s:b, s:{s:s, s:s, s:o}}", "id",
 		    (json_int_t)id, "ok", 0, "error", "code", "conflict",
 		    "message", "the comment is no longer in that status",
@@ -704,6 +722,7 @@ edit_cb(const struct db_result *res, void *arg)
 		req_reply_error(r, 404, "not_found", "no such comment");
 		return;
 	}
+	bump_article(res);
 	/* No event when the new body equals the old one. */
 	req_reply_json_new(r, 200, json_pack("{s:{s:I, s:o, s:o}, s:o}",
 	    "comment", "id", (json_int_t)db_result_int(res, 0, "id"),

@@ -11,7 +11,9 @@
 
 #include <jansson.h>
 
+#include "cache.h"
 #include "db.h"
+#include "gen.h"
 #include "i18n.h"
 #include "log.h"
 #include "req.h"
@@ -47,8 +49,6 @@ static void	own_cb(const struct db_result *, void *);
 static bool	idempotency_key_ok(const char *);
 static char	*sanitize_user_agent(const char *);
 static json_t	*comment_row_json(const struct db_result *, int, bool);
-static void	reply_with_etag(struct req *, json_t *);
-static bool	etag_matches(const char *, const char *);
 
 static bool
 idempotency_key_ok(const char *s)
@@ -239,6 +239,14 @@ submit_cb(const struct db_result *res, void *arg)
 		return;
 	}
 	json_object_set_new(comment, "article", json_string(s->key));
+	/* Published at once, or a new article: cached answers about it
+	 * are stale from now on, in every worker (before we answer). */
+	if (strcmp(outcome, "created") == 0 && (strcmp(db_result_value(res,
+	    0, db_result_column(res, "status")), "approved") == 0 ||
+	    strcmp(db_result_value(res, 0, db_result_column(res,
+	    "article_created")), "t") == 0))
+		gen_bump_article(s->key, strlen(s->key));
+
 	/* A replay answers as the original did, whatever happened since. */
 	status = db_result_value(res, 0, db_result_column(res,
 	    "submitted_status"));
@@ -259,23 +267,133 @@ submit_cb(const struct db_result *res, void *arg)
 	req_reply_json_new(r, code, reply);
 }
 
-/* -- GET /api/v1/articles/:key/comments -------------------------------- */
+/* -- public reads through the cache ------------------------------------- */
 
-struct list {
-	bool	newest;
-	int	limit;
+/*
+ * A public read (a page of an article, or counts): answered from the
+ * worker's cache, or by one shared load whose answer is stored if no
+ * change overtook its query.
+ */
+struct read {
+	char			*cache_key;
+	size_t			 cache_keylen;
+	struct cache_deps	 deps;
+	bool			 newest;	/* pages */
+	int			 limit;
+	char			*param;		/* counts: JSON key list */
 };
+
+static void
+read_free(void *arg)
+{
+	struct read	*rd = arg;
+
+	free(rd->cache_key);
+	free(rd->param);
+	free(rd);
+}
+
+static const char *
+read_cache_control(struct req *r, char *buf, size_t size)
+{
+	const struct config	*cfg = r->worker->cfg;
+
+	snprintf(buf, size, "public, max-age=%d, stale-while-revalidate=%d",
+	    cfg->http_max_age_s, cfg->http_swr_s);
+	return buf;
+}
+
+static void
+read_waiter_cb(struct cache_entry *e, int retry_after, void *arg)
+{
+	struct req	*r = arg;
+	char		 cc[96];
+
+	if (e == NULL)
+		req_reply_unavailable(r, retry_after);
+	else
+		req_reply_entry(r, e, read_cache_control(r, cc, sizeof cc));
+}
+
+/*
+ * Starts a read: true if it was answered (from the cache) or queued
+ * behind a load under way; false if the caller must load it.
+ */
+static bool
+read_begin(struct req *r, struct read *rd, const char *const *keys,
+    const size_t *lens, int nkeys)
+{
+	struct cache		*c = r->worker->cache;
+	struct cache_entry	*e;
+	char			 cc[96];
+
+	if ((e = cache_lookup(c, rd->cache_key, rd->cache_keylen)) != NULL) {
+		req_reply_entry(r, e, read_cache_control(r, cc, sizeof cc));
+		return true;
+	}
+	if (cache_load_join(c, rd->cache_key, rd->cache_keylen,
+	    read_waiter_cb, r))
+		return true;
+	/* Generations now, before the query is sent. */
+	cache_deps_capture(c, &rd->deps, keys, lens, nkeys);
+	return false;
+}
+
+/* Ends a load: stores and answers (body is taken), or fails it. */
+static void
+read_finish(struct req *r, int status, char *body, size_t len)
+{
+	struct read		*rd = r->data;
+	struct cache		*c = r->worker->cache;
+	struct cache_entry	*e;
+	char			 cc[96];
+
+	e = cache_entry_new(status, body, len);
+	cache_store(c, rd->cache_key, rd->cache_keylen, e, &rd->deps);
+	/* The loader's request may be freed by its reply: the waiters
+	 * are answered first. */
+	cache_load_done(c, rd->cache_key, rd->cache_keylen, e, 0);
+	req_reply_entry(r, e, read_cache_control(r, cc, sizeof cc));
+	cache_entry_unref(e);
+}
+
+static void
+read_fail(struct req *r, const struct db_result *res)
+{
+	struct read	*rd = r->data;
+
+	cache_load_done(r->worker->cache, rd->cache_key, rd->cache_keylen,
+	    NULL, db_result_retry_after(res));
+	req_reply_db_failure(r, res);
+}
+
+/* Renders json (stolen) for read_finish. */
+static void
+read_finish_json(struct req *r, int status, json_t *json)
+{
+	char	*text;
+
+	text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
+	json_decref(json);
+	if (text == NULL)
+		fatalx("out of memory rendering an answer");
+	read_finish(r, status, text, strlen(text));
+}
+
+/* -- GET /api/v1/articles/:key/comments -------------------------------- */
 
 void
 h_comments_list(struct req *r)
 {
 	const struct config	*cfg = r->worker->cfg;
-	struct list		*l;
-	const char		*key, *order, *limit, *cursor, *params[3];
-	char			 limbuf[16], curbuf[24];
+	struct read		*rd;
+	const char		*key, *order, *limit, *cursor, *params[4];
+	char			 limbuf[16], curbuf[24], delay[24];
 	size_t			 keylen;
 	int64_t			 v;
 	json_t			*bad = NULL;
+	bool			 newest = false;
+	int			 lim = cfg->page_size;
 
 	key = router_param(&r->params, "key", &keylen);
 	if (key == NULL || !validate_article_key(key, keylen) ||
@@ -283,18 +401,11 @@ h_comments_list(struct req *r)
 		req_reply_error(r, 404, "not_found", "no such article");
 		return;
 	}
-	l = xcalloc(1, sizeof *l);
-	r->data = l;
-	r->data_free = free;
-	l->limit = cfg->page_size;
-
 	order = req_query(r, "order");
 	if (order != NULL && strcmp(order, "newest") == 0)
-		l->newest = true;
-	else if (order != NULL && strcmp(order, "oldest") != 0) {
-		bad = json_object();
-		json_object_set_new(bad, "order", json_string("invalid"));
-	}
+		newest = true;
+	else if (order != NULL && strcmp(order, "oldest") != 0)
+		bad = json_pack("{s:s}", "order", "invalid");
 	limit = req_query(r, "limit");
 	if (limit != NULL) {
 		if (!validate_id(limit, &v) || v > cfg->page_size_max) {
@@ -303,7 +414,7 @@ h_comments_list(struct req *r)
 			json_object_set_new(bad, "limit",
 			    json_string("invalid"));
 		} else
-			l->limit = (int)v;
+			lim = (int)v;
 	}
 	cursor = req_query(r, "cursor");
 	curbuf[0] = '\0';
@@ -321,12 +432,27 @@ h_comments_list(struct req *r)
 		    "invalid query parameters");
 		return;
 	}
-	snprintf(limbuf, sizeof limbuf, "%d", l->limit);
+
+	rd = xcalloc(1, sizeof *rd);
+	r->data = rd;
+	r->data_free = read_free;
+	rd->newest = newest;
+	rd->limit = lim;
+	/* One entry per page of an article: order, size, cursor, key. */
+	rd->cache_keylen = (size_t)xasprintf(&rd->cache_key, "L%c%d:%s:%s",
+	    newest ? 'n' : 'o', lim, curbuf, key);
+	if (read_begin(r, rd, &key, &keylen, 1))
+		return;
+
+	snprintf(limbuf, sizeof limbuf, "%d", lim);
+	snprintf(delay, sizeof delay, "%.3f", cfg->debug_read_delay_ms /
+	    1000.0);
 	params[0] = key;
 	params[1] = curbuf[0] != '\0' ? curbuf : NULL;
 	params[2] = limbuf;
-	db_query(r->worker->db, l->newest ? SQL_COMMENTS_PAGE_NEWEST :
-	    SQL_COMMENTS_PAGE_OLDEST, params, 3, list_cb, r);
+	params[3] = delay;
+	db_query(r->worker->db, newest ? SQL_COMMENTS_PAGE_NEWEST :
+	    SQL_COMMENTS_PAGE_OLDEST, params, 4, list_cb, r);
 }
 
 struct node {
@@ -356,7 +482,7 @@ static void
 list_cb(const struct db_result *res, void *arg)
 {
 	struct req	*r = arg;
-	struct list	*l = r->data;
+	struct read	*rd = r->data;
 	struct node	*nodes, *parent;
 	const char	*kind, *pid;
 	json_t		*roots, *article, *body, *obj, *replies;
@@ -367,7 +493,7 @@ list_cb(const struct db_result *res, void *arg)
 	char		 next[24];
 
 	if (db_result_status(res) != DB_OK) {
-		req_reply_db_failure(r, res);
+		read_fail(r, res);
 		return;
 	}
 	nrows = db_result_ntuples(res);
@@ -389,8 +515,10 @@ list_cb(const struct db_result *res, void *arg)
 		n++;
 	}
 	if (row_article < 0) {
+		/* Cached too: the article's creation is announced. */
 		free(nodes);
-		req_reply_error(r, 404, "not_found", "no such article");
+		read_finish_json(r, 404, json_pack("{s:{s:s, s:s}}", "error",
+		    "code", "not_found", "message", "no such article"));
 		return;
 	}
 
@@ -417,7 +545,7 @@ list_cb(const struct db_result *res, void *arg)
 		json_array_append_new(replies, obj);
 	}
 	nroots = json_array_size(roots);
-	if (l->newest && nroots > 1) {
+	if (rd->newest && nroots > 1) {
 		/* Top level newest first; replies stay oldest first. */
 		for (k = 0; k < nroots / 2; k++) {
 			json_t *a = json_incref(json_array_get(roots, k));
@@ -435,75 +563,17 @@ list_cb(const struct db_result *res, void *arg)
 	more = strcmp(db_result_value(res, row_article,
 	    db_result_column(res, "more")), "t") == 0;
 	snprintf(next, sizeof next, "%" PRId64, last_root);
-	article = json_pack("{s:s, s:s?, s:s?, s:s}",
-	    "key", db_result_value(res, row_article,
-	    db_result_column(res, "key")),
-	    "title", db_result_value(res, row_article,
-	    db_result_column(res, "title")),
-	    "url", db_result_value(res, row_article,
-	    db_result_column(res, "url")),
-	    "mode", db_result_value(res, row_article,
-	    db_result_column(res, "mode")));
+	article = json_pack("{s:o, s:o, s:o, s:o}",
+	    "key", db_result_json(res, row_article, "key"),
+	    "title", db_result_json(res, row_article, "title"),
+	    "url", db_result_json(res, row_article, "url"),
+	    "mode", db_result_json(res, row_article, "mode"));
 	body = json_pack("{s:o, s:I, s:o, s:o}",
 	    "article", article,
-	    "total", (json_int_t)strtoll(db_result_value(res, row_article,
-	    db_result_column(res, "total")), NULL, 10),
+	    "total", (json_int_t)db_result_int(res, row_article, "total"),
 	    "comments", roots,
 	    "next", more && nroots > 0 ? json_string(next) : json_null());
-	reply_with_etag(r, body);
-}
-
-static bool
-etag_matches(const char *if_none_match, const char *etag)
-{
-	const char	*p = if_none_match;
-	size_t		 n = strlen(etag);
-
-	/* A list of entity tags, weak or strong, or "*". */
-	while (*p != '\0') {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '*')
-			return true;
-		if (strncmp(p, "W/", 2) == 0)
-			p += 2;
-		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' ||
-		    p[n] == ',' || p[n] == ' '))
-			return true;
-		while (*p != '\0' && *p != ',')
-			p++;
-	}
-	return false;
-}
-
-/* Sends body (stolen) with a strong ETag of its bytes, or 304. */
-static void
-reply_with_etag(struct req *r, json_t *body)
-{
-	char		*text;
-	const char	*inm;
-	char		 digest[33], etag[40];
-	size_t		 len;
-
-	text = body != NULL ? json_dumps(body, JSON_COMPACT) : NULL;
-	json_decref(body);
-	if (text == NULL) {
-		req_reply_json_new(r, 500, NULL);
-		return;
-	}
-	len = strlen(text);
-	token_digest_hex(text, len, digest);
-	snprintf(etag, sizeof etag, "\"%s\"", digest);
-	req_add_header(r, "ETag", etag);
-	req_add_header(r, "Cache-Control", "no-cache");
-	if ((inm = req_header(r, "If-None-Match")) != NULL &&
-	    etag_matches(inm, etag)) {
-		free(text);
-		req_reply_empty(r, 304);
-		return;
-	}
-	req_reply_bytes(r, 200, "application/json; charset=utf-8", text, len);
-	free(text);
+	read_finish_json(r, 200, body);
 }
 
 /* -- GET /api/v1/counts ---------------------------------------------- */
@@ -512,9 +582,10 @@ void
 h_counts(struct req *r)
 {
 	const struct config	*cfg = r->worker->cfg;
+	struct read		*rd;
 	const char		**keys, *param;
+	size_t			*lens;
 	json_t			*arr;
-	char			*text;
 	int			 n, i;
 
 	keys = xcalloc((size_t)cfg->counts_max_articles, sizeof *keys);
@@ -527,10 +598,13 @@ h_counts(struct req *r)
 		    cfg->counts_max_articles);
 		return;
 	}
+	lens = xcalloc((size_t)n, sizeof *lens);
 	arr = json_array();
 	for (i = 0; i < n; i++) {
-		if (!validate_article_key(keys[i], strlen(keys[i]))) {
+		lens[i] = strlen(keys[i]);
+		if (!validate_article_key(keys[i], lens[i])) {
 			free(keys);
+			free(lens);
 			json_decref(arr);
 			req_reply_fields_new(r, 400, "invalid_parameter",
 			    json_pack("{s:s}", "article", "invalid"),
@@ -539,16 +613,24 @@ h_counts(struct req *r)
 		}
 		json_array_append_new(arr, json_string(keys[i]));
 	}
-	free(keys);
-	text = json_dumps(arr, JSON_COMPACT);
+	rd = xcalloc(1, sizeof *rd);
+	r->data = rd;
+	r->data_free = read_free;
+	/* The key list as JSON is both the cache key and the parameter. */
+	rd->param = json_dumps(arr, JSON_COMPACT);
 	json_decref(arr);
-	if (text == NULL) {
-		req_reply_json_new(r, 500, NULL);
+	if (rd->param == NULL)
+		fatalx("out of memory");
+	rd->cache_keylen = (size_t)xasprintf(&rd->cache_key, "N%s",
+	    rd->param);
+	if (read_begin(r, rd, keys, lens, n)) {
+		free(keys);
+		free(lens);
 		return;
 	}
-	param = text;
-	r->data = text;
-	r->data_free = free;
+	free(keys);
+	free(lens);
+	param = rd->param;
 	db_query(r->worker->db, SQL_ARTICLE_COUNTS, &param, 1, counts_cb, r);
 }
 
@@ -560,7 +642,7 @@ counts_cb(const struct db_result *res, void *arg)
 	int		 i;
 
 	if (db_result_status(res) != DB_OK) {
-		req_reply_db_failure(r, res);
+		read_fail(r, res);
 		return;
 	}
 	counts = json_object();
@@ -568,7 +650,7 @@ counts_cb(const struct db_result *res, void *arg)
 		json_object_set_new(counts, db_result_value(res, i, 0),
 		    json_integer(strtoll(db_result_value(res, i, 1), NULL,
 		    10)));
-	reply_with_etag(r, json_pack("{s:o}", "counts", counts));
+	read_finish_json(r, 200, json_pack("{s:o}", "counts", counts));
 }
 
 /* -- GET /api/v1/comments/:id ----------------------------------------- */

@@ -17,6 +17,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "auth.h"
+#include "cache.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -415,6 +416,52 @@ void
 req_reply_empty(struct req *r, int status)
 {
 	req_send(r, status, NULL);
+}
+
+/* If-None-Match: a list of entity tags, weak or strong, or "*". */
+static bool
+req_etag_matches(const char *if_none_match, const char *etag)
+{
+	const char	*p = if_none_match;
+	size_t		 n = strlen(etag);
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '*')
+			return true;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' ||
+		    p[n] == ',' || p[n] == ' '))
+			return true;
+		while (*p != '\0' && *p != ',')
+			p++;
+	}
+	return false;
+}
+
+void
+req_reply_entry(struct req *r, struct cache_entry *e,
+    const char *cache_control)
+{
+	const char	*inm;
+	struct evbuffer	*out;
+
+	if (cache_control != NULL)
+		req_add_header(r, "Cache-Control", cache_control);
+	if (e->status == 200) {
+		req_add_header(r, "ETag", e->etag);
+		if ((inm = req_header(r, "If-None-Match")) != NULL &&
+		    req_etag_matches(inm, e->etag)) {
+			req_send(r, 304, NULL);
+			return;
+		}
+	}
+	req_add_header(r, "Content-Type", JSON_TYPE);
+	out = evhttp_request_get_output_buffer(r->ev);
+	cache_entry_add_to(e, out);
+	req_send(r, e->status, out);
 }
 
 static void	req_reply_error_v(struct req *, int, const char *, json_t *,

@@ -117,6 +117,8 @@ server_run(const struct config *cfg)
 		log_error("could not start the password hashing threads");
 		return 1;
 	}
+	/* The bound is the process's; each worker caches its share. */
+	shared.cache_bytes = (size_t)cfg->cache_mb * 1024 * 1024 / (size_t)n;
 	workers = xcalloc((size_t)n, sizeof *workers);
 	bound_port = port;
 	for (i = 0; i < n; i++) {

@@ -25,6 +25,8 @@
 #define COMMENTS_PAGE(CMP, DIR) \
 	"WITH RECURSIVE a AS (" \
 	"  SELECT id, key, title, url, mode FROM articles WHERE key = $1" \
+	"    AND ($4::float8 <= 0" \
+	"      OR (SELECT true FROM pg_sleep($4::float8)))" \
 	"), roots AS (" \
 	"  SELECT c.id FROM comments c, a" \
 	"  WHERE c.article_id = a.id AND c.status = 'approved'" \
@@ -132,24 +134,28 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"    submitted_status"
 	") "
 	"SELECT 'created' AS outcome, id, parent_id, author, body, status, "
-	  TS("created_at") " AS created_at, submitted_status FROM inserted "
+	  TS("created_at") " AS created_at, submitted_status,"
+	"  EXISTS (SELECT 1 FROM new_article) AS article_created "
+	"FROM inserted "
 	"UNION ALL "
 	"SELECT 'replayed', id, parent_id, author, body, status, "
-	  TS("created_at") ", submitted_status FROM prior "
+	  TS("created_at") ", submitted_status, false FROM prior "
 	"UNION ALL "
 	"SELECT CASE WHEN a.mode = 'closed' THEN 'closed' ELSE 'bad_parent' "
-	"  END, NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+	"  END, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false "
 	"FROM article a, parent_ok "
 	"WHERE NOT EXISTS (SELECT 1 FROM prior)"
 	"  AND (a.mode = 'closed' OR NOT parent_ok.ok) "
 	"UNION ALL "
-	"SELECT 'bad_parent', NULL, NULL, NULL, NULL, NULL, NULL, NULL "
+	"SELECT 'bad_parent', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+	"  false "
 	"WHERE $5::bigint IS NOT NULL AND NOT EXISTS (SELECT 1 FROM article)" },
 
-	/* $1 article key   $2 cursor (exclusive) or NULL   $3 page size */
-	[SQL_COMMENTS_PAGE_OLDEST] = { "comments_page_oldest", 3,
+	/* $1 article key  $2 cursor (exclusive) or NULL  $3 page size
+	 * $4 delay (tests) */
+	[SQL_COMMENTS_PAGE_OLDEST] = { "comments_page_oldest", 4,
 	    COMMENTS_PAGE(">", "ASC") },
-	[SQL_COMMENTS_PAGE_NEWEST] = { "comments_page_newest", 3,
+	[SQL_COMMENTS_PAGE_NEWEST] = { "comments_page_newest", 4,
 	    COMMENTS_PAGE("<", "DESC") },
 
 	/* $1 JSON array of article keys -> (key, approved count) */
@@ -319,8 +325,10 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  SELECT id, $3, $4::bigint, 'edit', status, status, $5, old_body"
 	"  FROM upd WHERE body IS DISTINCT FROM old_body RETURNING id"
 	") "
-	"SELECT u.id, u.status, u.body, (SELECT id FROM ev) AS event_id "
-	"FROM upd u" },
+	"SELECT u.id, u.status, u.body, (SELECT id FROM ev) AS event_id,"
+	"  a.key AS article "
+	"FROM upd u JOIN comments c ON c.id = u.id"
+	"  JOIN articles a ON a.id = c.article_id" },
 
 	/* $1 id: one row with NULL event columns if there are no events;
 	 * no row if there is no such comment. */

@@ -229,25 +229,16 @@ sse_send_event(struct sse_client *c, int64_t id, const char *json)
 }
 
 void
-sse_hub_notify(struct sse_hub *hub, const char *payload)
+sse_hub_notify(struct sse_hub *hub, int64_t id, const char *payload)
 {
 	struct sse_client	*c, *next;
-	json_t			*j;
-	json_int_t		 id;
 
-	if ((j = json_loads(payload, 0, NULL)) == NULL ||
-	    (id = json_integer_value(json_object_get(j, "id"))) <= 0) {
-		log_warn("sse: ignoring a malformed notification");
-		json_decref(j);
-		return;
-	}
-	json_decref(j);
 	for (c = TAILQ_FIRST(&hub->clients); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
 		if (c->catching_up)
 			c->again = true;
 		else
-			sse_send_event(c, (int64_t)id, payload);
+			sse_send_event(c, id, payload);
 	}
 }
 

@@ -18,7 +18,11 @@
 #include <event2/event.h>
 #include <event2/http.h>
 
+#include <jansson.h>
+
+#include "cache.h"
 #include "db.h"
+#include "gen.h"
 #include "hashpool.h"
 #include "log.h"
 #include "req.h"
@@ -90,6 +94,7 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	dbc.application_name = appname;
 	w->db = db_pool_new(w->base, &dbc);
 	w->sse = sse_hub_new(w);
+	w->cache = cache_new(shared->cache_bytes);
 	w->hash = hashpool_inbox_new(shared->hashpool, w->base);
 	/* Each worker listens itself: its streams (and caches) hear every
 	 * change made by any process on the database. */
@@ -133,6 +138,8 @@ worker_main(void *arg)
 
 	sse_hub_free(w->sse);
 	w->sse = NULL;
+	cache_free(w->cache);
+	w->cache = NULL;
 	hashpool_inbox_free(w->hash);
 	w->hash = NULL;
 	db_pool_free(w->db);
@@ -206,12 +213,34 @@ worker_finish_cb(evutil_socket_t fd, short what, void *arg)
 	event_base_loopbreak(w->base);
 }
 
+/*
+ * A change announced by any process: what public answers about the
+ * article no longer hold (a new pending comment changes none, unless
+ * the article itself is new, which comes as an "article" change), and
+ * what moderators' streams must hear.
+ */
 static void
 worker_notify_cb(const char *payload, void *arg)
 {
 	struct worker	*w = arg;
+	json_t		*j;
+	const char	*kind, *status, *article;
+	json_int_t	 id;
 
-	sse_hub_notify(w->sse, payload);
+	if ((j = json_loads(payload, 0, NULL)) == NULL) {
+		log_warn("ignoring a malformed change notification");
+		return;
+	}
+	kind = json_string_value(json_object_get(j, "kind"));
+	status = json_string_value(json_object_get(j, "status"));
+	article = json_string_value(json_object_get(j, "article"));
+	id = json_integer_value(json_object_get(j, "id"));
+	if (kind != NULL && article != NULL && (strcmp(kind, "new") != 0 ||
+	    (status != NULL && strcmp(status, "approved") == 0)))
+		gen_bump_article(article, strlen(article));
+	if (kind != NULL && strcmp(kind, "article") != 0 && id > 0)
+		sse_hub_notify(w->sse, (int64_t)id, payload);
+	json_decref(j);
 }
 
 static void
@@ -219,12 +248,15 @@ worker_listen_state_cb(bool listening, void *arg)
 {
 	struct worker	*w = arg;
 
+	/* Changes go unheard without the listening connection: serve
+	 * nothing from the cache until it is back, then start afresh. */
+	cache_set_enabled(w->cache, listening);
 	if (listening) {
 		log_info("listening for changes");
 		sse_hub_resync(w->sse);
 	} else
 		log_warn("not listening for changes until the database "
-		    "is back");
+		    "is back: the read cache is off");
 }
 
 void
