@@ -23,6 +23,17 @@ enum log_level log_level_parse(const char *s);
 void	log_set_thread_name(const char *name);
 
 void	log_msg(enum log_level, const char *fmt, ...) CS_PRINTF(2, 3);
+
+/*
+ * Request lines (info level).  A worker answering tens of thousands of
+ * requests a second cannot afford a write(2) for each: lines collect in
+ * a buffer of the calling thread and go out in one write when it fills
+ * or when log_flush() runs (a worker timer, and at thread exit).
+ */
+void	log_access(const char *fmt, ...) CS_PRINTF(1, 2);
+void	log_flush(void);
+/* Flushes and frees the calling thread's buffer. */
+void	log_thread_done(void);
 CS_NORETURN void fatal(const char *fmt, ...) CS_PRINTF(1, 2);
 CS_NORETURN void fatalx(const char *fmt, ...) CS_PRINTF(1, 2);
 

@@ -50,6 +50,7 @@ struct worker {
 	struct event			*stop_ev;	/* stop_pipe readable */
 	struct event			*drain_timer;
 	struct event			*finish_ev;
+	struct event			*log_timer;	/* flushes request lines */
 	int				 stop_pipe[2];
 	int				 inflight;	/* requests not answered */
 	bool				 draining;

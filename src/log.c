@@ -20,6 +20,10 @@ enum log_level log_max_level = LOG_INFO;
 
 static _Thread_local char log_thread[16] = "main";
 
+#define LOG_ACCESS_BUF	65536
+static _Thread_local char	*log_acc;	/* LOG_ACCESS_BUF bytes */
+static _Thread_local size_t	 log_acc_len;
+
 static const char *const log_level_names[] = {
 	[LOG_ERROR] = "error",
 	[LOG_WARN] = "warn",
@@ -29,6 +33,8 @@ static const char *const log_level_names[] = {
 
 static void	log_vmsg(enum log_level, const char *, va_list, const char *)
 		    CS_PRINTF(2, 0);
+static size_t	log_format(char *, size_t, enum log_level, const char *,
+		    va_list, const char *) CS_PRINTF(4, 0);
 static void	log_libevent_cb(int, const char *);
 
 void
@@ -57,41 +63,90 @@ log_set_thread_name(const char *name)
 	snprintf(log_thread, sizeof log_thread, "%s", name);
 }
 
-static void
-log_vmsg(enum log_level level, const char *fmt, va_list ap, const char *suffix)
+/* Formats one line (with its newline) into line; returns its length. */
+static size_t
+log_format(char *line, size_t size, enum log_level level, const char *fmt,
+    va_list ap, const char *suffix)
 {
-	char		 line[2048];
 	struct timespec	 ts;
 	struct tm	 tm;
 	int		 n, m;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	n = snprintf(line, sizeof line,
+	n = snprintf(line, size,
 	    "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s [%s] ",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
 	    log_level_names[level], log_thread);
 	if (n < 0)
-		return;
-	m = vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+		return 0;
+	m = vsnprintf(line + n, size - (size_t)n, fmt, ap);
 	if (m < 0)
 		m = 0;
 	n += m;
-	if ((size_t)n > sizeof line - 2)
-		n = (int)sizeof line - 2;
+	if ((size_t)n > size - 2)
+		n = (int)size - 2;
 	if (suffix != NULL) {
-		m = snprintf(line + n, sizeof line - (size_t)n - 1, ": %s",
-		    suffix);
+		m = snprintf(line + n, size - (size_t)n - 1, ": %s", suffix);
 		if (m > 0)
 			n += m;
-		if ((size_t)n > sizeof line - 2)
-			n = (int)sizeof line - 2;
+		if ((size_t)n > size - 2)
+			n = (int)size - 2;
 	}
 	line[n++] = '\n';
+	return (size_t)n;
+}
+
+static void
+log_vmsg(enum log_level level, const char *fmt, va_list ap, const char *suffix)
+{
+	char	line[2048];
+	size_t	n;
+
+	/* Whatever is buffered came first. */
+	log_flush();
+	n = log_format(line, sizeof line, level, fmt, ap, suffix);
 	/* One write per line; a short write to stderr is not worth a retry. */
-	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+	if (n > 0 && write(STDERR_FILENO, line, n) < 0)
 		return;
+}
+
+void
+log_access(const char *fmt, ...)
+{
+	va_list	ap;
+	size_t	n;
+
+	if (log_max_level < LOG_INFO)
+		return;
+	if (log_acc == NULL && (log_acc = malloc(LOG_ACCESS_BUF)) == NULL)
+		return;
+	if (LOG_ACCESS_BUF - log_acc_len < 2048)
+		log_flush();
+	va_start(ap, fmt);
+	n = log_format(log_acc + log_acc_len, 2048, LOG_INFO, fmt, ap, NULL);
+	va_end(ap);
+	log_acc_len += n;
+}
+
+void
+log_flush(void)
+{
+	if (log_acc_len == 0)
+		return;
+	if (write(STDERR_FILENO, log_acc, log_acc_len) < 0) {
+		/* nothing better to do with a failing stderr */
+	}
+	log_acc_len = 0;
+}
+
+void
+log_thread_done(void)
+{
+	log_flush();
+	free(log_acc);
+	log_acc = NULL;
 }
 
 void

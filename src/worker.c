@@ -39,6 +39,7 @@ static void	*worker_main(void *);
 static void	 worker_stop_cb(evutil_socket_t, short, void *);
 static void	 worker_drain_timeout_cb(evutil_socket_t, short, void *);
 static void	 worker_finish_cb(evutil_socket_t, short, void *);
+static void	 worker_log_cb(evutil_socket_t, short, void *);
 static void	 worker_notify_cb(const char *, void *);
 static void	 worker_listen_state_cb(bool, void *);
 
@@ -49,6 +50,7 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	struct worker		*w;
 	struct event_config	*ecfg;
 	struct db_pool_config	 dbc;
+	struct timeval		 log_every = { 0, 200000 };
 	char			 appname[32];
 
 	w = xcalloc(1, sizeof *w);
@@ -110,6 +112,10 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	    w->finish_ev == NULL)
 		fatalx("event_new failed");
 	event_add(w->stop_ev, NULL);
+	w->log_timer = event_new(w->base, -1, EV_PERSIST, worker_log_cb, w);
+	if (w->log_timer == NULL)
+		fatalx("event_new failed");
+	event_add(w->log_timer, &log_every);
 	return w;
 }
 
@@ -149,8 +155,10 @@ worker_main(void *arg)
 	event_free(w->stop_ev);
 	event_free(w->drain_timer);
 	event_free(w->finish_ev);
+	event_free(w->log_timer);
 	event_base_free(w->base);
 	w->base = NULL;
+	log_thread_done();
 	return NULL;
 }
 
@@ -201,6 +209,15 @@ worker_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	log_warn("shutdown timeout: %d request(s) still in flight",
 	    w->inflight);
 	event_base_loopbreak(w->base);
+}
+
+static void
+worker_log_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	(void)arg;
+	log_flush();
 }
 
 static void

@@ -58,6 +58,24 @@ for t in "$BUILD"/tests/test_*; do
 	tally "$tmp/out" "$rc"
 done
 
+# Every setting the binary knows is documented (README and the example).
+echo "== settings documented"
+missing=0
+for v in $("$BIN" serve --help | awk '/^  --/ {print $2}'); do
+	for f in README.md deploy/commentd.env.example; do
+		if ! grep -q "$v" "$f"; then
+			echo "FAIL: $v is not in $f"
+			missing=$((missing + 1))
+		fi
+	done
+done
+if [ "$missing" -eq 0 ]; then
+	echo "every setting is in README.md and deploy/commentd.env.example"
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
 echo "== fuzz corpus replay"
 for t in "$BUILD"/tests/fuzz_*; do
 	case "$t" in *.o|*.d) continue ;; esac

@@ -51,7 +51,8 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	printf '#!/bin/sh\n# make bench: start no service while installing\nexit 101\n' \
 	    > "$policy"
 	chmod 755 "$policy"
-	trap 'rm -f "$policy"' EXIT INT TERM
+	trap 'rm -f "$policy"' EXIT
+	trap 'exit 130' INT TERM
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2
