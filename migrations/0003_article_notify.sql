@@ -24,3 +24,41 @@ CREATE TRIGGER articles_notify_update
 	    OR OLD.url IS DISTINCT FROM NEW.url
 	    OR OLD.mode IS DISTINCT FROM NEW.mode)
 	EXECUTE FUNCTION commentd_notify_article();
+
+-- NOTIFY serializes commits: PostgreSQL holds a cluster-wide lock from
+-- a notifying transaction's pre-commit until after its commit record is
+-- flushed.  Submissions must commit in parallel (group commit), so a new
+-- comment's transaction no longer notifies: it only records its event,
+-- and the server announces it right after, in a separate statement that
+-- commits asynchronously (SQL_NOTIFY_NEW).  Moderation keeps notifying
+-- from the trigger: it is rare, and must reach every process.
+CREATE OR REPLACE FUNCTION commentd_notify_status() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+	ev	comment_events;
+	k	text;
+BEGIN
+	IF TG_OP = 'INSERT' THEN
+		k := 'new';
+	ELSIF OLD.status IS DISTINCT FROM NEW.status THEN
+		k := 'status';
+	ELSE
+		k := 'edit';
+	END IF;
+	INSERT INTO comment_events (comment_id, article_id, kind, status,
+	    old_status, actor)
+	VALUES (NEW.id, NEW.article_id, k, NEW.status,
+	    CASE WHEN TG_OP = 'UPDATE' THEN OLD.status END,
+	    CASE WHEN TG_OP = 'UPDATE' THEN coalesce(
+		nullif(current_setting('commentd.actor', true), ''),
+		NEW.moderated_by) END)
+	RETURNING * INTO ev;
+	IF TG_OP = 'UPDATE' THEN
+		PERFORM pg_notify('commentd_status',
+		    commentd_event_json(ev)::text);
+	END IF;
+	RETURN NULL;
+END
+$$;
+
+CREATE INDEX comment_events_by_comment ON comment_events (comment_id);

@@ -43,6 +43,7 @@ struct submit {
 static void	submit_free(void *);
 static void	submit_run(struct req *);
 static void	submit_cb(const struct db_result *, void *);
+static void	announce_cb(const struct db_result *, void *);
 static void	list_cb(const struct db_result *, void *);
 static void	counts_cb(const struct db_result *, void *);
 static void	own_cb(const struct db_result *, void *);
@@ -201,7 +202,7 @@ submit_cb(const struct db_result *res, void *arg)
 {
 	struct req	*r = arg;
 	struct submit	*s = r->data;
-	const char	*outcome, *status;
+	const char	*outcome, *status, *idparam;
 	json_t		*comment, *reply;
 	char		 loc[64];
 	int		 code;
@@ -264,7 +265,21 @@ submit_cb(const struct db_result *res, void *arg)
 	req_add_header(r, "Cache-Control", "no-store");
 	if (strcmp(outcome, "replayed") == 0)
 		req_add_header(r, "Idempotent-Replayed", "true");
+	idparam = db_result_value(res, 0, db_result_column(res, "id"));
+	if (strcmp(outcome, "created") == 0)
+		db_query(r->worker->db, SQL_NOTIFY_NEW, &idparam, 1,
+		    announce_cb, NULL);
 	req_reply_json_new(r, code, reply);
+}
+
+/* The announcement of a new comment needs no answer. */
+static void
+announce_cb(const struct db_result *res, void *arg)
+{
+	(void)arg;
+	if (db_result_status(res) != DB_OK)
+		log_warn("a new comment was not announced: %s",
+		    db_result_error(res));
 }
 
 /* -- public reads through the cache ------------------------------------- */

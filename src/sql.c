@@ -187,6 +187,15 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	[SQL_EVENTS_LATEST] = { "events_latest", 0,
 	"SELECT coalesce(max(id), 0) FROM comment_events" },
 
+	/* $1 comment id: announce a new comment after its own transaction
+	 * committed (see migrations/0003).  Losing this announcement on a
+	 * crash loses nothing: streams catch up from comment_events. */
+	[SQL_NOTIFY_NEW] = { "notify_new", 1,
+	"SELECT set_config('synchronous_commit', 'off', true),"
+	"  pg_notify('commentd_status', commentd_event_json(e)::text) "
+	"FROM comment_events e "
+	"WHERE e.comment_id = $1::bigint AND e.kind = 'new'" },
+
 	/* $1 token hash (hex) -> the moderator it belongs to, if valid. */
 	[SQL_AUTH_TOKEN] = { "auth_token", 1,
 	"SELECT m.id, m.name, m.role, t.kind FROM auth_tokens t "
