@@ -76,11 +76,11 @@ BIN	:= bin/commentd-san
 endif
 
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
-	      test_moderation test_hashpool test_cli
+	      test_moderation test_hashpool test_cli test_cache
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-INTEG_TESTS := test_api test_admin
-INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/tests/%)
+INTEG_TESTS := test_api test_admin test_cache
+INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/itests/%)
 
 # Fuzz targets: replay binaries (run on their corpus by `make test`)
 # and `make fuzz` (libFuzzer, clang).
@@ -117,16 +117,16 @@ $(BUILD)/tests/test_%.o: tests/unit/test_%.c
 
 # Integration test programs: one per tests/integration/test_*.c, each
 # linked with the itest library only (they talk to the server over HTTP).
-$(INTEG_BINS:%=%.o): $(BUILD)/tests/%.o: tests/integration/%.c
+$(INTEG_BINS:%=%.o): $(BUILD)/itests/%.o: tests/integration/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags libcurl 2>/dev/null) \
 		-MMD -MP -c -o $@ $<
 
-$(INTEG_BINS): %: %.o $(BUILD)/tests/itest.o
+$(INTEG_BINS): %: %.o $(BUILD)/itests/itest.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ \
 		$(shell pkg-config --libs libcurl jansson libpq) -pthread
 
-$(BUILD)/tests/itest.o: tests/integration/itest.c
+$(BUILD)/itests/itest.o: tests/integration/itest.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 struct cache;
+struct cache_load;
 struct evbuffer;
 
 #define CACHE_MAX_DEPS	100	/* articles one answer depends on */
@@ -48,6 +49,8 @@ struct cache_entry {
 /* Dependencies captured before a load's query is sent. */
 struct cache_deps {
 	int		 n;
+	bool		 too_many;	/* more than CACHE_MAX_DEPS: never
+					   stored */
 	uint32_t	 slots[CACHE_MAX_DEPS];
 	uint64_t	 gens[CACHE_MAX_DEPS];
 	uint64_t	 epoch;
@@ -85,15 +88,19 @@ bool		 cache_store(struct cache *c, const char *key, size_t keylen,
 		    struct cache_entry *e, const struct cache_deps *d);
 
 /*
- * Shared loads.  cache_load_join: if a load of key is under way, queues
- * cb and returns true; otherwise marks one under way and returns false,
- * and the caller must load and then call cache_load_done, which calls
- * every queued waiter with the result (e may be NULL).
+ * Shared loads.  cache_load_join: if a load of key is under way whose
+ * query saw the current generations (no change since it was sent),
+ * queues cb for its answer and returns true.  Otherwise the caller
+ * starts its own load with cache_load_begin (deps captured just before
+ * its query), and ends it with cache_load_done, which calls every queued
+ * waiter with the answer (e may be NULL).
  */
 bool		 cache_load_join(struct cache *c, const char *key,
 		    size_t keylen, cache_wait_cb cb, void *arg);
-void		 cache_load_done(struct cache *c, const char *key,
-		    size_t keylen, struct cache_entry *e, int retry_after);
+struct cache_load *cache_load_begin(struct cache *c, const char *key,
+		    size_t keylen, const struct cache_deps *d);
+void		 cache_load_done(struct cache *c, struct cache_load *l,
+		    struct cache_entry *e, int retry_after);
 
 /* Appends e's body to buf by reference (the entry lives until sent). */
 void		 cache_entry_add_to(struct cache_entry *e, struct evbuffer *buf);

@@ -30,8 +30,10 @@ CREATE TRIGGER articles_notify_update
 -- flushed.  Submissions must commit in parallel (group commit), so a new
 -- comment's transaction no longer notifies: it only records its event,
 -- and the server announces it right after, in a separate statement that
--- commits asynchronously (SQL_NOTIFY_NEW).  Moderation keeps notifying
--- from the trigger: it is rare, and must reach every process.
+-- commits asynchronously (SQL_NOTIFY_NEW).  Moderation, and comments
+-- published at once (postmoderated articles), keep notifying from the
+-- trigger: they change what readers see, so the announcement must not
+-- depend on the server living past the commit.
 CREATE OR REPLACE FUNCTION commentd_notify_status() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -53,7 +55,9 @@ BEGIN
 		nullif(current_setting('commentd.actor', true), ''),
 		NEW.moderated_by) END)
 	RETURNING * INTO ev;
-	IF TG_OP = 'UPDATE' THEN
+	-- A comment published at once changes what readers see: every
+	-- process must hear it even if the server dies right after.
+	IF TG_OP = 'UPDATE' OR NEW.status = 'approved' THEN
 		PERFORM pg_notify('commentd_status',
 		    commentd_event_json(ev)::text);
 	END IF;

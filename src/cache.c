@@ -29,6 +29,7 @@ struct cache_waiter {
 struct cache_load {
 	char			*key;
 	size_t			 keylen;
+	struct cache_deps	 deps;		/* from before its query */
 	struct cache_waiter	*waiters, **tail;
 	struct cache_load	*next;
 };
@@ -50,6 +51,8 @@ static uint32_t	cache_hash(const char *, size_t);
 static void	cache_unlink(struct cache *, struct cache_entry *);
 static void	cache_lru_front(struct cache *, struct cache_entry *);
 static bool	cache_fresh(const struct cache *, const struct cache_entry *);
+static bool	cache_deps_current(const struct cache *,
+		    const struct cache_deps *);
 static void	cache_grow(struct cache *);
 static void	cache_clear(struct cache *);
 static struct cache_entry *cache_find(const struct cache *, const char *,
@@ -210,6 +213,21 @@ cache_fresh(const struct cache *c, const struct cache_entry *e)
 	return true;
 }
 
+/* Whether no dependency changed since d was captured. */
+static bool
+cache_deps_current(const struct cache *c, const struct cache_deps *d)
+{
+	int	i;
+
+	if (d->too_many || d->epoch != c->epoch)
+		return false;
+	for (i = 0; i < d->n; i++) {
+		if (gen_get(d->slots[i]) != d->gens[i])
+			return false;
+	}
+	return true;
+}
+
 static void
 cache_lru_front(struct cache *c, struct cache_entry *e)
 {
@@ -300,8 +318,9 @@ cache_deps_capture(const struct cache *c, struct cache_deps *d,
 {
 	int	i;
 
-	if (n > CACHE_MAX_DEPS)
-		n = CACHE_MAX_DEPS;	/* callers cap n; never store then */
+	d->too_many = n > CACHE_MAX_DEPS;
+	if (d->too_many)
+		n = CACHE_MAX_DEPS;
 	d->n = n;
 	d->epoch = c->epoch;
 	for (i = 0; i < n; i++) {
@@ -334,20 +353,15 @@ cache_store(struct cache *c, const char *key, size_t keylen,
     struct cache_entry *e, const struct cache_deps *d)
 {
 	struct cache_entry	*old, **bucket;
-	int			 i;
 
 	/*
 	 * The classic race: a query sent before a change committed may
 	 * return after the change was announced.  Its answer is stale;
 	 * comparing generations from before the query catches it.
 	 */
-	if (!c->enabled || d->epoch != c->epoch || e->linked ||
-	    e->key != NULL)
+	if (!c->enabled || e->linked || e->key != NULL ||
+	    !cache_deps_current(c, d))
 		return false;
-	for (i = 0; i < d->n; i++) {
-		if (gen_get(d->slots[i]) != d->gens[i])
-			return false;
-	}
 	e->cost = CACHE_ENTRY_OVERHEAD + keylen + e->len +
 	    (size_t)d->n * (sizeof *e->slots + sizeof *e->gens);
 	if (e->cost > c->max_bytes / 4)
@@ -397,43 +411,54 @@ cache_load_join(struct cache *c, const char *key, size_t keylen,
 	struct cache_load	*l;
 	struct cache_waiter	*w;
 
+	/*
+	 * Only a load that started after the last change may answer a new
+	 * reader: one sent before it may return what the change undid.
+	 */
 	for (l = c->loads; l != NULL; l = l->next) {
-		if (l->keylen == keylen && memcmp(l->key, key, keylen) == 0)
+		if (l->keylen == keylen && memcmp(l->key, key, keylen) == 0 &&
+		    cache_deps_current(c, &l->deps))
 			break;
 	}
-	if (l != NULL) {
-		w = xcalloc(1, sizeof *w);
-		w->cb = cb;
-		w->arg = arg;
-		*l->tail = w;
-		l->tail = &w->next;
-		c->stats.shared_loads++;
-		return true;
-	}
+	if (l == NULL)
+		return false;
+	w = xcalloc(1, sizeof *w);
+	w->cb = cb;
+	w->arg = arg;
+	*l->tail = w;
+	l->tail = &w->next;
+	c->stats.shared_loads++;
+	return true;
+}
+
+struct cache_load *
+cache_load_begin(struct cache *c, const char *key, size_t keylen,
+    const struct cache_deps *d)
+{
+	struct cache_load	*l;
+
 	l = xcalloc(1, sizeof *l);
 	l->key = xmalloc(keylen);
 	memcpy(l->key, key, keylen);
 	l->keylen = keylen;
+	l->deps = *d;
 	l->tail = &l->waiters;
 	l->next = c->loads;
 	c->loads = l;
-	return false;
+	return l;
 }
 
 void
-cache_load_done(struct cache *c, const char *key, size_t keylen,
-    struct cache_entry *e, int retry_after)
+cache_load_done(struct cache *c, struct cache_load *l, struct cache_entry *e,
+    int retry_after)
 {
-	struct cache_load	**pp, *l;
+	struct cache_load	**pp;
 	struct cache_waiter	*w;
 
-	for (pp = &c->loads; *pp != NULL; pp = &(*pp)->next) {
-		if ((*pp)->keylen == keylen &&
-		    memcmp((*pp)->key, key, keylen) == 0)
-			break;
-	}
-	if ((l = *pp) == NULL)
-		return;
+	for (pp = &c->loads; *pp != NULL && *pp != l; pp = &(*pp)->next)
+		;
+	if (*pp == NULL)
+		fatalx("cache: ending a load that is not under way");
 	*pp = l->next;
 	/* Waiters may reply and so free their requests, not the entry:
 	 * hold it across the calls. */

@@ -71,7 +71,7 @@ static const struct config_key config_table[] = {
 	    "top-level comments per page when the request names no limit"),
 	K_INT("page-size-max", page_size_max, "200", 1, 1000,
 	    "largest limit a request may ask for"),
-	K_INT("counts-max-articles", counts_max_articles, "100", 1, 1000,
+	K_INT("counts-max-articles", counts_max_articles, "100", 1, 100,
 	    "articles one /api/v1/counts request may name"),
 	K_STR("default-lang", default_lang, "ar",
 	    "language of notices when Accept-Language names none we have"),

@@ -60,6 +60,7 @@ struct db_conn {
 	short			 waiting;	/* EV_READ/EV_WRITE armed */
 	bool			 flushing;	/* output not yet all sent */
 	bool			 failed;	/* last attempt/connection failed */
+	bool			 fatal_notice;	/* the server said goodbye */
 	int			 backoff_ms;
 	struct db_query		*q;		/* the query it runs */
 	PGresult		*last;		/* last result of the step */
@@ -109,6 +110,7 @@ static void	dbc_step_done(struct db_conn *);
 static void	dbc_idle(struct db_conn *);
 static void	dbc_arm_timer(struct db_conn *, int);
 static void	dbc_init(struct db_pool *, struct db_conn *, int);
+static void	dbc_notice_cb(void *, const PGresult *);
 static void	dbc_close(struct db_conn *);
 static void	dbl_subscribe(struct db_conn *);
 static void	dbl_read(struct db_conn *);
@@ -578,11 +580,37 @@ dbc_connect(struct db_conn *c)
 		dbc_lost(c, DB_UNAVAILABLE, PQerrorMessage(c->pg));
 		return;
 	}
+	c->fatal_notice = false;
+	PQsetNoticeReceiver(c->pg, dbc_notice_cb, c);
 	memset(c->prepared, 0, sizeof c->prepared);
 	dbc_set_state(c, DBC_CONNECTING);
 	/* libpq ignores connect_timeout under PQconnectPoll: our timer. */
 	dbc_arm_timer(c, pool->cfg.connect_timeout_ms);
 	dbc_wait(c, EV_WRITE);
+}
+
+/*
+ * Notices go to our log, not raw to stderr.  A FATAL arriving outside a
+ * query (the backend was terminated, the server is shutting down) comes
+ * as a notice before the socket closes: the connection is lost now, and
+ * for the listener every moment it seems alive, changes go unheard.
+ */
+static void
+dbc_notice_cb(void *arg, const PGresult *res)
+{
+	struct db_conn	*c = arg;
+	const char	*sev, *msg;
+
+	sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (sev != NULL && (strcmp(sev, "FATAL") == 0 ||
+	    strcmp(sev, "PANIC") == 0)) {
+		c->fatal_notice = true;
+		log_warn("db conn %d: server: %s", c->index,
+		    msg != NULL ? msg : "fatal error");
+	} else
+		log_debug("db conn %d: notice: %s", c->index,
+		    msg != NULL ? msg : "");
 }
 
 static void
@@ -728,9 +756,10 @@ dbc_io_cb(evutil_socket_t fd, short what, void *arg)
 	case DBC_IDLE:
 		/* An idle connection only becomes readable when the server
 		 * says goodbye (shutdown, terminate) or the socket closes. */
-		if (PQconsumeInput(c->pg) == 0 ||
+		if (PQconsumeInput(c->pg) == 0 || c->fatal_notice ||
 		    PQstatus(c->pg) == CONNECTION_BAD) {
-			dbc_lost(c, DB_UNAVAILABLE, PQerrorMessage(c->pg));
+			dbc_lost(c, DB_UNAVAILABLE, c->fatal_notice ?
+			    "terminated by the server" : PQerrorMessage(c->pg));
 			return;
 		}
 		while (!PQisBusy(c->pg)) {
@@ -758,8 +787,10 @@ dbc_io_cb(evutil_socket_t fd, short what, void *arg)
 		break;
 	case DBC_SUBSCRIBING:
 	case DBC_LISTENING:
-		if ((what & EV_READ) && PQconsumeInput(c->pg) == 0) {
-			dbc_lost(c, DB_UNAVAILABLE, PQerrorMessage(c->pg));
+		if (((what & EV_READ) && PQconsumeInput(c->pg) == 0) ||
+		    c->fatal_notice) {
+			dbc_lost(c, DB_UNAVAILABLE, c->fatal_notice ?
+			    "terminated by the server" : PQerrorMessage(c->pg));
 			return;
 		}
 		if (c->flushing)

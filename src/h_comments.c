@@ -266,7 +266,9 @@ submit_cb(const struct db_result *res, void *arg)
 	if (strcmp(outcome, "replayed") == 0)
 		req_add_header(r, "Idempotent-Replayed", "true");
 	idparam = db_result_value(res, 0, db_result_column(res, "id"));
-	if (strcmp(outcome, "created") == 0)
+	/* A pending comment is announced now, outside its transaction (see
+	 * migrations/0003); a published one was announced by its commit. */
+	if (strcmp(outcome, "created") == 0 && code == 202)
 		db_query(r->worker->db, SQL_NOTIFY_NEW, &idparam, 1,
 		    announce_cb, NULL);
 	req_reply_json_new(r, code, reply);
@@ -293,6 +295,7 @@ struct read {
 	char			*cache_key;
 	size_t			 cache_keylen;
 	struct cache_deps	 deps;
+	struct cache_load	*load;		/* ours, while loading */
 	bool			 newest;	/* pages */
 	int			 limit;
 	char			*param;		/* counts: JSON key list */
@@ -351,6 +354,8 @@ read_begin(struct req *r, struct read *rd, const char *const *keys,
 		return true;
 	/* Generations now, before the query is sent. */
 	cache_deps_capture(c, &rd->deps, keys, lens, nkeys);
+	rd->load = cache_load_begin(c, rd->cache_key, rd->cache_keylen,
+	    &rd->deps);
 	return false;
 }
 
@@ -367,7 +372,8 @@ read_finish(struct req *r, int status, char *body, size_t len)
 	cache_store(c, rd->cache_key, rd->cache_keylen, e, &rd->deps);
 	/* The loader's request may be freed by its reply: the waiters
 	 * are answered first. */
-	cache_load_done(c, rd->cache_key, rd->cache_keylen, e, 0);
+	cache_load_done(c, rd->load, e, 0);
+	rd->load = NULL;
 	req_reply_entry(r, e, read_cache_control(r, cc, sizeof cc));
 	cache_entry_unref(e);
 }
@@ -377,8 +383,9 @@ read_fail(struct req *r, const struct db_result *res)
 {
 	struct read	*rd = r->data;
 
-	cache_load_done(r->worker->cache, rd->cache_key, rd->cache_keylen,
-	    NULL, db_result_retry_after(res));
+	cache_load_done(r->worker->cache, rd->load, NULL,
+	    db_result_retry_after(res));
+	rd->load = NULL;
 	req_reply_db_failure(r, res);
 }
 

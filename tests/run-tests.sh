@@ -115,13 +115,13 @@ else
 		cat "$tmp/server.log" >&2
 		failed=$((failed + 1))
 	else
-		# test_admin first: test_api ends by restarting PostgreSQL.
-		for t in test_admin test_api; do
+		# test_api last: it ends by restarting PostgreSQL.
+		for t in test_admin test_cache test_api; do
 			echo "-- $t"
 			COMMENTD_TEST_URL=http://127.0.0.1:$port \
 			COMMENTD_TEST_DB=$db COMMENTD_TEST_PGDIR=$tmp/pg \
 			COMMENTD_TEST_BIN=$BIN \
-			    "$BUILD/tests/$t" >"$tmp/out" 2>&1
+			    "$BUILD/itests/$t" >"$tmp/out" 2>&1
 			rc=$?
 			cat "$tmp/out"
 			tally "$tmp/out" "$rc"

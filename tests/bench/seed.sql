@@ -65,7 +65,7 @@ BEGIN
 		WHILE char_length(b) < 270 LOOP
 			b := b || CASE WHEN b = '' THEN '' ELSE ' ' END ||
 			    (SELECT t FROM bench_sentence WHERE n = i % ns);
-			i := i + 3;
+			i := i + 1 + (k / ns) % (ns - 1);
 		END LOOP;
 		IF char_length(b) > 330 THEN
 			b := regexp_replace(left(b, 310), '\s+\S*$', '') || '…';

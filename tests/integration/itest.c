@@ -621,6 +621,12 @@ it_proc_kill(struct it_proc *p, int sig)
 	return (kill(p->pid, sig));
 }
 
+pid_t
+it_proc_pid(const struct it_proc *p)
+{
+	return (p->pid);
+}
+
 int
 it_proc_wait(struct it_proc *p, long timeout_ms)
 {

@@ -13,6 +13,8 @@
 #ifndef COMMENTD_ITEST_H
 #define COMMENTD_ITEST_H
 
+#include <sys/types.h>
+
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -161,6 +163,8 @@ const char	*it_proc_wait_line(struct it_proc *proc, const char *needle,
 /* Everything the process wrote so far (owned by the test case). */
 const char	*it_proc_output(struct it_proc *proc);
 int		 it_proc_kill(struct it_proc *proc, int sig);
+/* Its process id (for /proc/PID/...); it may have exited. */
+pid_t		 it_proc_pid(const struct it_proc *proc);
 /*
  * Waits for the process to exit: its exit status, 128 + N when killed by
  * signal N, or -1 when it is still running after timeout_ms.

@@ -1,0 +1,25 @@
+-- wrk script: every request submits a comment (JSON, about 300
+-- characters of Arabic) to a random article among news-00001 ..
+-- news-NNNNN (BENCH_ARTICLES, default 10000).  The bodies come from the
+-- Lua file named by BENCH_POST_BODIES (a list of JSON strings, written
+-- by run-bench.sh from the seeded comments).
+
+local n = tonumber(os.getenv("BENCH_ARTICLES")) or 10000
+local bodies = dofile(os.getenv("BENCH_POST_BODIES"))
+local headers = { ["Content-Type"] = "application/json" }
+local threads = 0
+
+function setup(thread)
+	threads = threads + 1
+	thread:set("tid", threads)
+end
+
+function init(args)
+	math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
+end
+
+function request()
+	return wrk.format("POST", string.format(
+	    "/api/v1/articles/news-%05d/comments", math.random(n)),
+	    headers, bodies[math.random(#bodies)])
+end
