@@ -5,6 +5,7 @@
 #                   under var/, migrate, serve
 #   make test       the same set-up with a throw-away cluster, then every test
 #   make test SANITIZE=1   all of it under AddressSanitizer + UBSan
+#   make bench      figures beside nginx and pgbench; not run by CI
 #
 # Sources are listed explicitly (no globbing): adding a module is a
 # deliberate edit here.
@@ -85,6 +86,10 @@ INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/itests/%)
 # Fuzz targets: replay binaries (run on their corpus by `make test`)
 # and `make fuzz` (libFuzzer, clang).
 include tests/fuzz/fuzz.mk
+
+# make bench: figures beside nginx and pgbench (tests/bench/README.md);
+# not part of make test or CI.
+include tests/bench/bench.mk
 
 .PHONY: all run test deps db-stop unit-tests integration-tests clean check-build \
 	_run _test

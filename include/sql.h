@@ -41,6 +41,10 @@ struct sql_stmt {
 					   sent as plain text (LISTEN) */
 	int		 nparams;
 	const char	*text;
+	/* Planned for each run's parameters (an unnamed statement) instead
+	 * of prepared once: for statements whose optional filters only a
+	 * plan that knows the values can turn into index conditions. */
+	int		 one_shot;
 };
 
 const struct sql_stmt	*sql_stmt(enum sql_id id);

@@ -7,7 +7,8 @@
 # PostgreSQL cluster under var/bench/pg (deploy/pg.sh; real fsync), our
 # own nginx in a temporary directory, commentd on free 127.0.0.1 ports.
 # The seeded cluster is kept between runs (seeding takes about a
-# minute); RESEED=1 seeds it again, and so does any change to seed.sql.
+# minute); RESEED=1 seeds it again, and so does any change to seed.sql
+# or to migrations/.
 # Rows a run adds (submissions) are deleted at the start of the next.
 #
 # Output: the table on stdout and in var/bench/results.txt; every raw
@@ -303,7 +304,9 @@ mkdir -p "$VAR" "$tmp/nginx/www" "$tmp/nginx/tmp"
 rm -rf "$RAW"
 mkdir -p "$RAW"
 
-seed_version=$(cat "$BENCH/seed.sql" "$SEED_TEXT" | md5sum | cut -c1-16)
+# The kept cluster is seeded again when the seed or a migration changes
+# (a migration edited after it was applied would not be applied again).
+seed_version=$(cat "$BENCH/seed.sql" "$SEED_TEXT" migrations/*.sql | md5sum | cut -c1-16)
 if [ -n "$RESEED" ] || ! grep -q "^version=$seed_version\$" "$SEEDINFO" 2>/dev/null; then
 	if [ -d "$PGDIR" ]; then
 		say "dropping the kept cluster $PGDIR (RESEED or seed changed)"
@@ -550,7 +553,7 @@ sleep 0.5
 rss_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status")
 rss_mb=$(calc "$rss_kb / 1024")
 limit_mb=$((CACHE_MB + 32))
-row "(f) RSS after each article read once" "$rss_mb MiB" "cache_mb=$CACHE_MB (start $(calc "$rss_start / 1024"))" "" "<= $limit_mb MiB" "$(verdict "$rss_mb <= $limit_mb")"
+row "(f) RSS after each article read once" "$rss_mb MiB" "bound $CACHE_MB; $(calc "$rss_start / 1024") at start" "" "<= $limit_mb MiB" "$(verdict "$rss_mb <= $limit_mb")"
 row "    (answers read: count, total size)" "$walk_ok" "$(calc "$walk_bytes / 1048576") MiB" "" "-" "info"
 stop_server
 
