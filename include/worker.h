@@ -51,6 +51,9 @@ struct worker {
 	struct event			*drain_timer;
 	struct event			*finish_ev;
 	struct event			*log_timer;	/* flushes request lines */
+	struct event			*announce_timer;
+	char				*announce;	/* "{id,id,...}" so far */
+	size_t				 announce_len;
 	int				 stop_pipe[2];
 	int				 inflight;	/* requests not answered */
 	bool				 draining;
@@ -67,6 +70,13 @@ int		 worker_start(struct worker *w) CS_MUSTCHECK;
 void		 worker_stop(struct worker *w);
 /* Waits for the worker's thread, then frees it. */
 void		 worker_join_free(struct worker *w);
+
+/*
+ * Queues the announcement (NOTIFY) of a new pending comment; a worker
+ * sends its queue in one statement every few milliseconds, so a burst
+ * of submissions costs the database one small transaction, not one each.
+ */
+void		 worker_announce_new(struct worker *w, const char *comment_id);
 
 /* Called by req.c as requests start and end. */
 void		 worker_request_started(struct worker *w);

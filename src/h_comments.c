@@ -43,7 +43,6 @@ struct submit {
 static void	submit_free(void *);
 static void	submit_run(struct req *);
 static void	submit_cb(const struct db_result *, void *);
-static void	announce_cb(const struct db_result *, void *);
 static void	list_cb(const struct db_result *, void *);
 static void	counts_cb(const struct db_result *, void *);
 static void	own_cb(const struct db_result *, void *);
@@ -269,19 +268,8 @@ submit_cb(const struct db_result *res, void *arg)
 	/* A pending comment is announced now, outside its transaction (see
 	 * migrations/0003); a published one was announced by its commit. */
 	if (strcmp(outcome, "created") == 0 && code == 202)
-		db_query(r->worker->db, SQL_NOTIFY_NEW, &idparam, 1,
-		    announce_cb, NULL);
+		worker_announce_new(r->worker, idparam);
 	req_reply_json_new(r, code, reply);
-}
-
-/* The announcement of a new comment needs no answer. */
-static void
-announce_cb(const struct db_result *res, void *arg)
-{
-	(void)arg;
-	if (db_result_status(res) != DB_OK)
-		log_warn("a new comment was not announced: %s",
-		    db_result_error(res));
 }
 
 /* -- public reads through the cache ------------------------------------- */

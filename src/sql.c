@@ -98,7 +98,9 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 
 	/*
 	 * A reader's submission, in one statement: create the article on its
-	 * first comment, replay an earlier submission with the same
+	 * first comment (trying the insert only when the article is
+	 * missing: a speculative insert that conflicts costs as much as a
+	 * row), replay an earlier submission with the same
 	 * Idempotency-Key, check the parent, insert.  The first column says
 	 * what happened: created, replayed, closed or bad_parent.  No row at
 	 * all means a concurrent transaction created the article (or the
@@ -109,6 +111,7 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	[SQL_COMMENT_SUBMIT] = { "comment_submit", 9,
 	"WITH new_article AS ("
 	"  INSERT INTO articles (key) SELECT $1 WHERE $5::bigint IS NULL"
+	"    AND NOT EXISTS (SELECT 1 FROM articles WHERE key = $1)"
 	"  ON CONFLICT (key) DO NOTHING RETURNING id, mode"
 	"), article AS ("
 	"  SELECT id, mode, CASE mode WHEN 'postmoderated' THEN 'approved'"
@@ -193,14 +196,16 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	[SQL_EVENTS_LATEST] = { "events_latest", 0,
 	"SELECT coalesce(max(id), 0) FROM comment_events" },
 
-	/* $1 comment id: announce a new comment after its own transaction
-	 * committed (see migrations/0003).  Losing this announcement on a
-	 * crash loses nothing: streams catch up from comment_events. */
+	/* $1 array of comment ids: announce new comments after their own
+	 * transactions committed (see migrations/0003), a worker's batch at
+	 * a time.  Losing an announcement on a crash loses nothing: streams
+	 * catch up from comment_events. */
 	[SQL_NOTIFY_NEW] = { "notify_new", 1,
 	"SELECT set_config('synchronous_commit', 'off', true),"
 	"  pg_notify('commentd_status', commentd_event_json(e)::text) "
 	"FROM comment_events e "
-	"WHERE e.comment_id = $1::bigint AND e.kind = 'new'" },
+	"WHERE e.comment_id = ANY ($1::bigint[]) AND e.kind = 'new' "
+	"ORDER BY e.id" },
 
 	/* $1 token hash (hex) -> the moderator it belongs to, if valid. */
 	[SQL_AUTH_TOKEN] = { "auth_token", 1,

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 
@@ -40,6 +41,12 @@ static void	 worker_stop_cb(evutil_socket_t, short, void *);
 static void	 worker_drain_timeout_cb(evutil_socket_t, short, void *);
 static void	 worker_finish_cb(evutil_socket_t, short, void *);
 static void	 worker_log_cb(evutil_socket_t, short, void *);
+static struct bufferevent *worker_bev_cb(struct event_base *, void *);
+static void	 worker_announce_cb(evutil_socket_t, short, void *);
+static void	 worker_announced_cb(const struct db_result *, void *);
+
+#define ANNOUNCE_EVERY_MS	20
+#define ANNOUNCE_MAX_BYTES	8000
 static void	 worker_notify_cb(const char *, void *);
 static void	 worker_listen_state_cb(bool, void *);
 
@@ -62,6 +69,10 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	if ((ecfg = event_config_new()) == NULL)
 		fatalx("event_config_new failed");
 	event_config_set_flag(ecfg, EVENT_BASE_FLAG_NOLOCK);
+	/* Batch epoll_ctl changes per loop pass: without it libevent makes
+	 * four epoll_ctl calls for each request (bufferevents enable and
+	 * disable reading and writing). */
+	event_config_set_flag(ecfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	w->base = event_base_new_with_config(ecfg);
 	event_config_free(ecfg);
 	if (w->base == NULL)
@@ -79,6 +90,7 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(w->http, req_dispatch, w);
+	evhttp_set_bevcb(w->http, worker_bev_cb, w);
 	w->bound = evhttp_accept_socket_with_handle(w->http, listen_fd);
 	if (w->bound == NULL)
 		fatalx("evhttp_accept_socket failed");
@@ -112,8 +124,9 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	    w->finish_ev == NULL)
 		fatalx("event_new failed");
 	event_add(w->stop_ev, NULL);
+	w->announce_timer = evtimer_new(w->base, worker_announce_cb, w);
 	w->log_timer = event_new(w->base, -1, EV_PERSIST, worker_log_cb, w);
-	if (w->log_timer == NULL)
+	if (w->log_timer == NULL || w->announce_timer == NULL)
 		fatalx("event_new failed");
 	event_add(w->log_timer, &log_every);
 	return w;
@@ -156,6 +169,8 @@ worker_main(void *arg)
 	event_free(w->drain_timer);
 	event_free(w->finish_ev);
 	event_free(w->log_timer);
+	event_free(w->announce_timer);
+	free(w->announce);
 	event_base_free(w->base);
 	w->base = NULL;
 	log_thread_done();
@@ -187,8 +202,10 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
 	}
-	/* Event streams never end by themselves. */
+	/* Event streams never end by themselves; queued announcements go
+	 * out while the pool still runs. */
 	sse_hub_end_all(w->sse);
+	worker_announce_cb(-1, 0, w);
 	if (w->inflight == 0) {
 		event_active(w->finish_ev, 0, 0);
 		return;
@@ -209,6 +226,70 @@ worker_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	log_warn("shutdown timeout: %d request(s) still in flight",
 	    w->inflight);
 	event_base_loopbreak(w->base);
+}
+
+/*
+ * Each connection's bufferevent.  libevent writes at most 16 KiB per
+ * write(2) by default: a 34 KiB page took three system calls.  One
+ * writev of the whole answer lets the kernel take what fits.
+ */
+static struct bufferevent *
+worker_bev_cb(struct event_base *base, void *arg)
+{
+	struct bufferevent	*bev;
+
+	(void)arg;
+	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (bev != NULL)
+		bufferevent_set_max_single_write(bev, 1024 * 1024);
+	return bev;
+}
+
+void
+worker_announce_new(struct worker *w, const char *comment_id)
+{
+	struct timeval	tv = { 0, ANNOUNCE_EVERY_MS * 1000 };
+	size_t		n = strlen(comment_id);
+
+	if (w->announce_len + n + 3 > ANNOUNCE_MAX_BYTES)
+		worker_announce_cb(-1, 0, w);
+	if (w->announce == NULL)
+		w->announce = xmalloc(ANNOUNCE_MAX_BYTES);
+	if (w->announce_len == 0) {
+		w->announce[w->announce_len++] = '{';
+		evtimer_add(w->announce_timer, &tv);
+	} else
+		w->announce[w->announce_len++] = ',';
+	memcpy(w->announce + w->announce_len, comment_id, n);
+	w->announce_len += n;
+}
+
+static void
+worker_announce_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+	const char	*param;
+
+	(void)fd;
+	(void)what;
+	if (w->announce_len == 0)
+		return;
+	evtimer_del(w->announce_timer);
+	w->announce[w->announce_len++] = '}';
+	w->announce[w->announce_len] = '\0';
+	param = w->announce;
+	db_query(w->db, SQL_NOTIFY_NEW, &param, 1, worker_announced_cb, NULL);
+	w->announce_len = 0;
+}
+
+/* An announcement needs no answer. */
+static void
+worker_announced_cb(const struct db_result *res, void *arg)
+{
+	(void)arg;
+	if (db_result_status(res) != DB_OK)
+		log_warn("new comments were not announced: %s",
+		    db_result_error(res));
 }
 
 static void
