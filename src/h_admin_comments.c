@@ -206,6 +206,13 @@ h_admin_queue(struct req *r)
 		return;
 	}
 	snprintf(limbuf, sizeof limbuf, "%d", q->limit);
+	if (!q->desc && article == NULL && q->pattern == NULL) {
+		params[0] = curbuf[0] != '\0' ? curbuf : NULL;
+		params[1] = limbuf;
+		db_query(r->worker->db, SQL_ADMIN_PENDING, params, 2,
+		    queue_cb, r);
+		return;
+	}
 	params[0] = status;
 	params[1] = article;
 	params[2] = q->pattern;

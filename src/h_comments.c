@@ -448,9 +448,13 @@ h_comments_list(struct req *r)
 	r->data_free = read_free;
 	rd->newest = newest;
 	rd->limit = lim;
-	/* One entry per page of an article: order, size, cursor, key. */
-	rd->cache_keylen = (size_t)xasprintf(&rd->cache_key, "L%c%d:%s:%s",
-	    newest ? 'n' : 'o', lim, curbuf, key);
+	/* One entry per page of an article: order, size, cursor, key.
+	 * Built by hand: this runs for every read, hits included. */
+	rd->cache_key = xmalloc(keylen + 48);
+	rd->cache_keylen = (size_t)snprintf(rd->cache_key, 48, "L%c%d:%s:",
+	    newest ? 'n' : 'o', lim, curbuf);
+	memcpy(rd->cache_key + rd->cache_keylen, key, keylen);
+	rd->cache_keylen += keylen;
 	if (read_begin(r, rd, &key, &keylen, 1))
 		return;
 

@@ -89,13 +89,16 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 		req_reply_error(r, 400, "bad_request", "malformed request URI");
 		return;
 	}
+	/* Most reads have no query string: no list for them. */
 	query = evhttp_uri_get_query(uri);
-	r->query = xcalloc(1, sizeof *r->query);
-	TAILQ_INIT(r->query);
-	if (query != NULL && evhttp_parse_query_str(query, r->query) != 0) {
-		req_reply_error(r, 400, "invalid_parameter",
-		    "malformed query string");
-		return;
+	if (query != NULL && *query != '\0') {
+		r->query = xcalloc(1, sizeof *r->query);
+		TAILQ_INIT(r->query);
+		if (evhttp_parse_query_str(query, r->query) != 0) {
+			req_reply_error(r, 400, "invalid_parameter",
+			    "malformed query string");
+			return;
+		}
 	}
 
 	switch (router_match(route_table, route_count, r->method, r->path,

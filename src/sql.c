@@ -279,6 +279,14 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  AND c.id < coalesce($4::bigint, 9223372036854775807) "
 	"ORDER BY c.id DESC LIMIT $5::int + 1", 1 },
 
+	/* The plain pending queue (no article, no search), what moderators
+	 * open most: prepared once, its plan fixed on the pending index.
+	 * $1 cursor (exclusive)  $2 page size (+1 looked at). */
+	[SQL_ADMIN_PENDING] = { "admin_pending", 2,
+	ADMIN_ITEM_SELECT
+	"WHERE c.status = 'pending' AND c.id > coalesce($1::bigint, 0) "
+	"ORDER BY c.id ASC LIMIT $2::int + 1" },
+
 	/* $1 comment id */
 	[SQL_ADMIN_COMMENT] = { "admin_comment", 1,
 	ADMIN_ITEM_SELECT "WHERE c.id = $1::bigint" },
