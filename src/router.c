@@ -121,10 +121,11 @@ router_match(const struct route *table, size_t n, unsigned method,
 		}
 		if (r == 0)
 			continue;
-		if ((table[i].methods & want) && *match == NULL) {
+		if (table[i].methods & want) {
+			/* The first route wins; nothing else matters now. */
 			*match = &table[i];
 			*params = p;
-			continue;
+			return ROUTER_MATCH;
 		}
 		*allowed |= table[i].methods;
 		router_params_free(&p);
