@@ -58,6 +58,7 @@ LIB_SRC	:= \
 	src/h_comments.c \
 	src/h_health.c \
 	src/h_session.c \
+	src/paging.c \
 	src/h_admin_comments.c \
 	src/h_admin_articles.c \
 	src/h_events.c \

@@ -89,6 +89,10 @@ void		 req_reply_unavailable(struct req *r, int retry_after);
  * the details logged, not sent. */
 void		 req_reply_db_failure(struct req *r,
 		    const struct db_result *res);
+/* A query that must find rows: false after replying with the failure,
+ * or 404 "no such <what>" when it found none. */
+bool		 req_found(struct req *r, const struct db_result *res,
+		    const char *what);
 /* As req_reply_error with more members of the error object (stolen),
  * e.g. {"current": {...}} for a 409. */
 void		 req_reply_error_extra_new(struct req *r, int status,

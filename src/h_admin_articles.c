@@ -11,6 +11,7 @@
 
 #include "db.h"
 #include "gen.h"
+#include "paging.h"
 #include "req.h"
 #include "routes.h"
 #include "text.h"
@@ -44,8 +45,7 @@ article_json(const struct db_result *res, int row)
 /* -- GET /api/v1/admin/articles ------------------------------------------ */
 
 struct articles {
-	int	 limit;
-	char	*pattern;
+	struct paging	 page;
 };
 
 static void
@@ -53,71 +53,29 @@ articles_free(void *arg)
 {
 	struct articles	*a = arg;
 
-	free(a->pattern);
+	paging_free(&a->page);
 	free(a);
 }
 
 void
 h_admin_articles(struct req *r)
 {
-	const struct config	*cfg = r->worker->cfg;
-	struct articles		*a;
-	const char		*q, *before, *limit, *params[3];
-	char			 limbuf[16], curbuf[24], *clean = NULL, *o;
-	const char		*p;
-	int64_t			 v;
-	size_t			 n;
-	json_t			*bad = NULL;
+	struct articles	*a;
+	const char	*params[3];
+	json_t		*bad = NULL;
 
 	a = xcalloc(1, sizeof *a);
 	r->data = a;
 	r->data_free = articles_free;
-	a->limit = cfg->page_size;
-	if ((limit = req_query(r, "limit")) != NULL) {
-		if (!validate_id(limit, &v) || v > cfg->page_size_max)
-			bad = json_pack("{s:s}", "limit", "invalid");
-		else
-			a->limit = (int)v;
-	}
-	curbuf[0] = '\0';
-	if ((before = req_query(r, "before")) != NULL && *before != '\0') {
-		if (!validate_id(before, &v)) {
-			if (bad == NULL)
-				bad = json_object();
-			json_object_set_new(bad, "before",
-			    json_string("invalid"));
-		} else
-			snprintf(curbuf, sizeof curbuf, "%" PRId64, v);
-	}
-	if ((q = req_query(r, "q")) != NULL && *q != '\0') {
-		if (text_clean(q, strlen(q), 0, &clean, &n) != TEXT_OK ||
-		    n > 200) {
-			if (bad == NULL)
-				bad = json_object();
-			json_object_set_new(bad, "q", json_string("invalid"));
-		} else if (n > 0) {
-			/* %q% with LIKE's wildcards escaped */
-			a->pattern = o = xmalloc(strlen(clean) * 2 + 3);
-			*o++ = '%';
-			for (p = clean; *p != '\0'; p++) {
-				if (*p == '%' || *p == '_' || *p == '\\')
-					*o++ = '\\';
-				*o++ = *p;
-			}
-			*o++ = '%';
-			*o = '\0';
-		}
-		free(clean);
-	}
+	paging_parse(r, &a->page, &bad);
 	if (bad != NULL) {
 		req_reply_fields_new(r, 400, "invalid_parameter", bad,
 		    "invalid query parameters");
 		return;
 	}
-	snprintf(limbuf, sizeof limbuf, "%d", a->limit);
-	params[0] = a->pattern;
-	params[1] = curbuf[0] != '\0' ? curbuf : NULL;
-	params[2] = limbuf;
+	params[0] = a->page.pattern;
+	params[1] = paging_before(&a->page);
+	params[2] = a->page.limit_text;
 	db_query(r->worker->db, SQL_ADMIN_ARTICLES, params, 3, articles_cb, r);
 }
 
@@ -135,11 +93,12 @@ articles_cb(const struct db_result *res, void *arg)
 	}
 	n = db_result_ntuples(res);
 	list = json_array();
-	for (i = 0; i < n && i < a->limit; i++)
+	for (i = 0; i < n && i < a->page.limit; i++)
 		json_array_append_new(list, article_json(res, i));
 	req_add_header(r, "Cache-Control", "no-store");
 	req_reply_json_new(r, 200, json_pack("{s:o, s:o}", "articles", list,
-	    "next", n > a->limit ? db_result_json(res, a->limit - 1, "id") :
+	    "next", n > a->page.limit ? db_result_json(res,
+	    a->page.limit - 1, "id") :
 	    json_null()));
 }
 
@@ -175,14 +134,8 @@ article_cb(const struct db_result *res, void *arg)
 {
 	struct req	*r = arg;
 
-	if (db_result_status(res) != DB_OK) {
-		req_reply_db_failure(r, res);
+	if (!req_found(r, res, "article"))
 		return;
-	}
-	if (db_result_ntuples(res) == 0) {
-		req_reply_error(r, 404, "not_found", "no such article");
-		return;
-	}
 	req_add_header(r, "Cache-Control", "no-store");
 	req_reply_json_new(r, 200, json_pack("{s:o}", "article",
 	    article_json(res, 0)));

@@ -16,6 +16,7 @@
 #include "gen.h"
 #include "log.h"
 #include "moderation.h"
+#include "paging.h"
 #include "req.h"
 #include "routes.h"
 #include "text.h"
@@ -97,34 +98,11 @@ admin_item_json(const struct db_result *res, int row)
 	    "spam", (json_int_t)db_result_int(res, row, "spam"));
 }
 
-/*
- * A LIKE pattern matching q anywhere: its wildcards escaped.  The SQL
- * folds the pattern with commentd_fold like the text it is matched
- * against (the escapes survive folding).
- */
-static char *
-queue_pattern(const char *q)
-{
-	char	*out, *o;
-
-	out = o = xmalloc(strlen(q) * 2 + 3);
-	*o++ = '%';
-	for (; *q != '\0'; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
-			*o++ = '\\';
-		*o++ = *q;
-	}
-	*o++ = '%';
-	*o = '\0';
-	return out;
-}
-
 /* -- GET /api/v1/admin/comments ------------------------------------------ */
 
 struct queue {
-	int	 limit;
-	bool	 desc;
-	char	*pattern;
+	struct paging	 page;
+	bool		 desc;
 };
 
 static void
@@ -132,54 +110,30 @@ queue_free(void *arg)
 {
 	struct queue	*q = arg;
 
-	free(q->pattern);
+	paging_free(&q->page);
 	free(q);
 }
 
 void
 h_admin_queue(struct req *r)
 {
-	const struct config	*cfg = r->worker->cfg;
-	struct queue		*q;
-	const char		*status, *article, *text, *before, *limit;
-	const char		*params[5];
-	char			 limbuf[16], curbuf[24], *folded = NULL;
-	int64_t			 v;
-	size_t			 n;
-	json_t			*bad = NULL;
+	struct queue	*q;
+	const char	*status, *article, *params[5];
+	json_t		*bad = NULL;
 
 	q = xcalloc(1, sizeof *q);
 	r->data = q;
 	r->data_free = queue_free;
-	q->limit = cfg->page_size;
-
+	paging_parse(r, &q->page, &bad);
 	status = req_query(r, "status");
 	if (status == NULL || *status == '\0')
 		status = "pending";
 	if (strcmp(status, "all") != 0 && !mod_status_valid(status)) {
-		bad = json_object();
+		if (bad == NULL)
+			bad = json_object();
 		json_object_set_new(bad, "status", json_string("invalid"));
 	}
 	q->desc = strcmp(status, "pending") != 0;
-	if ((limit = req_query(r, "limit")) != NULL) {
-		if (!validate_id(limit, &v) || v > cfg->page_size_max) {
-			if (bad == NULL)
-				bad = json_object();
-			json_object_set_new(bad, "limit",
-			    json_string("invalid"));
-		} else
-			q->limit = (int)v;
-	}
-	curbuf[0] = '\0';
-	if ((before = req_query(r, "before")) != NULL && *before != '\0') {
-		if (!validate_id(before, &v)) {
-			if (bad == NULL)
-				bad = json_object();
-			json_object_set_new(bad, "before",
-			    json_string("invalid"));
-		} else
-			snprintf(curbuf, sizeof curbuf, "%" PRId64, v);
-	}
 	article = req_query(r, "article");
 	if (article != NULL && *article == '\0')
 		article = NULL;
@@ -189,35 +143,23 @@ h_admin_queue(struct req *r)
 			bad = json_object();
 		json_object_set_new(bad, "article", json_string("invalid"));
 	}
-	text = req_query(r, "q");
-	if (text != NULL && *text != '\0') {
-		if (text_clean(text, strlen(text), 0, &folded, &n) != TEXT_OK ||
-		    n > 200) {
-			if (bad == NULL)
-				bad = json_object();
-			json_object_set_new(bad, "q", json_string("invalid"));
-		} else if (n > 0)
-			q->pattern = queue_pattern(folded);
-		free(folded);
-	}
 	if (bad != NULL) {
 		req_reply_fields_new(r, 400, "invalid_parameter", bad,
 		    "invalid query parameters");
 		return;
 	}
-	snprintf(limbuf, sizeof limbuf, "%d", q->limit);
-	if (!q->desc && article == NULL && q->pattern == NULL) {
-		params[0] = curbuf[0] != '\0' ? curbuf : NULL;
-		params[1] = limbuf;
+	if (!q->desc && article == NULL && q->page.pattern == NULL) {
+		params[0] = paging_before(&q->page);
+		params[1] = q->page.limit_text;
 		db_query(r->worker->db, SQL_ADMIN_PENDING, params, 2,
 		    queue_cb, r);
 		return;
 	}
 	params[0] = status;
 	params[1] = article;
-	params[2] = q->pattern;
-	params[3] = curbuf[0] != '\0' ? curbuf : NULL;
-	params[4] = limbuf;
+	params[2] = q->page.pattern;
+	params[3] = paging_before(&q->page);
+	params[4] = q->page.limit_text;
 	db_query(r->worker->db, q->desc ? SQL_ADMIN_QUEUE_DESC :
 	    SQL_ADMIN_QUEUE_ASC, params, 5, queue_cb, r);
 }
@@ -236,12 +178,13 @@ queue_cb(const struct db_result *res, void *arg)
 	}
 	n = db_result_ntuples(res);
 	items = json_array();
-	for (i = 0; i < n && i < q->limit; i++)
+	for (i = 0; i < n && i < q->page.limit; i++)
 		json_array_append_new(items, admin_item_json(res, i));
 	req_add_header(r, "Cache-Control", "no-store");
 	req_reply_json_new(r, 200, json_pack("{s:o, s:o}",
 	    "comments", items,
-	    "next", n > q->limit ? db_result_json(res, q->limit - 1, "id") :
+	    "next", n > q->page.limit ? db_result_json(res,
+	    q->page.limit - 1, "id") :
 	    json_null()));
 }
 
@@ -276,14 +219,8 @@ item_cb(const struct db_result *res, void *arg)
 {
 	struct req	*r = arg;
 
-	if (db_result_status(res) != DB_OK) {
-		req_reply_db_failure(r, res);
+	if (!req_found(r, res, "comment"))
 		return;
-	}
-	if (db_result_ntuples(res) == 0) {
-		req_reply_error(r, 404, "not_found", "no such comment");
-		return;
-	}
 	req_add_header(r, "Cache-Control", "no-store");
 	req_reply_json_new(r, 200, json_pack("{s:o}", "comment",
 	    admin_item_json(res, 0)));
@@ -503,14 +440,8 @@ action_cb(const struct db_result *res, void *arg)
 	const char	*outcome;
 	json_t		*comment;
 
-	if (db_result_status(res) != DB_OK) {
-		req_reply_db_failure(r, res);
+	if (!req_found(r, res, "comment"))
 		return;
-	}
-	if (db_result_ntuples(res) == 0) {
-		req_reply_error(r, 404, "not_found", "no such comment");
-		return;
-	}
 	outcome = db_result_value(res, 0, 0);
 	if (strcmp(outcome, "parent_not_approved") == 0) {
 		req_reply_error(r, 422, "parent_not_approved",
@@ -721,14 +652,8 @@ edit_cb(const struct db_result *res, void *arg)
 {
 	struct req	*r = arg;
 
-	if (db_result_status(res) != DB_OK) {
-		req_reply_db_failure(r, res);
+	if (!req_found(r, res, "comment"))
 		return;
-	}
-	if (db_result_ntuples(res) == 0) {
-		req_reply_error(r, 404, "not_found", "no such comment");
-		return;
-	}
 	bump_article(res);
 	/* No event when the new body equals the old one. */
 	req_reply_json_new(r, 200, json_pack("{s:{s:I, s:o, s:o}, s:o}",

@@ -550,6 +550,20 @@ req_reply_db_failure(struct req *r, const struct db_result *res)
 	}
 }
 
+bool
+req_found(struct req *r, const struct db_result *res, const char *what)
+{
+	if (db_result_status(res) != DB_OK) {
+		req_reply_db_failure(r, res);
+		return false;
+	}
+	if (db_result_ntuples(res) == 0) {
+		req_reply_error(r, 404, "not_found", "no such %s", what);
+		return false;
+	}
+	return true;
+}
+
 /* -- streams ------------------------------------------------------------ */
 
 /*
