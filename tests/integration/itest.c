@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1563,4 +1564,47 @@ it_main(const struct it_test *tests, size_t ntests, int argc, char **argv)
 	curl_global_cleanup();
 	printf("%d passed, %d failed\n", passed, failed);
 	return (failed == 0 ? 0 : 1);
+}
+
+/* See itest.h. */
+bool
+it_cli_at(const char *file, int line, const char *input, char **out, ...)
+{
+	const char	*bin = getenv("COMMENTD_TEST_BIN");
+	char		*argv[16], *env[2], *cmd;
+	va_list	 ap;
+	int	 n = 0, rc, i;
+
+	if (!it_check_at(file, line, bin != NULL && *bin != '\0',
+	    "COMMENTD_TEST_BIN is set"))
+		return (false);
+	argv[n++] = (char *)bin;
+	va_start(ap, out);
+	while (n < 15 && (argv[n] = va_arg(ap, char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	env[0] = it_strf("COMMENTD_DATABASE_URL=%s", it_db_conninfo);
+	env[1] = NULL;
+	rc = it_run_io(argv, env, input, out, 60);
+	cmd = it_strf("%s", bin);
+	for (i = 1; i < n; i++)
+		cmd = it_strf("%s %s", cmd, argv[i]);
+	return (it_check_at(file, line, rc == 0, "%s: exit status %d", cmd,
+	    rc));
+}
+
+
+bool
+it_tree_has_id(const json_t *comments, long long id)
+{
+	const json_t	*c;
+	size_t		 i;
+
+	json_array_foreach(comments, i, c) {
+		if (it_jint(c, "id", -1) == id ||
+		    it_tree_has_id(json_object_get(c, "replies"), id))
+			return (true);
+	}
+	return (false);
 }

@@ -280,4 +280,14 @@ struct it_test {
 int		 it_main(const struct it_test *tests, size_t ntests, int argc,
 		    char **argv);
 
+/*
+ * Runs $COMMENTD_TEST_BIN with the arguments (NULL-terminated) against
+ * the test database, input on its standard input, its output in *out if
+ * out is not NULL.  A failed check unless it exits 0.
+ */
+bool		 it_cli_at(const char *file, int line, const char *input,
+		    char **out, ...);
+/* Whether a public comment tree (comments with replies) holds id. */
+bool		 it_tree_has_id(const json_t *comments, long long id);
+
 #endif

@@ -102,8 +102,6 @@ static struct account	 acc_st = { "st", "moderator" };
 static struct account	 acc_busy = { "busy", "moderator" };
 
 static bool	 is_excerpt(const char *, const char *, size_t);
-static bool	 cli_at(const char *, int, const char *, char **, ...)
-		    IT_SENTINEL;
 static bool	 account_at(const char *, int, struct account *);
 static char	*new_token_at(const char *, int, const char *);
 static const char *new_key(const char *);
@@ -123,7 +121,6 @@ static long long add_comment_at(const char *, int, const char *,
 static long long missing_id(void);
 static bool	 check_error_at(const char *, int, const struct it_resp *,
 		    long, const char *);
-static bool	 tree_has_id(const json_t *, long long);
 static void	 check_public_at(const char *, int, const char *, long long,
 		    bool);
 static const json_t *find_id(const json_t *, long long);
@@ -172,7 +169,7 @@ static void	 test_events(void);
 static void	 test_responsiveness(void);
 
 #define cli(in, out, ...)						\
-	cli_at(__FILE__, __LINE__, (in), (out), __VA_ARGS__)
+	it_cli_at(__FILE__, __LINE__, (in), (out), __VA_ARGS__)
 #define account(a)	account_at(__FILE__, __LINE__, (a))
 #define act_ok(tok, id, action, body, want)				\
 	act_ok_at(__FILE__, __LINE__, (tok), (id), (action), (body), (want))
@@ -212,37 +209,6 @@ is_excerpt(const char *e, const char *body, size_t max)
 	    strncmp(e, body, len) == 0);
 }
 
-/*
- * Runs COMMENTD_TEST_BIN with the arguments (NULL-terminated) against the
- * test database, input on its standard input; its output in *out if out
- * is not NULL.  A failed check unless it exits 0.
- */
-static bool
-cli_at(const char *file, int line, const char *input, char **out, ...)
-{
-	char	*argv[16], *env[2], *cmd;
-	va_list	 ap;
-	int	 n = 0, rc, i;
-
-	if (!it_check_at(file, line, bin != NULL && *bin != '\0',
-	    "COMMENTD_TEST_BIN is set"))
-		return (false);
-	argv[n++] = (char *)bin;
-	va_start(ap, out);
-	while (n < 15 && (argv[n] = va_arg(ap, char *)) != NULL)
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	env[0] = it_strf("COMMENTD_DATABASE_URL=%s", it_db_conninfo);
-	env[1] = NULL;
-	rc = it_run_io(argv, env, input, out, 60);
-	cmd = it_strf("%s", bin);
-	for (i = 1; i < n; i++)
-		cmd = it_strf("%s %s", cmd, argv[i]);
-	return (it_check_at(file, line, rc == 0, "%s: exit status %d", cmd,
-	    rc));
-}
-
 /* Makes the account and its API token (once per run). */
 static bool
 account_at(const char *file, int line, struct account *a)
@@ -254,7 +220,7 @@ account_at(const char *file, int line, struct account *a)
 		    a->name));
 	a->tried = true;
 	snprintf(a->name, sizeof a->name, "%s-%s", a->tag, run_id);
-	if (!cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
+	if (!it_cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
 	    a->name, "--role", a->role, (char *)NULL))
 		return (false);
 	if ((out = new_token_at(file, line, a->name)) == NULL)
@@ -274,7 +240,7 @@ new_token_at(const char *file, int line, const char *name)
 	char	*out;
 	size_t	 n;
 
-	if (!cli_at(file, line, NULL, &out, "token", "create", name,
+	if (!it_cli_at(file, line, NULL, &out, "token", "create", name,
 	    "--days", "1", (char *)NULL))
 		return (NULL);
 	n = strlen(out);
@@ -434,21 +400,6 @@ check_error_at(const char *file, int line, const struct it_resp *r,
 	    NULL, "%s %s: error.message is not a string", r->method, r->path);
 	return (ok);
 }
-
-static bool
-tree_has_id(const json_t *comments, long long id)
-{
-	const json_t	*c;
-	size_t		 i;
-
-	json_array_foreach(comments, i, c) {
-		if (it_jint(c, "id", -1) == id ||
-		    tree_has_id(json_object_get(c, "replies"), id))
-			return (true);
-	}
-	return (false);
-}
-
 /*
  * The article's public list shows comment id (or not) on the very next
  * requests: four, each on a new connection, so both workers answer.
@@ -466,7 +417,7 @@ check_public_at(const char *file, int line, const char *key, long long id,
 		r = it_http("GET", list_path(key), NULL, NULL, 0);
 		if (!it_check_status_at(file, line, r, 200))
 			return;
-		has = tree_has_id(it_jget(r->json, "comments"), id);
+		has = it_tree_has_id(it_jget(r->json, "comments"), id);
 		if (it_check_at(file, line, has == shown, "GET %s (request "
 		    "%d after the action): comment %lld is %s", r->path, i + 1,
 		    id, has ? "shown" : "not shown"))
@@ -475,7 +426,7 @@ check_public_at(const char *file, int line, const char *key, long long id,
 		while (it_now() - t0 < 5) {
 			it_sleep_ms(50);
 			r = it_http("GET", list_path(key), NULL, NULL, 0);
-			if (tree_has_id(it_jget(r->json, "comments"), id) ==
+			if (it_tree_has_id(it_jget(r->json, "comments"), id) ==
 			    shown)
 				break;
 		}
@@ -802,7 +753,7 @@ test_full_path(void)
 	/* Not public yet. */
 	r = it_http("GET", list_path(key), NULL, NULL, 0);
 	IT_CHECK_STATUS(r, 200);
-	IT_CHECK(!tree_has_id(it_jget(r->json, "comments"), id));
+	IT_CHECK(!it_tree_has_id(it_jget(r->json, "comments"), id));
 
 	r = act(adm.token, id, "approve", "{\"from\": \"pending\"}");
 	IT_REQUIRE_STATUS(r, 200);

@@ -93,7 +93,6 @@ static bool	 check_error_at(const char *, int, const struct it_resp *,
 	    long, const char *);
 static const char *field_code(const struct it_resp *, const char *);
 static void	 check_public(const json_t *);
-static bool	 tree_has_id(const json_t *, long long);
 static void	 check_thread(const json_t *, const struct edge *, size_t);
 static bool	 location_is(const struct it_resp *, long long);
 static char	*repeat(const char *, size_t);
@@ -291,21 +290,6 @@ check_public(const json_t *comments)
 		check_public(json_object_get(c, "replies"));
 	}
 }
-
-static bool
-tree_has_id(const json_t *comments, long long id)
-{
-	const json_t	*c;
-	size_t		 i;
-
-	json_array_foreach(comments, i, c) {
-		if (it_jint(c, "id", -1) == id ||
-		    tree_has_id(json_object_get(c, "replies"), id))
-			return (true);
-	}
-	return (false);
-}
-
 /*
  * c's replies are exactly its children in edges (which are listed oldest
  * first), each with parent_id c.id, recursively.
@@ -475,7 +459,7 @@ test_submit_pending(void)
 	IT_CHECK_STR(it_jstr(c, "body"), "نص التعليق");
 	IT_CHECK(it_jnull(c, "parent_id"));
 	IT_CHECK(it_jstr(c, "created_at") != NULL);
-	IT_CHECK(!tree_has_id(it_jget(l->json, "comments"), id2));
+	IT_CHECK(!it_tree_has_id(it_jget(l->json, "comments"), id2));
 	check_public(it_jget(l->json, "comments"));
 	IT_CHECK(strstr(l->body, "laila@example.com") == NULL);
 	IT_CHECK(token == NULL || strstr(l->body, token) == NULL);
@@ -621,9 +605,9 @@ test_nesting_pagination(void)
 				check_thread(c, edges, CS_NELEM(edges));
 			}
 			check_public(arr);
-			IT_CHECKF(!tree_has_id(arr, pend),
+			IT_CHECKF(!it_tree_has_id(arr, pend),
 			    "pending reply %lld is listed", pend);
-			IT_CHECKF(!tree_has_id(arr, rej),
+			IT_CHECKF(!it_tree_has_id(arr, rej),
 			    "rejected reply %lld is listed", rej);
 			next = it_jget(r->json, "next");
 			if (json_is_null(next))

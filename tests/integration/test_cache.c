@@ -87,8 +87,6 @@ static struct {
 	char	 token[200];
 } adm;
 
-static bool	 cli_at(const char *, int, const char *, char **, ...)
-		    IT_SENTINEL;
 static bool	 admin_at(const char *, int);
 static const char *new_key(const char *);
 static const char *list_path(const char *);
@@ -148,7 +146,7 @@ static void	 test_listen_loss_observed(void);
 static void	 test_counts_many_articles(void);
 
 #define cli(in, out, ...)						\
-	cli_at(__FILE__, __LINE__, (in), (out), __VA_ARGS__)
+	it_cli_at(__FILE__, __LINE__, (in), (out), __VA_ARGS__)
 #define admin()		admin_at(__FILE__, __LINE__)
 #define act(base, id, action, from, want)				\
 	act_at(__FILE__, __LINE__, (base), (id), (action), (from), (want))
@@ -181,37 +179,6 @@ static void	 test_counts_many_articles(void);
 
 /* -- helpers -------------------------------------------------------------- */
 
-/*
- * Runs COMMENTD_TEST_BIN with the arguments (NULL-terminated) against the
- * test database, input on its standard input; its output in *out if out
- * is not NULL.  A failed check unless it exits 0.
- */
-static bool
-cli_at(const char *file, int line, const char *input, char **out, ...)
-{
-	char	*argv[16], *env[2], *cmd;
-	va_list	 ap;
-	int	 n = 0, rc, i;
-
-	if (!it_check_at(file, line, bin != NULL && *bin != '\0',
-	    "COMMENTD_TEST_BIN is set"))
-		return (false);
-	argv[n++] = (char *)bin;
-	va_start(ap, out);
-	while (n < 15 && (argv[n] = va_arg(ap, char *)) != NULL)
-		n++;
-	va_end(ap);
-	argv[n] = NULL;
-	env[0] = it_strf("COMMENTD_DATABASE_URL=%s", it_db_conninfo);
-	env[1] = NULL;
-	rc = it_run_io(argv, env, input, out, 60);
-	cmd = it_strf("%s", bin);
-	for (i = 1; i < n; i++)
-		cmd = it_strf("%s %s", cmd, argv[i]);
-	return (it_check_at(file, line, rc == 0, "%s: exit status %d", cmd,
-	    rc));
-}
-
 /* Makes the run's moderator account and its API token (once). */
 static bool
 admin_at(const char *file, int line)
@@ -224,10 +191,10 @@ admin_at(const char *file, int line)
 		    adm.name));
 	adm.tried = true;
 	snprintf(adm.name, sizeof adm.name, "cache-%s", run_id);
-	if (!cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
+	if (!it_cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
 	    adm.name, "--role", "moderator", (char *)NULL))
 		return (false);
-	if (!cli_at(file, line, NULL, &out, "token", "create", adm.name,
+	if (!it_cli_at(file, line, NULL, &out, "token", "create", adm.name,
 	    "--days", "1", (char *)NULL))
 		return (false);
 	n = strlen(out);
