@@ -34,6 +34,7 @@ struct shared {
 	size_t			 token_secret_len;
 	struct hashpool		*hashpool;	/* thread-safe by design */
 	size_t			 cache_bytes;	/* each worker's share */
+	char			 public_cache_control[96]; /* of reads */
 };
 
 struct worker {

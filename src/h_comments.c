@@ -299,26 +299,16 @@ read_free(void *arg)
 	free(rd);
 }
 
-static const char *
-read_cache_control(struct req *r, char *buf, size_t size)
-{
-	const struct config	*cfg = r->worker->cfg;
-
-	snprintf(buf, size, "public, max-age=%d, stale-while-revalidate=%d",
-	    cfg->http_max_age_s, cfg->http_swr_s);
-	return buf;
-}
-
 static void
 read_waiter_cb(struct cache_entry *e, int retry_after, void *arg)
 {
 	struct req	*r = arg;
-	char		 cc[96];
 
 	if (e == NULL)
 		req_reply_unavailable(r, retry_after);
 	else
-		req_reply_entry(r, e, read_cache_control(r, cc, sizeof cc));
+		req_reply_entry(r, e,
+		    r->worker->shared->public_cache_control);
 }
 
 /*
@@ -331,10 +321,10 @@ read_begin(struct req *r, struct read *rd, const char *const *keys,
 {
 	struct cache		*c = r->worker->cache;
 	struct cache_entry	*e;
-	char			 cc[96];
 
 	if ((e = cache_lookup(c, rd->cache_key, rd->cache_keylen)) != NULL) {
-		req_reply_entry(r, e, read_cache_control(r, cc, sizeof cc));
+		req_reply_entry(r, e,
+		    r->worker->shared->public_cache_control);
 		return true;
 	}
 	if (cache_load_join(c, rd->cache_key, rd->cache_keylen,
@@ -354,7 +344,6 @@ read_finish(struct req *r, int status, char *body, size_t len)
 	struct read		*rd = r->data;
 	struct cache		*c = r->worker->cache;
 	struct cache_entry	*e;
-	char			 cc[96];
 
 	e = cache_entry_new(status, body, len);
 	cache_store(c, rd->cache_key, rd->cache_keylen, e, &rd->deps);
@@ -362,7 +351,7 @@ read_finish(struct req *r, int status, char *body, size_t len)
 	 * are answered first. */
 	cache_load_done(c, rd->load, e, 0);
 	rd->load = NULL;
-	req_reply_entry(r, e, read_cache_control(r, cc, sizeof cc));
+	req_reply_entry(r, e, r->worker->shared->public_cache_control);
 	cache_entry_unref(e);
 }
 

@@ -117,6 +117,10 @@ server_run(const struct config *cfg)
 		log_error("could not start the password hashing threads");
 		return 1;
 	}
+	snprintf(shared.public_cache_control,
+	    sizeof shared.public_cache_control,
+	    "public, max-age=%d, stale-while-revalidate=%d",
+	    cfg->http_max_age_s, cfg->http_swr_s);
 	/* The bound is the process's; each worker caches its share. */
 	shared.cache_bytes = (size_t)cfg->cache_mb * 1024 * 1024 / (size_t)n;
 	workers = xcalloc((size_t)n, sizeof *workers);
