@@ -1,10 +1,11 @@
 /*
  * h_session.c - moderators logging in and out.
  *
- * A login is three steps, none blocking a loop: one query for the
- * account and the recent failures (throttling), argon2id verification
- * on the hashing threads, then one query that creates the session (or
- * counts the failure).  An unknown account is verified against a dummy
+ * A login is three steps, none blocking a loop: one query that counts
+ * the attempt and reads the account (throttling: the count comes before
+ * the check, so a burst of guesses cannot outrun it), argon2id
+ * verification on the hashing threads, then, if it matched, one query
+ * that creates the session and takes the attempt off the counts.  An unknown account is verified against a dummy
  * hash, so its answer takes as long as a wrong password's.
  */
 #include <inttypes.h>
@@ -41,7 +42,6 @@ static void	login_free(void *);
 static void	login_lookup_cb(const struct db_result *, void *);
 static void	login_verified_cb(const struct hashpool_result *, void *);
 static void	login_session_cb(const struct db_result *, void *);
-static void	login_failed_cb(const struct db_result *, void *);
 static void	logout_cb(const struct db_result *, void *);
 static json_t	*moderator_json(int64_t, const char *, bool);
 static void	set_session_cookie(struct req *, const char *, int);
@@ -128,8 +128,9 @@ login_lookup_cb(const struct db_result *res, void *arg)
 	}
 	uf = db_result_value(res, 0, 0);
 	ipf = db_result_value(res, 0, 1);
-	if ((uf != NULL && atoi(uf) >= cfg->login_max_failures_user) ||
-	    (ipf != NULL && atoi(ipf) >= cfg->login_max_failures_ip)) {
+	/* The counts include this attempt. */
+	if ((uf != NULL && atoi(uf) > cfg->login_max_failures_user) ||
+	    (ipf != NULL && atoi(ipf) > cfg->login_max_failures_ip)) {
 		snprintf(retry, sizeof retry, "%d", cfg->login_window_s);
 		req_add_header(r, "Retry-After", retry);
 		req_reply_error(r, 429, "too_many_attempts",
@@ -155,9 +156,8 @@ login_verified_cb(const struct hashpool_result *hres, void *arg)
 {
 	struct req		*r = arg;
 	struct login		*l = r->data;
-	const char		*params[4];
+	const char		*params[5];
 	char			 hash[TOKEN_HASH_HEX_SIZE], id[24], hours[16];
-	char			 window[16];
 
 	if (hres->overloaded) {
 		req_add_header(r, "Retry-After", "1");
@@ -166,13 +166,9 @@ login_verified_cb(const struct hashpool_result *hres, void *arg)
 		return;
 	}
 	if (!hres->ok) {
-		snprintf(window, sizeof window, "%d",
-		    r->worker->cfg->login_window_s);
-		params[0] = l->name;
-		params[1] = l->ip;
-		params[2] = window;
-		db_query(r->worker->db, SQL_LOGIN_FAILED, params, 3,
-		    login_failed_cb, r);
+		/* Already counted, before the check. */
+		req_reply_error(r, 401, "invalid_credentials",
+		    "wrong user name or password");
 		return;
 	}
 	token_random(l->token);
@@ -183,21 +179,9 @@ login_verified_cb(const struct hashpool_result *hres, void *arg)
 	params[1] = hash;
 	params[2] = hours;
 	params[3] = l->name;
-	db_query(r->worker->db, SQL_SESSION_CREATE, params, 4,
+	params[4] = l->ip;
+	db_query(r->worker->db, SQL_SESSION_CREATE, params, 5,
 	    login_session_cb, r);
-}
-
-static void
-login_failed_cb(const struct db_result *res, void *arg)
-{
-	struct req	*r = arg;
-
-	/* The count is best effort; the answer is the same either way. */
-	if (db_result_status(res) != DB_OK)
-		log_warn("login: failure not counted: %s",
-		    db_result_error(res));
-	req_reply_error(r, 401, "invalid_credentials",
-	    "wrong user name or password");
 }
 
 static void

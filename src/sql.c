@@ -214,39 +214,45 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL"
 	"  AND t.expires_at > now() AND NOT m.disabled" },
 
-	/* $1 name  $2 client ip ('' if unknown)  $3 window in seconds ->
-	 * recent failures of the account and of the address, and the
-	 * account (NULLs when there is none). */
+	/*
+	 * A login attempt: counted for the account and for the address
+	 * before the password is checked, in the same statement that reads
+	 * them, so concurrent guesses cannot all slip under the limit.
+	 * Counts restart when their window is over.  Returns the counts with
+	 * this attempt, and the account (NULLs when there is none).
+	 *   $1 name  $2 client ip ('' if unknown)  $3 window in seconds
+	 */
 	[SQL_LOGIN_LOOKUP] = { "login_lookup", 3,
+	"WITH bump AS ("
+	"  INSERT INTO login_failures AS f (scope, window_start, failures)"
+	"  VALUES ('user:' || $1, now(), 1), ('ip:' || $2, now(), 1)"
+	"  ON CONFLICT (scope) DO UPDATE SET"
+	"    failures = CASE WHEN f.window_start >"
+	"      now() - make_interval(secs => $3::int) THEN f.failures + 1"
+	"      ELSE 1 END,"
+	"    window_start = CASE WHEN f.window_start >"
+	"      now() - make_interval(secs => $3::int) THEN f.window_start"
+	"      ELSE now() END"
+	"  RETURNING scope, failures"
+	") "
 	"SELECT"
-	"  (SELECT failures FROM login_failures WHERE scope = 'user:' || $1"
-	"    AND window_start > now() - make_interval(secs => $3::int))"
+	"  (SELECT failures FROM bump WHERE scope = 'user:' || $1)"
 	"    AS user_failures,"
-	"  (SELECT failures FROM login_failures WHERE scope = 'ip:' || $2"
-	"    AND window_start > now() - make_interval(secs => $3::int))"
+	"  (SELECT failures FROM bump WHERE scope = 'ip:' || $2)"
 	"    AS ip_failures,"
 	"  m.id, m.password_hash, m.role, m.disabled "
 	"FROM (SELECT 1) AS one "
 	"LEFT JOIN moderators m ON m.name = $1" },
 
-	/* $1 name  $2 ip  $3 window seconds: count a failed login for both
-	 * scopes, starting a new window where the old one ended. */
-	[SQL_LOGIN_FAILED] = { "login_failed", 3,
-	"INSERT INTO login_failures AS f (scope, window_start, failures) "
-	"VALUES ('user:' || $1, now(), 1), ('ip:' || $2, now(), 1) "
-	"ON CONFLICT (scope) DO UPDATE SET"
-	"  failures = CASE WHEN f.window_start >"
-	"    now() - make_interval(secs => $3::int) THEN f.failures + 1"
-	"    ELSE 1 END,"
-	"  window_start = CASE WHEN f.window_start >"
-	"    now() - make_interval(secs => $3::int) THEN f.window_start"
-	"    ELSE now() END" },
-
-	/* $1 moderator id  $2 token hash  $3 hours  $4 name: a new session;
-	 * the account's failure count starts again. */
-	[SQL_SESSION_CREATE] = { "session_create", 4,
+	/* $1 moderator id  $2 token hash  $3 hours  $4 name  $5 ip: a new
+	 * session.  The attempt was no failure: the account's count starts
+	 * again, and the address's gives it back. */
+	[SQL_SESSION_CREATE] = { "session_create", 5,
 	"WITH cleared AS ("
 	"  DELETE FROM login_failures WHERE scope = 'user:' || $4"
+	"), given_back AS ("
+	"  UPDATE login_failures SET failures = greatest(failures - 1, 0)"
+	"  WHERE scope = 'ip:' || $5"
 	") "
 	"INSERT INTO auth_tokens (moderator_id, kind, token_hash, expires_at) "
 	"VALUES ($1::bigint, 'session', decode($2, 'hex'),"

@@ -100,6 +100,8 @@ static struct account	 acc_thr = { "thr", "moderator" };
 static struct account	 acc_off = { "off", "admin" };
 static struct account	 acc_st = { "st", "moderator" };
 static struct account	 acc_busy = { "busy", "moderator" };
+static struct account	 acc_busy2 = { "busy2", "moderator" };
+static struct account	 acc_burst = { "burst", "moderator" };
 
 static bool	 is_excerpt(const char *, const char *, size_t);
 static bool	 account_at(const char *, int, struct account *);
@@ -167,6 +169,7 @@ static void	 test_articles(void);
 static void	 test_stats(void);
 static void	 test_events(void);
 static void	 test_responsiveness(void);
+static void	 test_login_burst(void);
 
 #define cli(in, out, ...)						\
 	it_cli_at(__FILE__, __LINE__, (in), (out), __VA_ARGS__)
@@ -2325,7 +2328,7 @@ reader_main(void *arg)
 static void
 test_responsiveness(void)
 {
-	const char	*key = new_key("busy"), *body;
+	const char	*key = new_key("busy"), *body, *body2;
 	struct busy	 busy;
 	struct login_job jobs[NLOGINS];
 	struct reader	 rd[2];
@@ -2335,7 +2338,10 @@ test_responsiveness(void)
 	long long	 c;
 	int		 i, nl = 0, nr = 0;
 
-	IT_REQUIRE(account(&adm) && account(&acc_busy));
+	/* Two accounts: a burst of logins to one account beyond the
+	 * per-account limit is throttled, whatever the password. */
+	IT_REQUIRE(account(&adm) && account(&acc_busy) &&
+	    account(&acc_busy2));
 	for (i = 0; i < 3; i++) {
 		c = add_comment(key, "قارئ", NULL, "تعليق منشور", 0);
 		IT_REQUIRE(c > 0);
@@ -2352,6 +2358,8 @@ test_responsiveness(void)
 	memset(rd, 0, sizeof rd);
 	body = jpack("{s:s, s:s}", "username", acc_busy.name, "password",
 	    PASSWORD);
+	body2 = jpack("{s:s, s:s}", "username", acc_busy2.name, "password",
+	    PASSWORD);
 	for (i = 0; i < 2; i++) {
 		rd[i].busy = &busy;
 		rd[i].path = i == 0 ? "/healthz" : list_path(key);
@@ -2366,8 +2374,8 @@ test_responsiveness(void)
 		jobs[nl].req.method = "POST";
 		jobs[nl].req.path = API "/session";
 		jobs[nl].req.headers = jobs[nl].hdrs;
-		jobs[nl].req.body = body;
-		jobs[nl].req.body_len = strlen(body);
+		jobs[nl].req.body = nl % 2 == 0 ? body : body2;
+		jobs[nl].req.body_len = strlen(jobs[nl].req.body);
 		jobs[nl].req.timeout_ms = 30000;
 		if (pthread_create(&lt[nl], NULL, login_main, &jobs[nl]) != 0)
 			break;
@@ -2400,6 +2408,7 @@ test_responsiveness(void)
 	}
 	it_note("%d logins took %.3f s in all (each %.3f..%.3f s)", nl, t0,
 	    lmin, lmax);
+
 	for (i = 0; i < nr; i++) {
 		it_note("GET %s: %d reads during the logins, slowest %.3f s",
 		    rd[i].path, rd[i].n, rd[i].worst);
@@ -2429,7 +2438,65 @@ static const struct it_test tests[] = {
 	{ "stats", test_stats },
 	{ "events", test_events },
 	{ "responsiveness", test_responsiveness },
+	{ "login_burst", test_login_burst },
 };
+
+/*
+ * Guesses sent all at once cannot outrun the throttle: each attempt is
+ * counted before its password is checked, so of 10 concurrent wrong
+ * logins to one account (limit 5) at most 5 are even tried.
+ */
+static void
+test_login_burst(void)
+{
+	struct busy		 busy;
+	struct login_job	 jobs[10];
+	pthread_t		 lt[10];
+	const char		*body;
+	int			 i, n, tried = 0, throttled = 0;
+
+	IT_REQUIRE(account(&acc_burst));
+	memset(&busy, 0, sizeof busy);
+	pthread_mutex_init(&busy.lock, NULL);
+	pthread_cond_init(&busy.cond, NULL);
+	memset(jobs, 0, sizeof jobs);
+	body = jpack("{s:s, s:s}", "username", acc_burst.name, "password",
+	    "not-the-password");
+	for (n = 0; n < 10; n++) {
+		jobs[n].busy = &busy;
+		jobs[n].hdrs[0] = "Content-Type: application/json";
+		jobs[n].req.method = "POST";
+		jobs[n].req.path = API "/session";
+		jobs[n].req.headers = jobs[n].hdrs;
+		jobs[n].req.body = body;
+		jobs[n].req.body_len = strlen(body);
+		jobs[n].req.timeout_ms = 30000;
+		if (pthread_create(&lt[n], NULL, login_main, &jobs[n]) != 0)
+			break;
+	}
+	IT_CHECK_INT(n, 10);
+	pthread_mutex_lock(&busy.lock);
+	busy.logins = n;
+	busy.go = true;
+	pthread_cond_broadcast(&busy.cond);
+	pthread_mutex_unlock(&busy.lock);
+	for (i = 0; i < n; i++)
+		pthread_join(lt[i], NULL);
+	for (i = 0; i < n; i++) {
+		if (jobs[i].resp.status == 401)
+			tried++;
+		else if (jobs[i].resp.status == 429)
+			throttled++;
+		it_resp_clear(&jobs[i].resp);
+	}
+	IT_CHECKF(tried <= 5, "%d wrong passwords were checked, limit 5",
+	    tried);
+	IT_CHECKF(tried + throttled == n, "%d answers neither 401 nor 429",
+	    n - tried - throttled);
+	IT_CHECK(throttled >= 5);
+	pthread_mutex_destroy(&busy.lock);
+	pthread_cond_destroy(&busy.cond);
+}
 
 int
 main(int argc, char **argv)
