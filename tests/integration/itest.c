@@ -1608,3 +1608,69 @@ it_tree_has_id(const json_t *comments, long long id)
 	}
 	return (false);
 }
+
+/* -- requests at the same moment ----------------------------------------- */
+
+struct it_gate {
+	pthread_mutex_t	 lock;
+	pthread_cond_t	 cond;
+	bool		 open;
+};
+
+struct it_gated {
+	struct it_gate		*gate;
+	const struct it_req	*req;
+	struct it_resp		*resp;
+};
+
+static void *
+it_gated_main(void *arg)
+{
+	struct it_gated	*g = arg;
+
+	pthread_mutex_lock(&g->gate->lock);
+	while (!g->gate->open)
+		pthread_cond_wait(&g->gate->cond, &g->gate->lock);
+	pthread_mutex_unlock(&g->gate->lock);
+	it_do(g->req, g->resp);
+	return (NULL);
+}
+
+int
+it_do_all(const struct it_req *reqs, struct it_resp *resps, int n)
+{
+	struct it_gate	 gate;
+	struct it_gated	*g;
+	pthread_t	*th;
+	int		 i, started;
+
+	memset(&gate, 0, sizeof gate);
+	pthread_mutex_init(&gate.lock, NULL);
+	pthread_cond_init(&gate.cond, NULL);
+	g = calloc((size_t)n, sizeof *g);
+	th = calloc((size_t)n, sizeof *th);
+	if (g == NULL || th == NULL) {
+		free(g);
+		free(th);
+		return (0);
+	}
+	for (started = 0; started < n; started++) {
+		g[started].gate = &gate;
+		g[started].req = &reqs[started];
+		g[started].resp = &resps[started];
+		if (pthread_create(&th[started], NULL, it_gated_main,
+		    &g[started]) != 0)
+			break;
+	}
+	pthread_mutex_lock(&gate.lock);
+	gate.open = true;
+	pthread_cond_broadcast(&gate.cond);
+	pthread_mutex_unlock(&gate.lock);
+	for (i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	pthread_cond_destroy(&gate.cond);
+	pthread_mutex_destroy(&gate.lock);
+	free(g);
+	free(th);
+	return (started);
+}

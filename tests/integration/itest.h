@@ -72,6 +72,14 @@ extern const char	*it_pgdir;	/* COMMENTD_TEST_PGDIR */
  * says why).  Free with it_resp_clear().
  */
 int		 it_do(const struct it_req *req, struct it_resp *resp);
+/*
+ * Sends the n requests at the same moment, one thread each (held at a
+ * gate until all are started), and waits for every answer: resps[i]
+ * is the answer to reqs[i] (clear each with it_resp_clear).  Returns how
+ * many were sent (fewer only if a thread could not start).
+ */
+int		 it_do_all(const struct it_req *reqs, struct it_resp *resps,
+		    int n);
 void		 it_resp_clear(struct it_resp *resp);
 
 /*

@@ -154,7 +154,6 @@ static void	 check_search_at(const char *, int, const char *,
 static struct it_resp *stats_at(const char *, int, long long *);
 static long long decisions(const struct it_resp *, const char *);
 static struct it_proc *second_server(const char **);
-static void	*conc_main(void *);
 static void	*login_main(void *);
 static void	*reader_main(void *);
 
@@ -966,42 +965,15 @@ test_actions(void)
 
 /* -- 3. two moderators, one comment --------------------------------------- */
 
-/* Threads wait at the gate so their requests leave together. */
-struct gate {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 cond;
-	bool		 open;
-};
-
-struct conc {
-	struct gate	*gate;
-	struct it_req	 req;
-	struct it_resp	 resp;
-	const char	*hdrs[3];
-};
-
-static void *
-conc_main(void *arg)
-{
-	struct conc	*c = arg;
-
-	pthread_mutex_lock(&c->gate->lock);
-	while (!c->gate->open)
-		pthread_cond_wait(&c->gate->cond, &c->gate->lock);
-	pthread_mutex_unlock(&c->gate->lock);
-	it_do(&c->req, &c->resp);
-	return (NULL);
-}
-
 static void
 test_race(void)
 {
 	const char	*key = new_key("race"), *who[2], *st[2];
 	const char	*actions[2] = { "approve", "reject" };
-	struct gate	 gate;
-	struct conc	 conc[2];
+	struct it_req	 reqs[2];
+	struct it_resp	 resps[2];
+	const char	*hdrs[2][3];
 	struct account	*acc[2];
-	pthread_t	 th[2];
 	long long	 ids[NRACES];
 	int		 i, j, k, started, win, wins[2] = { 0, 0 };
 
@@ -1015,45 +987,32 @@ test_race(void)
 		/* Each moderator takes each side in turn. */
 		acc[0] = i % 2 == 0 ? &adm : &mod;
 		acc[1] = i % 2 == 0 ? &mod : &adm;
-		memset(&gate, 0, sizeof gate);
-		pthread_mutex_init(&gate.lock, NULL);
-		pthread_cond_init(&gate.cond, NULL);
-		memset(conc, 0, sizeof conc);
-		for (started = 0; started < 2; started++) {
-			j = started;
-			conc[j].gate = &gate;
-			conc[j].hdrs[0] = bearer(acc[j]->token);
-			conc[j].hdrs[1] = "Content-Type: application/json";
-			conc[j].req.method = "POST";
-			conc[j].req.path = it_strf("%s/comments/%lld/%s", API,
+		memset(reqs, 0, sizeof reqs);
+		memset(resps, 0, sizeof resps);
+		memset(hdrs, 0, sizeof hdrs);
+		for (j = 0; j < 2; j++) {
+			hdrs[j][0] = bearer(acc[j]->token);
+			hdrs[j][1] = "Content-Type: application/json";
+			reqs[j].method = "POST";
+			reqs[j].path = it_strf("%s/comments/%lld/%s", API,
 			    ids[i], actions[j]);
-			conc[j].req.headers = conc[j].hdrs;
-			conc[j].req.body = "{\"from\": \"pending\"}";
-			conc[j].req.body_len = strlen(conc[j].req.body);
-			if (pthread_create(&th[j], NULL, conc_main,
-			    &conc[j]) != 0)
-				break;
+			reqs[j].headers = hdrs[j];
+			reqs[j].body = "{\"from\": \"pending\"}";
+			reqs[j].body_len = strlen(reqs[j].body);
 		}
-		pthread_mutex_lock(&gate.lock);
-		gate.open = true;
-		pthread_cond_broadcast(&gate.cond);
-		pthread_mutex_unlock(&gate.lock);
-		for (j = 0; j < started; j++)
-			pthread_join(th[j], NULL);
-		pthread_cond_destroy(&gate.cond);
-		pthread_mutex_destroy(&gate.lock);
+		started = it_do_all(reqs, resps, 2);
 		if (!IT_CHECK_INT(started, 2))
 			goto next;
 
 		win = -1;
 		for (j = 0; j < 2; j++) {
-			if (conc[j].resp.status == 200)
+			if (resps[j].status == 200)
 				win = win == -1 ? j : 2;
 		}
 		if (!IT_CHECKF(win == 0 || win == 1, "comment %lld: statuses "
 		    "%ld (%s by %s) and %ld (%s by %s), want one 200 and "
-		    "one 409", ids[i], conc[0].resp.status, actions[0],
-		    acc[0]->name, conc[1].resp.status, actions[1],
+		    "one 409", ids[i], resps[0].status, actions[0],
+		    acc[0]->name, resps[1].status, actions[1],
 		    acc[1]->name))
 			goto next;
 		k = 1 - win;
@@ -1062,16 +1021,16 @@ test_race(void)
 		st[1] = "rejected";
 		who[0] = acc[0]->name;
 		who[1] = acc[1]->name;
-		IT_CHECK_STR(it_jstr(conc[win].resp.json, "comment.status"),
+		IT_CHECK_STR(it_jstr(resps[win].json, "comment.status"),
 		    st[win]);
-		IT_CHECK_STATUS(&conc[k].resp, 409);
-		IT_CHECK_STR(it_jstr(conc[k].resp.json, "error.code"),
+		IT_CHECK_STATUS(&resps[k], 409);
+		IT_CHECK_STR(it_jstr(resps[k].json, "error.code"),
 		    "conflict");
-		IT_CHECK_STR(it_jstr(conc[k].resp.json,
+		IT_CHECK_STR(it_jstr(resps[k].json,
 		    "error.current.status"), st[win]);
-		IT_CHECK_STR(it_jstr(conc[k].resp.json,
+		IT_CHECK_STR(it_jstr(resps[k].json,
 		    "error.current.moderated_by"), who[win]);
-		IT_CHECK(it_jstr(conc[k].resp.json,
+		IT_CHECK(it_jstr(resps[k].json,
 		    "error.current.moderated_at") != NULL);
 		IT_CHECK_STR(status_of(ids[i]), st[win]);
 		IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM comments WHERE "
@@ -1084,7 +1043,7 @@ next:
 		    "comment %lld has exactly one approve/reject event",
 		    ids[i]);
 		for (j = 0; j < 2; j++)
-			it_resp_clear(&conc[j].resp);
+			it_resp_clear(&resps[j]);
 	}
 	it_note("approve won %d times, reject %d times", wins[0], wins[1]);
 }
@@ -2449,53 +2408,39 @@ static const struct it_test tests[] = {
 static void
 test_login_burst(void)
 {
-	struct busy		 busy;
-	struct login_job	 jobs[10];
-	pthread_t		 lt[10];
-	const char		*body;
-	int			 i, n, tried = 0, throttled = 0;
+	struct it_req	 reqs[10];
+	struct it_resp	 resps[10];
+	const char	*hdrs[2] = { "Content-Type: application/json", NULL };
+	const char	*body;
+	int		 i, n, tried = 0, throttled = 0;
 
 	IT_REQUIRE(account(&acc_burst));
-	memset(&busy, 0, sizeof busy);
-	pthread_mutex_init(&busy.lock, NULL);
-	pthread_cond_init(&busy.cond, NULL);
-	memset(jobs, 0, sizeof jobs);
+	memset(reqs, 0, sizeof reqs);
+	memset(resps, 0, sizeof resps);
 	body = jpack("{s:s, s:s}", "username", acc_burst.name, "password",
 	    "not-the-password");
-	for (n = 0; n < 10; n++) {
-		jobs[n].busy = &busy;
-		jobs[n].hdrs[0] = "Content-Type: application/json";
-		jobs[n].req.method = "POST";
-		jobs[n].req.path = API "/session";
-		jobs[n].req.headers = jobs[n].hdrs;
-		jobs[n].req.body = body;
-		jobs[n].req.body_len = strlen(body);
-		jobs[n].req.timeout_ms = 30000;
-		if (pthread_create(&lt[n], NULL, login_main, &jobs[n]) != 0)
-			break;
+	for (i = 0; i < 10; i++) {
+		reqs[i].method = "POST";
+		reqs[i].path = API "/session";
+		reqs[i].headers = hdrs;
+		reqs[i].body = body;
+		reqs[i].body_len = strlen(body);
+		reqs[i].timeout_ms = 30000;
 	}
+	n = it_do_all(reqs, resps, 10);
 	IT_CHECK_INT(n, 10);
-	pthread_mutex_lock(&busy.lock);
-	busy.logins = n;
-	busy.go = true;
-	pthread_cond_broadcast(&busy.cond);
-	pthread_mutex_unlock(&busy.lock);
-	for (i = 0; i < n; i++)
-		pthread_join(lt[i], NULL);
 	for (i = 0; i < n; i++) {
-		if (jobs[i].resp.status == 401)
+		if (resps[i].status == 401)
 			tried++;
-		else if (jobs[i].resp.status == 429)
+		else if (resps[i].status == 429)
 			throttled++;
-		it_resp_clear(&jobs[i].resp);
+		it_resp_clear(&resps[i]);
 	}
 	IT_CHECKF(tried <= 5, "%d wrong passwords were checked, limit 5",
 	    tried);
 	IT_CHECKF(tried + throttled == n, "%d answers neither 401 nor 429",
 	    n - tried - throttled);
 	IT_CHECK(throttled >= 5);
-	pthread_mutex_destroy(&busy.lock);
-	pthread_cond_destroy(&busy.cond);
 }
 
 int

@@ -98,7 +98,6 @@ static bool	 location_is(const struct it_resp *, long long);
 static char	*repeat(const char *, size_t);
 static const char *sized_json(size_t);
 static int	 pg_sh(const char *);
-static void	*conc_main(void *);
 static int	 bg_ok(struct bg *);
 static void	*bg_main(void *);
 
@@ -898,32 +897,6 @@ test_errors(void)
 
 /* -- 6. idempotent retries ------------------------------------------------ */
 
-/* Threads wait at the gate so their requests leave together. */
-struct gate {
-	pthread_mutex_t	 lock;
-	pthread_cond_t	 cond;
-	bool		 open;
-};
-
-struct conc {
-	struct gate	*gate;
-	struct it_req	 req;
-	struct it_resp	 resp;
-};
-
-static void *
-conc_main(void *arg)
-{
-	struct conc	*c = arg;
-
-	pthread_mutex_lock(&c->gate->lock);
-	while (!c->gate->open)
-		pthread_cond_wait(&c->gate->cond, &c->gate->lock);
-	pthread_mutex_unlock(&c->gate->lock);
-	it_do(&c->req, &c->resp);
-	return (NULL);
-}
-
 static void
 test_idempotency(void)
 {
@@ -931,10 +904,8 @@ test_idempotency(void)
 	const char	*k1 = it_strf("k1-%s", run_id), *hk1, *body, *rep;
 	const char	*tok1, *hdrs[3];
 	struct it_resp	*a, *b, *c, *d;
-	struct conc	 conc[10];
-	struct gate	 gate = { PTHREAD_MUTEX_INITIALIZER,
-			    PTHREAD_COND_INITIALIZER, false };
-	pthread_t	 th[10];
+	struct it_req	 reqs[10];
+	struct it_resp	 resps[10];
 	long long	 id, first;
 	int		 i, started, replayed = 0;
 
@@ -987,41 +958,33 @@ test_idempotency(void)
 	hdrs[0] = "Content-Type: application/json";
 	hdrs[1] = it_strf("Idempotency-Key: k3-%s", run_id);
 	hdrs[2] = NULL;
-	memset(conc, 0, sizeof conc);
-	for (started = 0; started < 10; started++) {
-		conc[started].gate = &gate;
-		conc[started].req.method = "POST";
-		conc[started].req.path = list_path(key);
-		conc[started].req.headers = hdrs;
-		conc[started].req.body = body;
-		conc[started].req.body_len = strlen(body);
-		if (pthread_create(&th[started], NULL, conc_main,
-		    &conc[started]) != 0)
-			break;
+	memset(reqs, 0, sizeof reqs);
+	memset(resps, 0, sizeof resps);
+	for (i = 0; i < 10; i++) {
+		reqs[i].method = "POST";
+		reqs[i].path = list_path(key);
+		reqs[i].headers = hdrs;
+		reqs[i].body = body;
+		reqs[i].body_len = strlen(body);
 	}
+	started = it_do_all(reqs, resps, 10);
 	IT_CHECK_INT(started, 10);
-	pthread_mutex_lock(&gate.lock);
-	gate.open = true;
-	pthread_cond_broadcast(&gate.cond);
-	pthread_mutex_unlock(&gate.lock);
-	for (i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-	first = it_jint(conc[0].resp.json, "comment.id", -1);
+	first = it_jint(resps[0].json, "comment.id", -1);
 	for (i = 0; i < started; i++) {
-		IT_CHECK_STATUS(&conc[i].resp, 202);
-		IT_CHECKF(it_jint(conc[i].resp.json, "comment.id", -1) == first
+		IT_CHECK_STATUS(&resps[i], 202);
+		IT_CHECKF(it_jint(resps[i].json, "comment.id", -1) == first
 		    && first > 0, "concurrent answer %d: id %lld, want %lld", i,
-		    it_jint(conc[i].resp.json, "comment.id", -1), first);
-		IT_CHECK_STR(it_jstr(conc[i].resp.json, "submitter_token"),
-		    it_jstr(conc[0].resp.json, "submitter_token"));
-		rep = it_header(&conc[i].resp, "Idempotent-Replayed");
+		    it_jint(resps[i].json, "comment.id", -1), first);
+		IT_CHECK_STR(it_jstr(resps[i].json, "submitter_token"),
+		    it_jstr(resps[0].json, "submitter_token"));
+		rep = it_header(&resps[i], "Idempotent-Replayed");
 		if (rep != NULL && strcasecmp(rep, "true") == 0)
 			replayed++;
 	}
 	IT_CHECKF(replayed == started - 1, "%d of %d answers are replays, "
 	    "want %d", replayed, started, started - 1);
 	for (i = 0; i < 10; i++)
-		it_resp_clear(&conc[i].resp);
+		it_resp_clear(&resps[i]);
 	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM comments WHERE "
 	    "idempotency_key = $1", it_strf("k3-%s", run_id), (char *)NULL),
 	    1);
