@@ -1674,3 +1674,23 @@ it_do_all(const struct it_req *reqs, struct it_resp *resps, int n)
 	free(th);
 	return (started);
 }
+
+/* See itest.h. */
+char *
+it_new_token_at(const char *file, int line, const char *name)
+{
+	char	*out;
+	size_t	 n;
+
+	if (!it_cli_at(file, line, NULL, &out, "token", "create", name,
+	    "--days", "1", (char *)NULL))
+		return (NULL);
+	n = strlen(out);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+		out[--n] = '\0';
+	if (!it_check_at(file, line, n >= 16 && strpbrk(out, " \t\n") ==
+	    NULL, "token create %s printed a token alone: \"%s\"", name,
+	    out))
+		return (NULL);
+	return (out);
+}

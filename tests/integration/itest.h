@@ -298,4 +298,8 @@ bool		 it_cli_at(const char *file, int line, const char *input,
 /* Whether a public comment tree (comments with replies) holds id. */
 bool		 it_tree_has_id(const json_t *comments, long long id);
 
+/* A new API token of moderator name (valid one day), made through the
+ * binary; NULL after a failed check. */
+char		*it_new_token_at(const char *file, int line, const char *name);
+
 #endif

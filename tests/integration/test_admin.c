@@ -105,7 +105,6 @@ static struct account	 acc_burst = { "burst", "moderator" };
 
 static bool	 is_excerpt(const char *, const char *, size_t);
 static bool	 account_at(const char *, int, struct account *);
-static char	*new_token_at(const char *, int, const char *);
 static const char *new_key(const char *);
 static const char *list_path(const char *);
 static const char *bearer(const char *);
@@ -225,7 +224,7 @@ account_at(const char *file, int line, struct account *a)
 	if (!it_cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
 	    a->name, "--role", a->role, (char *)NULL))
 		return (false);
-	if ((out = new_token_at(file, line, a->name)) == NULL)
+	if ((out = it_new_token_at(file, line, a->name)) == NULL)
 		return (false);
 	if (!it_check_at(file, line, strlen(out) < sizeof a->token,
 	    "the token fits"))
@@ -233,26 +232,6 @@ account_at(const char *file, int line, struct account *a)
 	snprintf(a->token, sizeof a->token, "%s", out);
 	a->ok = true;
 	return (true);
-}
-
-/* commentd token create NAME --days 1: the token (owned by the test). */
-static char *
-new_token_at(const char *file, int line, const char *name)
-{
-	char	*out;
-	size_t	 n;
-
-	if (!it_cli_at(file, line, NULL, &out, "token", "create", name,
-	    "--days", "1", (char *)NULL))
-		return (NULL);
-	n = strlen(out);
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-		out[--n] = '\0';
-	if (!it_check_at(file, line, n >= 16 && strpbrk(out, " \t\n") ==
-	    NULL, "token create %s printed a token alone: \"%s\"", name,
-	    out))
-		return (NULL);
-	return (out);
 }
 
 /* An article key no other run or test uses. */
@@ -1498,7 +1477,7 @@ test_login(void)
 	    "unauthorized");
 
 	/* DELETE with an API token revokes that token, and only it. */
-	tok = new_token_at(__FILE__, __LINE__, adm.name);
+	tok = it_new_token_at(__FILE__, __LINE__, adm.name);
 	IT_REQUIRE(tok != NULL);
 	r = adm_req("GET", API "/session", tok, NULL);
 	IT_CHECK_STATUS(r, 200);

@@ -184,7 +184,6 @@ static bool
 admin_at(const char *file, int line)
 {
 	char	*out;
-	size_t	 n;
 
 	if (adm.tried)
 		return (it_check_at(file, line, adm.ok, "account %s was made",
@@ -194,15 +193,9 @@ admin_at(const char *file, int line)
 	if (!it_cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
 	    adm.name, "--role", "moderator", (char *)NULL))
 		return (false);
-	if (!it_cli_at(file, line, NULL, &out, "token", "create", adm.name,
-	    "--days", "1", (char *)NULL))
-		return (false);
-	n = strlen(out);
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-		out[--n] = '\0';
-	if (!it_check_at(file, line, n >= 16 && n < sizeof adm.token &&
-	    strpbrk(out, " \t\n") == NULL, "token create %s printed a token "
-	    "alone: \"%s\"", adm.name, out))
+	if ((out = it_new_token_at(file, line, adm.name)) == NULL ||
+	    !it_check_at(file, line, strlen(out) < sizeof adm.token,
+	    "token of %s fits", adm.name))
 		return (false);
 	snprintf(adm.token, sizeof adm.token, "%s", out);
 	adm.ok = true;
