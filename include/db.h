@@ -78,12 +78,6 @@ typedef void (*db_notify_cb)(const char *payload, void *arg);
 typedef void (*db_listen_state_cb)(bool listening, void *arg);
 void		 db_pool_listen(struct db_pool *pool, db_notify_cb notify_cb,
 		    db_listen_state_cb state_cb, void *arg);
-bool		 db_pool_listening(const struct db_pool *pool);
-
-/* True while at least one connection is established. */
-bool		 db_pool_connected(const struct db_pool *pool);
-/* Queries running or waiting now. */
-int		 db_pool_load(const struct db_pool *pool);
 
 enum db_status	 db_result_status(const struct db_result *res);
 int		 db_result_ntuples(const struct db_result *res);

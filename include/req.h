@@ -68,8 +68,6 @@ void		 req_add_header(struct req *r, const char *name,
 
 /* Replies (each frees r). */
 void		 req_reply_json_new(struct req *r, int status, json_t *body);
-void		 req_reply_bytes(struct req *r, int status,
-		    const char *content_type, const void *data, size_t len);
 void		 req_reply_empty(struct req *r, int status);
 /*
  * A public answer from the read cache (or just built for it): its status,

@@ -31,6 +31,5 @@ void		 sse_hub_notify(struct sse_hub *hub, int64_t id,
 		    const char *payload);
 /* The listening connection is (again) up: catch every stream up. */
 void		 sse_hub_resync(struct sse_hub *hub);
-int		 sse_hub_count(const struct sse_hub *hub);
 
 #endif

@@ -78,7 +78,6 @@ struct db_pool {
 	int			 nwaiting;
 	struct db_query_list	 failed;	/* to call back next tick */
 	struct event		*failed_ev;
-	int			 running;
 	bool			 closing;
 	struct db_conn		*listener;	/* NULL unless listening */
 	db_notify_cb		 notify_cb;
@@ -236,13 +235,6 @@ db_pool_listen(struct db_pool *pool, db_notify_cb notify_cb,
 	dbc_connect(pool->listener);
 }
 
-bool
-db_pool_listening(const struct db_pool *pool)
-{
-	return pool->listener != NULL &&
-	    pool->listener->state == DBC_LISTENING;
-}
-
 void
 db_pool_free(struct db_pool *pool)
 {
@@ -273,30 +265,6 @@ db_pool_free(struct db_pool *pool)
 	free(pool->options);
 	free(pool->appname);
 	free(pool);
-}
-
-bool
-db_pool_connected(const struct db_pool *pool)
-{
-	int	i;
-
-	for (i = 0; i < pool->cfg.size; i++) {
-		switch (pool->conns[i].state) {
-		case DBC_IDLE:
-		case DBC_PREPARING:
-		case DBC_RUNNING:
-			return true;
-		default:
-			break;
-		}
-	}
-	return false;
-}
-
-int
-db_pool_load(const struct db_pool *pool)
-{
-	return pool->running + pool->nwaiting;
 }
 
 /* -- queries --------------------------------------------------------- */
@@ -693,7 +661,6 @@ dbc_lost(struct db_conn *c, enum db_status st, const char *why)
 
 	if ((q = c->q) != NULL) {
 		c->q = NULL;
-		c->pool->running--;
 		dbq_finish(q, st, NULL, reason);
 	}
 	/* With every connection down, waiting queries would only time out. */
@@ -829,7 +796,6 @@ static void
 dbc_start(struct db_conn *c, struct db_query *q)
 {
 	c->q = q;
-	c->pool->running++;
 	dbc_set_state(c, c->prepared[q->id] || sql_stmt(q->id)->one_shot ?
 	    DBC_RUNNING : DBC_PREPARING);
 	dbc_arm_timer(c, c->pool->cfg.statement_timeout_ms + 2000);
@@ -968,7 +934,6 @@ dbc_step_done(struct db_conn *c)
 	}
 
 	c->q = NULL;
-	c->pool->running--;
 	if (st != DB_OK)
 		log_warn("db: %s failed: %s%s%s", sql_stmt(q->id)->name,
 		    db_status_name(st), r != NULL ? ": " : "",

@@ -404,18 +404,6 @@ req_reply_json_new(struct req *r, int status, json_t *body)
 }
 
 void
-req_reply_bytes(struct req *r, int status, const char *content_type,
-    const void *data, size_t len)
-{
-	struct evbuffer	*out = evhttp_request_get_output_buffer(r->ev);
-
-	if (content_type != NULL)
-		req_add_header(r, "Content-Type", content_type);
-	evbuffer_add(out, data, len);
-	req_send(r, status, out);
-}
-
-void
 req_reply_empty(struct req *r, int status)
 {
 	req_send(r, status, NULL);

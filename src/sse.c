@@ -99,12 +99,6 @@ sse_hub_free(struct sse_hub *hub)
 	free(hub);
 }
 
-int
-sse_hub_count(const struct sse_hub *hub)
-{
-	return hub->count;
-}
-
 void
 sse_hub_open(struct sse_hub *hub, struct req *r, int64_t last_id)
 {
