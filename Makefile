@@ -62,6 +62,7 @@ LIB_SRC	:= \
 	src/h_admin_comments.c \
 	src/h_admin_articles.c \
 	src/h_events.c \
+	src/assets.c \
 	src/routes.c \
 	src/worker.c \
 	src/server.c
@@ -70,7 +71,16 @@ MAIN_SRC := src/main.c
 
 MIGRATIONS := $(sort $(wildcard migrations/[0-9][0-9][0-9][0-9]_*.sql))
 
-LIB_OBJ	:= $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o
+# Web files served by the binary (assets.c), each with a gzip copy.  The
+# demo pages are built from the article texts by tools/demo-page.sh.
+WEB_FILES := web/admin/index.html web/admin/admin.js web/admin/admin.css \
+	     web/embed/embed.js web/embed/embed.css web/demo/demo.css
+DEMO_PAGES := $(BUILD)/gen/web/demo-ar.html $(BUILD)/gen/web/demo-en.html
+ASSETS	:= $(WEB_FILES) $(DEMO_PAGES)
+ASSETS_GZ := $(patsubst %,$(BUILD)/gen/gz/%.gz,$(notdir $(ASSETS)))
+
+LIB_OBJ	:= $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o \
+	   $(BUILD)/gen/assets.o
 MAIN_OBJ := $(MAIN_SRC:src/%.c=$(BUILD)/%.o)
 BIN	:= bin/commentd
 ifeq ($(SANITIZE),1)
@@ -111,6 +121,23 @@ $(BUILD)/gen/migrations.c: $(BUILD)/embed $(MIGRATIONS)
 	$(BUILD)/embed $@ embedded_migrations $(MIGRATIONS)
 
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/web/demo-%.html: web/demo/page.html.in web/demo/article-%.txt \
+    tools/demo-page.sh
+	@mkdir -p $(dir $@)
+	tools/demo-page.sh $* web/demo/page.html.in web/demo/article-$*.txt > $@
+
+# gzip -n: no name or time in the header, so builds are reproducible.
+$(BUILD)/gen/gz/%.gz: $(ASSETS)
+	@mkdir -p $(dir $@)
+	gzip -9nc $(filter %/$*,$(ASSETS)) > $@
+
+$(BUILD)/gen/assets.c: $(BUILD)/embed $(ASSETS) $(ASSETS_GZ)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed $@ embedded_assets $(ASSETS) $(ASSETS_GZ)
+
+$(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: src/%.c
@@ -154,7 +181,13 @@ _run: $(BIN)
 test: deps
 	@$(MAKE) --no-print-directory _test
 
-_test: $(BIN) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_REPLAY_BINS)
+# playwright-core from the npm registry, pinned by package-lock.json.
+BROWSER_DEPS := tests/browser/node_modules/.package-lock.json
+$(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+_test: $(BIN) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_REPLAY_BINS) $(BROWSER_DEPS)
 	@BUILD=$(BUILD) BIN=$(BIN) SANITIZE=$(SANITIZE) tests/run-tests.sh
 
 # Stops the database `make run` started under var/pg.

@@ -8,6 +8,12 @@ PKGS="gcc make pkg-config libevent-dev libpq-dev libjansson-dev
 libsodium-dev libutf8proc-dev libcmocka-dev libcurl4-openssl-dev
 postgresql-15 postgresql-client-15 $*"
 
+# The browser tests (make test) drive Debian's Chromium from Node.js with
+# playwright-core; Arabic pages need an Arabic font to lay out for real.
+PKGS="$PKGS chromium fonts-noto-core"
+command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
+command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
+
 missing=""
 for p in $PKGS; do
 	if ! dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |

@@ -15,4 +15,7 @@ struct embedded_file {
 /* migrations/NNNN_name.sql in order; ends with a NULL name. */
 extern const struct embedded_file embedded_migrations[];
 
+/* web/ files (and their .gz copies) by base name; ends with NULL. */
+extern const struct embedded_file embedded_assets[];
+
 #endif

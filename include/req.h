@@ -76,6 +76,10 @@ void		 req_reply_empty(struct req *r, int status);
  */
 void		 req_reply_entry(struct req *r, struct cache_entry *e,
 		    const char *cache_control);
+/* 200 with static bytes (they must outlive the process's requests),
+ * sent by reference; 304 when If-None-Match names etag. */
+void		 req_reply_bytes(struct req *r, const char *type,
+		    const char *etag, const void *data, size_t len);
 void		 req_reply_error(struct req *r, int status, const char *code,
 		    const char *fmt, ...) CS_PRINTF(4, 5);
 /* As req_reply_error with a "fields" object (stolen). */

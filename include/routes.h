@@ -45,6 +45,9 @@ void	h_admin_article(struct req *);
 void	h_admin_article_put(struct req *);
 void	h_admin_stats(struct req *);
 
+/* assets.c: the embedded web files */
+void	h_asset(struct req *);
+
 /* h_events.c */
 void	h_admin_events(struct req *);
 

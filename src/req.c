@@ -432,27 +432,49 @@ req_etag_matches(const char *if_none_match, const char *etag)
 	return false;
 }
 
+/* Adds the ETag; true after answering 304 when If-None-Match names it. */
+static bool
+req_not_modified(struct req *r, const char *etag)
+{
+	const char	*inm;
+
+	req_add_header(r, "ETag", etag);
+	if ((inm = req_header(r, "If-None-Match")) != NULL &&
+	    req_etag_matches(inm, etag)) {
+		req_send(r, 304, NULL);
+		return true;
+	}
+	return false;
+}
+
 void
 req_reply_entry(struct req *r, struct cache_entry *e,
     const char *cache_control)
 {
-	const char	*inm;
 	struct evbuffer	*out;
 
 	if (cache_control != NULL)
 		req_add_header(r, "Cache-Control", cache_control);
-	if (e->status == 200) {
-		req_add_header(r, "ETag", e->etag);
-		if ((inm = req_header(r, "If-None-Match")) != NULL &&
-		    req_etag_matches(inm, e->etag)) {
-			req_send(r, 304, NULL);
-			return;
-		}
-	}
+	if (e->status == 200 && req_not_modified(r, e->etag))
+		return;
 	req_add_header(r, "Content-Type", JSON_TYPE);
 	out = evhttp_request_get_output_buffer(r->ev);
 	cache_entry_add_to(e, out);
 	req_send(r, e->status, out);
+}
+
+void
+req_reply_bytes(struct req *r, const char *type, const char *etag,
+    const void *data, size_t len)
+{
+	struct evbuffer	*out;
+
+	if (req_not_modified(r, etag))
+		return;
+	req_add_header(r, "Content-Type", type);
+	out = evhttp_request_get_output_buffer(r->ev);
+	evbuffer_add_reference(out, data, len, NULL, NULL);
+	req_send(r, 200, out);
 }
 
 static void	req_reply_error_v(struct req *, int, const char *, json_t *,

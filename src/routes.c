@@ -37,6 +37,17 @@ const struct route route_table[] = {
 	    ROUTE_ADMIN | ROUTE_JSON_BODY, h_admin_article_put },
 	{ ROUTE_GET, "/api/v1/admin/stats", ROUTE_AUTH, h_admin_stats },
 	{ ROUTE_GET, "/api/v1/admin/events", ROUTE_AUTH, h_admin_events },
+
+	/* The web files (assets.c): admin client, widget, demo pages. */
+	{ ROUTE_GET, "/", 0, h_asset },
+	{ ROUTE_GET, "/en", 0, h_asset },
+	{ ROUTE_GET, "/demo.css", 0, h_asset },
+	{ ROUTE_GET, "/embed.js", 0, h_asset },
+	{ ROUTE_GET, "/embed.css", 0, h_asset },
+	{ ROUTE_GET, "/admin", 0, h_asset },
+	{ ROUTE_GET, "/admin/", 0, h_asset },
+	{ ROUTE_GET, "/admin/admin.js", 0, h_asset },
+	{ ROUTE_GET, "/admin/admin.css", 0, h_asset },
 };
 
 const size_t route_count = sizeof route_table / sizeof route_table[0];

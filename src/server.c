@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "assets.h"
 #include "hashpool.h"
 #include "log.h"
 #include "migrate.h"
@@ -91,6 +92,8 @@ server_run(const struct config *cfg)
 		log_error("libsodium failed to initialise");
 		return 1;
 	}
+	if (assets_init() != 0)
+		return 1;
 	if (migrate_wait_ready(cfg->database_url, 30) != 0)
 		return 1;
 	if (cfg->migrate && migrate_run(cfg->database_url) < 0)

@@ -47,6 +47,14 @@ tally() {
 	failed=$((failed + f))
 }
 
+# One integration test program; "browser" is the Chromium suite.
+run_integration() {
+	case "$1" in
+	browser) node tests/browser/run.mjs ;;
+	*) "$BUILD/itests/$1" ;;
+	esac
+}
+
 echo "== unit tests"
 for t in "$BUILD"/tests/test_*; do
 	case "$t" in *.o|*.d|*/test_api|*/test_admin) continue ;; esac
@@ -116,12 +124,12 @@ else
 		failed=$((failed + 1))
 	else
 		# test_api last: it ends by restarting PostgreSQL.
-		for t in test_admin test_cache test_api; do
+		for t in test_admin test_cache browser test_api; do
 			echo "-- $t"
 			COMMENTD_TEST_URL=http://127.0.0.1:$port \
 			COMMENTD_TEST_DB=$db COMMENTD_TEST_PGDIR=$tmp/pg \
 			COMMENTD_TEST_BIN=$BIN \
-			    "$BUILD/itests/$t" >"$tmp/out" 2>&1
+			    run_integration "$t" >"$tmp/out" 2>&1
 			rc=$?
 			cat "$tmp/out"
 			tally "$tmp/out" "$rc"

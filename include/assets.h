@@ -1,0 +1,34 @@
+/*
+ * assets.h - the web files commentd serves: the admin client, the embed
+ * widget and the demo article pages.
+ *
+ * Their sources live under web/ and are compiled into the binary at build
+ * time (tools/embed.c), each beside a gzip -9 copy; nothing is read from
+ * disk at run time.  Each URL path has its media type, caching and
+ * Content-Security-Policy in one table (assets.c).
+ */
+#ifndef COMMENTD_ASSETS_H
+#define COMMENTD_ASSETS_H
+
+#include <stddef.h>
+
+struct asset {
+	const char		*path;		/* URL path, e.g. "/embed.js" */
+	const char		*file;		/* embedded base name */
+	const char		*type;		/* Content-Type */
+	const char		*cache_control;
+	const char		*csp;		/* NULL: no CSP header */
+	/* Filled in by assets_init(). */
+	const unsigned char	*data, *gz;	/* gz NULL: not compressed */
+	size_t			 len, gz_len;
+	char			 etag[40];	/* quoted, of data */
+	char			 gz_etag[40];	/* of the gzip copy */
+};
+
+/* Links each path to its embedded bytes and digests them; call once
+ * before the workers start.  -1 (logged) if a file is missing. */
+int		 assets_init(void);
+/* The asset served at path, or NULL. */
+const struct asset *assets_find(const char *path);
+
+#endif

@@ -1,0 +1,85 @@
+// lib.mjs - what browser tests share: the server under test, accounts
+// made with the real CLI, API calls, and page helpers.
+//
+// Environment (set by tests/run-tests.sh): COMMENTD_TEST_URL (the
+// running server), COMMENTD_TEST_BIN (the commentd binary, for
+// `moderator add` and `token create`), COMMENTD_TEST_DB (its database).
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+export const base = process.env.COMMENTD_TEST_URL;
+const bin = process.env.COMMENTD_TEST_BIN;
+const db = process.env.COMMENTD_TEST_DB;
+
+// A name no other test (or earlier run) uses.
+export function unique(prefix) {
+  return `${prefix}-${randomBytes(4).toString('hex')}`;
+}
+
+function cli(args, input) {
+  return execFileSync(bin, args, {
+    input,
+    env: { ...process.env, COMMENTD_DATABASE_URL: db },
+    encoding: 'utf8',
+    stdio: ['pipe', 'pipe', 'inherit'],
+    timeout: 20000,
+  });
+}
+
+// A new moderator account made with the real CLI: {name, password}.
+export function createModerator(role = 'moderator', prefix = 'mod') {
+  const name = unique(prefix);
+  const password = randomBytes(12).toString('base64url');
+  cli(['moderator', 'add', name, '--role', role], password + '\n');
+  return { name, password };
+}
+
+// An API token for name (Bearer), made with the real CLI.
+export function createToken(name) {
+  return cli(['token', 'create', name]).trim();
+}
+
+// One API call: {status, headers, json}.  body is JSON-encoded.
+export async function api(method, path, { token, body, headers = {} } = {}) {
+  const h = { ...headers };
+  if (token) h.Authorization = `Bearer ${token}`;
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  const res = await fetch(base + path, {
+    method,
+    headers: h,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try { json = JSON.parse(text); } catch { /* not JSON */ }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+// Posts a reader's comment; returns the API's answer (202 when pending).
+export async function postComment(article, fields, lang = 'en') {
+  return api('POST', `/api/v1/articles/${encodeURIComponent(article)}/comments`,
+    { body: fields, headers: { 'Accept-Language': lang } });
+}
+
+// A moderator's action through the API (approve, reject, ...).
+export async function moderate(token, id, action, reason) {
+  return api('POST', `/api/v1/admin/comments/${id}/${action}`,
+    { token, body: reason === undefined ? {} : { reason } });
+}
+
+// Polls fn until it returns a truthy value or timeoutMs passes.
+export async function eventually(fn, timeoutMs = 5000, what = 'condition') {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what} (last: ${last})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

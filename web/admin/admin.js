@@ -1,0 +1,2 @@
+/* commentd admin client */
+"use strict";

@@ -1,0 +1,2 @@
+/* commentd embed widget */
+"use strict";
