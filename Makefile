@@ -61,6 +61,7 @@ LIB_SRC	:= \
 	src/paging.c \
 	src/h_admin_comments.c \
 	src/h_admin_articles.c \
+	src/h_admin_moderators.c \
 	src/h_events.c \
 	src/assets.c \
 	src/routes.c \

@@ -45,6 +45,12 @@ void	h_admin_article(struct req *);
 void	h_admin_article_put(struct req *);
 void	h_admin_stats(struct req *);
 
+/* h_admin_moderators.c */
+void	h_admin_moderators(struct req *);
+void	h_admin_moderator_add(struct req *);
+void	h_admin_moderator_update(struct req *);
+void	h_admin_moderator_password(struct req *);
+
 /* assets.c: the embedded web files */
 void	h_asset(struct req *);
 

@@ -37,6 +37,15 @@ const struct route route_table[] = {
 	    ROUTE_ADMIN | ROUTE_JSON_BODY, h_admin_article_put },
 	{ ROUTE_GET, "/api/v1/admin/stats", ROUTE_AUTH, h_admin_stats },
 	{ ROUTE_GET, "/api/v1/admin/events", ROUTE_AUTH, h_admin_events },
+	{ ROUTE_GET, "/api/v1/admin/moderators", ROUTE_ADMIN,
+	    h_admin_moderators },
+	{ ROUTE_POST, "/api/v1/admin/moderators", ROUTE_ADMIN | ROUTE_JSON_BODY,
+	    h_admin_moderator_add },
+	{ ROUTE_PATCH, "/api/v1/admin/moderators/:name",
+	    ROUTE_ADMIN | ROUTE_JSON_BODY, h_admin_moderator_update },
+	{ ROUTE_POST, "/api/v1/admin/moderators/:name/password",
+	    ROUTE_ADMIN | ROUTE_JSON_BODY | ROUTE_JSON_OPTIONAL,
+	    h_admin_moderator_password },
 
 	/* The web files (assets.c): admin client, widget, demo pages. */
 	{ ROUTE_GET, "/", 0, h_asset },

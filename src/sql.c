@@ -422,6 +422,50 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"        AND action IN ('approve', 'reject', 'spam', 'delete',"
 	"          'restore')"
 	"      GROUP BY actor) d)::text AS decisions" },
+
+	/* The accounts, for admins. */
+	[SQL_MODERATORS_LIST] = { "moderators_list", 0,
+	"SELECT name, role, disabled, " TS("created_at") " AS created_at "
+	"FROM moderators ORDER BY name" },
+
+	/* $1 name  $2 argon2id string  $3 role.  No row: the name is
+	 * taken. */
+	[SQL_MODERATOR_ADD] = { "moderator_add", 3,
+	"INSERT INTO moderators (name, password_hash, role) "
+	"VALUES ($1, $2, $3) ON CONFLICT (name) DO NOTHING "
+	"RETURNING name, role, disabled, " TS("created_at") " AS created_at" },
+
+	/*
+	 * $1 name  $2 disabled (NULL: unchanged)  $3 role (NULL: unchanged).
+	 * Disabling revokes every session and API token too.  A login or
+	 * token made concurrently is harmless: every request's credential
+	 * check (SQL_AUTH_TOKEN) also requires the account to be enabled.
+	 */
+	[SQL_MODERATOR_UPDATE] = { "moderator_update", 3,
+	"WITH upd AS ("
+	"  UPDATE moderators SET disabled = coalesce($2::boolean, disabled),"
+	"    role = coalesce($3::text, role), updated_at = now()"
+	"  WHERE name = $1"
+	"  RETURNING id, name, role, disabled, created_at"
+	"), revoked AS ("
+	"  UPDATE auth_tokens t SET revoked_at = now() FROM upd"
+	"  WHERE t.moderator_id = upd.id AND upd.disabled"
+	"    AND t.revoked_at IS NULL"
+	") "
+	"SELECT name, role, disabled, " TS("created_at") " AS created_at "
+	"FROM upd" },
+
+	/* $1 name  $2 argon2id string: a new password, which ends the
+	 * account's login sessions (its API tokens stay). */
+	[SQL_MODERATOR_PASSWORD] = { "moderator_password", 2,
+	"WITH upd AS ("
+	"  UPDATE moderators SET password_hash = $2, updated_at = now()"
+	"  WHERE name = $1 RETURNING id, name"
+	"), ended AS ("
+	"  UPDATE auth_tokens t SET revoked_at = now() FROM upd"
+	"  WHERE t.moderator_id = upd.id AND t.kind = 'session'"
+	"    AND t.revoked_at IS NULL"
+	") SELECT name FROM upd" },
 };
 
 

@@ -310,3 +310,29 @@ validate_id(const char *s, int64_t *out)
 	*out = v;
 	return true;
 }
+
+bool
+validate_moderator_name(const char *s)
+{
+	size_t	i, n = strlen(s);
+	char	c;
+
+	if (n == 0 || n > MODERATOR_NAME_MAX)
+		return false;
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+		    c == '-'))
+			return false;
+	}
+	return true;
+}
+
+bool
+validate_password(const char *s, size_t len)
+{
+	return len <= PASSWORD_MAX_BYTES && strlen(s) == len &&
+	    text_valid_utf8(s, len) &&
+	    text_count_chars(s, len) >= PASSWORD_MIN_CHARS;
+}

@@ -168,6 +168,7 @@ static void	 test_stats(void);
 static void	 test_events(void);
 static void	 test_responsiveness(void);
 static void	 test_login_burst(void);
+static void	 test_moderators(void);
 
 #define cli(in, out, ...)						\
 	it_cli_at(__FILE__, __LINE__, (in), (out), __VA_ARGS__)
@@ -2377,6 +2378,7 @@ static const struct it_test tests[] = {
 	{ "events", test_events },
 	{ "responsiveness", test_responsiveness },
 	{ "login_burst", test_login_burst },
+	{ "moderators", test_moderators },
 };
 
 /*
@@ -2420,6 +2422,127 @@ test_login_burst(void)
 	IT_CHECKF(tried + throttled == n, "%d answers neither 401 nor 429",
 	    n - tried - throttled);
 	IT_CHECK(throttled >= 5);
+}
+
+/*
+ * Admins manage accounts over the API: add (with a generated password
+ * shown once), disable (which ends that account's sessions and tokens)
+ * and enable, change role, reset a password; nobody else may, and an
+ * admin cannot lock themselves out.
+ */
+static void
+test_moderators(void)
+{
+	const char	*name = it_strf("api-%s", run_id), *pw, *pw2;
+	const char	*mpath, *tok;
+	struct session	 s;
+	struct it_resp	*r;
+	json_t		*list, *m;
+	size_t		 i;
+	bool		 listed = false;
+
+	IT_REQUIRE(account(&adm) && account(&mod));
+	mpath = it_strf("%s/moderators/%s", API, name);
+
+	/* Only admins: a moderator gets 403 on every route. */
+	IT_CHECK(CHECK_ERROR(adm_req("GET", API "/moderators", mod.token,
+	    NULL), 403, "forbidden"));
+	IT_CHECK(CHECK_ERROR(adm_req("POST", API "/moderators", mod.token,
+	    jpack("{s:s, s:s}", "name", name, "role", "admin")), 403,
+	    "forbidden"));
+	IT_CHECK(CHECK_ERROR(adm_req("PATCH", mpath, mod.token,
+	    "{\"disabled\": true}"), 403, "forbidden"));
+	IT_CHECK(CHECK_ERROR(adm_req("POST", it_strf("%s/password", mpath),
+	    mod.token, "{}"), 403, "forbidden"));
+
+	/* Bad input: 422 with the field; an unknown account: 404. */
+	r = adm_req("POST", API "/moderators", adm.token,
+	    jpack("{s:s, s:s}", "name", "no spaces", "role", "boss"));
+	IT_CHECK(CHECK_ERROR(r, 422, "validation_failed"));
+	IT_CHECK(it_jstr(r->json, "error.fields.name") != NULL);
+	IT_CHECK(it_jstr(r->json, "error.fields.role") != NULL);
+	r = adm_req("POST", API "/moderators", adm.token, jpack("{s:s, s:s, "
+	    "s:s}", "name", name, "role", "moderator", "password", "short"));
+	IT_CHECK(CHECK_ERROR(r, 422, "validation_failed"));
+	IT_CHECK_STR(it_jstr(r->json, "error.fields.password"), "too_short");
+	IT_CHECK(CHECK_ERROR(adm_req("PATCH", it_strf("%s/moderators/"
+	    "nobody-%s", API, run_id), adm.token, "{\"disabled\": true}"),
+	    404, "not_found"));
+
+	/* Added with a generated password, which logs in. */
+	r = adm_req("POST", API "/moderators", adm.token,
+	    jpack("{s:s, s:s}", "name", name, "role", "moderator"));
+	IT_REQUIRE(it_check_status_at(__FILE__, __LINE__, r, 201));
+	IT_CHECK_STR(it_jstr(r->json, "moderator.name"), name);
+	IT_CHECK_STR(it_jstr(r->json, "moderator.role"), "moderator");
+	IT_CHECK(json_is_false(it_jget(r->json, "moderator.disabled")));
+	pw = it_jstr(r->json, "password");
+	IT_REQUIRE(pw != NULL && strlen(pw) == 20);
+	IT_CHECK_STR(it_header(r, "Cache-Control"), "no-store");
+	IT_CHECK(CHECK_ERROR(adm_req("POST", API "/moderators", adm.token,
+	    jpack("{s:s, s:s}", "name", name, "role", "admin")), 409,
+	    "name_taken"));
+	IT_REQUIRE(login(name, pw, &s));
+	tok = s.token;
+
+	r = adm_req("GET", API "/moderators", adm.token, NULL);
+	IT_CHECK_STATUS(r, 200);
+	list = it_jget(r->json, "moderators");
+	IT_REQUIRE(json_is_array(list));
+	json_array_foreach(list, i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "name")),
+		    name) == 0)
+			listed = true;
+		IT_CHECK(json_object_get(m, "password_hash") == NULL);
+	}
+	IT_CHECK(listed);
+
+	/* Disabled: its session stops working at once and it cannot log
+	 * in; enabled again, it can. */
+	r = adm_req("PATCH", mpath, adm.token, "{\"disabled\": true}");
+	IT_CHECK_STATUS(r, 200);
+	IT_CHECK(json_is_true(it_jget(r->json, "moderator.disabled")));
+	IT_CHECK(CHECK_ERROR(adm_req("GET", API "/session", tok, NULL), 401,
+	    "unauthorized"));
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM auth_tokens t JOIN "
+	    "moderators m ON m.id = t.moderator_id WHERE m.name = $1 AND "
+	    "t.revoked_at IS NULL", name, (char *)NULL), 0);
+	IT_CHECK(CHECK_ERROR(adm_req("POST", API "/session", NULL,
+	    jpack("{s:s, s:s}", "username", name, "password", pw)), 401,
+	    "invalid_credentials"));
+	r = adm_req("PATCH", mpath, adm.token,
+	    "{\"disabled\": false, \"role\": \"admin\"}");
+	IT_CHECK_STATUS(r, 200);
+	IT_CHECK(json_is_false(it_jget(r->json, "moderator.disabled")));
+	IT_CHECK_STR(it_jstr(r->json, "moderator.role"), "admin");
+	IT_REQUIRE(login(name, pw, &s));
+	r = adm_req("GET", API "/session", s.token, NULL);
+	IT_CHECK_STR(it_jstr(r->json, "moderator.role"), "admin");
+
+	/* A reset password: the old one and the old session stop, the new
+	 * one (given this time, so not answered) works. */
+	pw2 = it_strf("new-password-%s", run_id);
+	r = adm_req("POST", it_strf("%s/password", mpath), adm.token,
+	    jpack("{s:s}", "password", pw2));
+	IT_CHECK_STATUS(r, 200);
+	IT_CHECK(it_jget(r->json, "password") == NULL);
+	IT_CHECK(CHECK_ERROR(adm_req("GET", API "/session", s.token, NULL),
+	    401, "unauthorized"));
+	IT_CHECK(CHECK_ERROR(adm_req("POST", API "/session", NULL,
+	    jpack("{s:s, s:s}", "username", name, "password", pw)), 401,
+	    "invalid_credentials"));
+	IT_REQUIRE(login(name, pw2, &s));
+
+	/* An admin cannot disable or demote themselves. */
+	r = adm_req("PATCH", it_strf("%s/moderators/%s", API, adm.name),
+	    adm.token, "{\"disabled\": true}");
+	IT_CHECK(CHECK_ERROR(r, 409, "self_lockout"));
+	r = adm_req("PATCH", it_strf("%s/moderators/%s", API, adm.name),
+	    adm.token, "{\"role\": \"moderator\"}");
+	IT_CHECK(CHECK_ERROR(r, 409, "self_lockout"));
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM moderators WHERE "
+	    "name = $1 AND role = 'admin' AND NOT disabled", adm.name,
+	    (char *)NULL), 1);
 }
 
 int
