@@ -75,6 +75,10 @@ MIGRATIONS := $(sort $(wildcard migrations/[0-9][0-9][0-9][0-9]_*.sql))
 # Web files served by the binary (assets.c), each with a gzip copy.  The
 # demo pages are built from the article texts by tools/demo-page.sh.
 WEB_FILES := web/admin/index.html web/admin/admin.js web/admin/admin.css \
+	     web/admin/i18n.js web/admin/dom.js web/admin/api.js \
+	     web/admin/ui.js web/admin/live.js web/admin/queue.js \
+	     web/admin/comment-panel.js web/admin/articles.js \
+	     web/admin/stats.js web/admin/moderators.js \
 	     web/embed/embed.js web/embed/embed.css web/demo/demo.css
 DEMO_PAGES := $(BUILD)/gen/web/demo-ar.html $(BUILD)/gen/web/demo-en.html
 ASSETS	:= $(WEB_FILES) $(DEMO_PAGES)

@@ -57,6 +57,16 @@ const struct route route_table[] = {
 	{ ROUTE_GET, "/admin/", 0, h_asset },
 	{ ROUTE_GET, "/admin/admin.js", 0, h_asset },
 	{ ROUTE_GET, "/admin/admin.css", 0, h_asset },
+	{ ROUTE_GET, "/admin/i18n.js", 0, h_asset },
+	{ ROUTE_GET, "/admin/dom.js", 0, h_asset },
+	{ ROUTE_GET, "/admin/api.js", 0, h_asset },
+	{ ROUTE_GET, "/admin/ui.js", 0, h_asset },
+	{ ROUTE_GET, "/admin/live.js", 0, h_asset },
+	{ ROUTE_GET, "/admin/queue.js", 0, h_asset },
+	{ ROUTE_GET, "/admin/comment-panel.js", 0, h_asset },
+	{ ROUTE_GET, "/admin/articles.js", 0, h_asset },
+	{ ROUTE_GET, "/admin/stats.js", 0, h_asset },
+	{ ROUTE_GET, "/admin/moderators.js", 0, h_asset },
 };
 
 const size_t route_count = sizeof route_table / sizeof route_table[0];
