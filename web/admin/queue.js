@@ -239,8 +239,15 @@ export function createQueue(app) {
     else setCurrent(firstItemId(), { focus: 'auto' });
   }
 
-  async function loadMore(gen = generation) {
-    if (loading || (pageLoaded && next === null)) return;
+  let inflight = null;
+  function loadMore(gen = generation) {
+    if (loading) return inflight;
+    if (pageLoaded && next === null) return Promise.resolve();
+    inflight = loadPage(gen);
+    return inflight;
+  }
+
+  async function loadPage(gen) {
     loading = true;
     updateFoot();
     try {
@@ -407,7 +414,15 @@ export function createQueue(app) {
     else list.focus?.();
   }
 
-  async function move(dir) {
+  // Moves run one after another: a j pressed while the next page is
+  // loading waits for it instead of being lost.
+  let moves = Promise.resolve();
+  function move(dir) {
+    moves = moves.then(() => moveNow(dir));
+    return moves;
+  }
+
+  async function moveNow(dir) {
     const it = currentId !== null ? items.get(currentId) : null;
     if (!it) { setCurrent(firstItemId()); return; }
     let n = neighbour(it.el, dir);
@@ -469,7 +484,9 @@ export function createQueue(app) {
     return currentId !== null ? [currentId] : [];
   }
 
-  async function act(action, ids = targets()) {
+  async function act(action, ids) {
+    await moves;   // after the j/k pressed before it
+    ids = ids || targets();
     const its = ids.map((id) => items.get(id)).filter((it) => it && !it.busy);
     if (its.length === 0) { toast(t('toast.no-current')); return; }
     // Only what the status allows; say so plainly instead of asking the
