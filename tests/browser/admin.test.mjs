@@ -212,6 +212,38 @@ export const tests = [
     await item(B.page, fresh).waitFor();
   }],
 
+  ['new comments arrive live; out of view they wait behind an "N new" badge', async (ctx) => {
+    const article = unique('badge');
+    const ids = await seed(article, 30);
+    const mod = createModerator('moderator');
+    const { page } = await openAs(ctx, mod, queueHash(article));
+    await waitCurrent(page, ids[0]);
+    await page.locator('.live.up').waitFor();
+    // Oldest first: a new comment goes at the end, below the fold; the
+    // badge says so and n jumps to it.
+    const [late] = await seed(article, 1, () => ({ author: 'Late', body: 'below the fold' }));
+    await item(page, late).waitFor({ state: 'attached' });
+    await waitText(page.locator('.new-badge'), /1 new comment/);
+    await waitCurrent(page, ids[0]);
+    await page.keyboard.press('n');
+    await waitCurrent(page, late);
+    assert.equal(await page.locator('.new-badge').isVisible(), false);
+    assert.ok(await item(page, late).isVisible());
+
+    // Newest first (all statuses), scrolled down: new comments are held
+    // rather than pushing the page; n shows them at the top.
+    await page.goto('/admin' + queueHash(article, { status: 'all' }));
+    await waitCurrent(page, late);
+    for (let i = 0; i < 12; i++) await page.keyboard.press('j');
+    await waitCurrent(page, ids[18]);
+    const [newest] = await seed(article, 1, () => ({ author: 'Newest', body: 'held behind the badge' }));
+    await waitText(page.locator('.new-badge'), /1 new comment/);
+    assert.equal(await item(page, newest).count(), 0, 'not inserted while scrolled down');
+    await page.keyboard.press('n');
+    await waitCurrent(page, newest);
+    assert.equal(await page.locator('li.item').first().getAttribute('data-id'), String(newest));
+  }],
+
   ['a 409 is said plainly: "already approved by X"', async (ctx) => {
     const article = unique('race');
     const [id] = await seed(article, 1);
@@ -469,9 +501,12 @@ export const tests = [
     assert.equal((await loginAs(password)).status, 401);
     assert.equal((await loginAs(password2)).status, 200);
 
-    // An admin cannot lock themselves out: said plainly.
-    await page.locator(`tr[data-name="${boss.name}"] [data-act="disable"]`).click();
-    await waitText(page.locator('.toast[role="alert"]'), /cannot disable or demote your own account/);
+    // An admin cannot lock themselves out: the buttons say so (the
+    // server would answer 409).
+    const own = page.locator(`tr[data-name="${boss.name}"]`);
+    assert.equal(await own.locator('[data-act="disable"]').isDisabled(), true);
+    assert.equal(await own.locator('[data-act="role"]').isDisabled(), true);
+    assert.match(await own.locator('[data-act="disable"]').getAttribute('title'), /cannot disable or demote your own account/);
 
     // A moderator gets no link and no list.
     const mod = createModerator('moderator');

@@ -42,8 +42,8 @@ let started = false;
 
 // -- routing ---------------------------------------------------------------
 // #/queue?status=spam&article=KEY&q=word&item=42, #/articles/KEY, ...
-function parseHash() {
-  const raw = location.hash.replace(/^#\/?/, '');
+function parseHash(hash = location.hash) {
+  const raw = hash.replace(/^#\/?/, '');
   const qAt = raw.indexOf('?');
   const path = qAt >= 0 ? raw.slice(0, qAt) : raw;
   const params = Object.fromEntries(new URLSearchParams(qAt >= 0 ? raw.slice(qAt + 1) : ''));
@@ -62,20 +62,58 @@ function hashFor(name, params) {
 }
 
 function navigate(name, params = {}) {
+  clearTimeout(placeTimer);
+  placeTimer = null;
   const target = hashFor(name, params);
   if (location.hash === target) route();
   else location.hash = target;
 }
 
 // The view's state changed without a new history entry (moving through
-// the queue, typing a search).
+// the queue, typing a search).  Throttled: browsers ignore replaceState
+// beyond a few hundred calls in ten seconds, which a moderator holding
+// j would reach.  The first change is written at once, later ones at
+// most every PLACE_EVERY_MS.
+let placeTimer = null;
+let placeWritten = 0;
+const PLACE_KEY = 'commentd.admin.place';
+const PLACE_EVERY_MS = 300;
 function setPlace(params) {
   current.params = { ...params };
-  const target = hashFor(current.name, params);
-  if (location.hash !== target) history.replaceState(null, '', target);
+  // Unthrottled copy for a reload that comes before the next write.
+  try { sessionStorage.setItem(PLACE_KEY, hashFor(current.name, current.params)); } catch { /* private mode */ }
+  if (placeTimer) return;  // already due: it will write these params
+  const wait = placeWritten + PLACE_EVERY_MS - Date.now();
+  if (wait <= 0) writePlace();
+  else placeTimer = setTimeout(writePlace, wait);
+}
+
+function writePlace() {
+  clearTimeout(placeTimer);
+  placeTimer = null;
+  placeWritten = Date.now();
+  const target = hashFor(current.name, current.params);
+  if (current.name && location.hash !== target) history.replaceState(null, '', target);
+}
+
+// On load: the saved place, if it is the same view with the same
+// filters as the address (only the current comment may differ).
+function restorePlace() {
+  let saved = null;
+  try { saved = sessionStorage.getItem(PLACE_KEY); } catch { /* private mode */ }
+  if (!saved) return;
+  const same = (a, b) => {
+    const x = parseHash(a), y = parseHash(b);
+    delete x.params.item;
+    delete y.params.item;
+    return x.name === y.name && JSON.stringify(Object.entries(x.params).sort()) === JSON.stringify(Object.entries(y.params).sort());
+  };
+  if (saved !== location.hash && same(saved, location.hash)) history.replaceState(null, '', saved);
 }
 
 function route() {
+  clearTimeout(placeTimer);
+  placeTimer = null;
   const { name, params } = parseHash();
   if (name === current.name && current.view) {
     current.params = params;
@@ -286,6 +324,7 @@ function loggedIn(moderator, csrf) {
   live.start();
   if (!started) {
     started = true;
+    restorePlace();
     refreshPending();
     setInterval(refreshPending, STATS_REFRESH_MS);
     route();
@@ -321,6 +360,7 @@ async function boot() {
   live.onState(showLive);
   live.onEvent(countEvent);
   window.addEventListener('hashchange', () => { if (started) route(); });
+  window.addEventListener('pagehide', writePlace);
   document.addEventListener('keydown', onKeydown);
   onLangChange(() => {
     if (!loginBox.hidden) {

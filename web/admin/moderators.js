@@ -20,11 +20,11 @@ export function createModerators(app) {
     tbody = h('tbody');
     replaceChildren(root,
       h('h1', { text: t('mods.title') }),
+      addForm(),
       h('table', { class: 'table moderators' },
         h('thead', {}, h('tr', {},
           ['mods.name', 'mods.role', 'mods.state', 'mods.created', ''].map((k) => h('th', { scope: 'col', text: k ? t(k) : '' })))),
-        tbody),
-      addForm());
+        tbody));
     load();
   }
 
@@ -48,18 +48,22 @@ export function createModerators(app) {
       h('td', { class: 'role', text: t('role.' + m.role) }),
       h('td', { class: 'state', text: m.disabled ? t('mods.disabled') : t('mods.enabled') }),
       h('td', {}, h('time', { attrs: { datetime: m.created_at }, text: fmtDate(m.created_at) })),
-      h('td', { class: 'row-actions' },
+      h('td', {}, h('div', { class: 'row-actions' },
+        // The server refuses an admin locking themselves out (409); the
+        // buttons say so before anyone tries.
         h('button', {
           type: 'button', class: 'btn', dataset: { act: m.disabled ? 'enable' : 'disable' },
-          text: m.disabled ? t('mods.enable') : t('mods.disable'),
+          text: m.disabled ? t('mods.enable') : t('mods.disable'), disabled: me,
+          attrs: { title: me ? t('err.self_lockout') : null },
           on: { click: () => patch(m, { disabled: !m.disabled }) },
         }),
         h('button', {
-          type: 'button', class: 'btn', dataset: { act: 'role' },
+          type: 'button', class: 'btn', dataset: { act: 'role' }, disabled: me,
           text: m.role === 'admin' ? t('mods.make-moderator') : t('mods.make-admin'),
+          attrs: { title: me ? t('err.self_lockout') : null },
           on: { click: () => patch(m, { role: m.role === 'admin' ? 'moderator' : 'admin' }) },
         }),
-        h('button', { type: 'button', class: 'btn', dataset: { act: 'reset' }, text: t('mods.reset'), on: { click: () => reset(m) } })));
+        h('button', { type: 'button', class: 'btn', dataset: { act: 'reset' }, text: t('mods.reset'), on: { click: () => reset(m) } }))));
   }
 
   async function patch(m, body) {

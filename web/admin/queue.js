@@ -37,7 +37,7 @@ const ALLOWED = {
   approved: ['reject', 'spam', 'delete'],
   rejected: ['restore'], spam: ['restore'], deleted: ['restore'],
 };
-const TARGET = { approve: 'approved', reject: 'rejected', spam: 'spam', delete: 'deleted', restore: 'pending' };
+const KEYS = { approve: 'a', reject: 'r', spam: 's', delete: 'd', restore: 'p' };
 
 export function createQueue(app) {
   // -- state --------------------------------------------------------------
@@ -62,7 +62,7 @@ export function createQueue(app) {
   let searchTimer = null;
 
   // -- DOM ------------------------------------------------------------------
-  let root, toolbar, list, foot, sentinel, badge, batchBar, countEl, selectAll;
+  let root, toolbar, list, foot, sentinel, badge, batchBar, batchButtons, countEl, selectAll;
   let statusSel, articleIn, searchIn, articleList;
   let observer, unsubscribe, ageTimer;
   const onScroll = perFrame(() => { checkUnseen(); });
@@ -129,6 +129,7 @@ export function createQueue(app) {
     statusSel.value = filters.status;
     if (document.activeElement !== articleIn) articleIn.value = filters.article;
     if (document.activeElement !== searchIn) searchIn.value = filters.q;
+    buildBatchButtons();
   }
 
   function place(extra = {}) {
@@ -154,16 +155,12 @@ export function createQueue(app) {
     });
     selectAll = h('input', { type: 'checkbox', id: 'select-all', on: { change: () => toggleSelectAll(selectAll.checked) } });
     countEl = h('span', { class: 'batch-count', attrs: { 'aria-live': 'polite' } });
-    const batchBtn = (action, key) => h('button', {
-      type: 'button', class: `btn btn-${action}`, dataset: { batch: action },
-      attrs: { 'aria-keyshortcuts': key },
-      on: { click: () => act(action, [...selection]) },
-    }, t('action.' + action), ' ', h('kbd', { text: key }));
+    batchButtons = h('span', { class: 'batch-buttons' });
     batchBar = h('div', { class: 'batch-bar' },
       h('label', { class: 'select-all' }, selectAll, h('span', { text: t('queue.select-all') })),
       countEl,
-      h('span', { class: 'batch-buttons' },
-        batchBtn('approve', 'a'), batchBtn('reject', 'r'), batchBtn('spam', 's'), batchBtn('delete', 'd')));
+      batchButtons,
+      h('span', { class: 'batch-hint', text: t('queue.batch.hint') }));
     const field = (id, label, input) => h('div', { class: 'field' }, h('label', { for: id, text: label }), input);
     replaceChildren(toolbar,
       h('h1', { id: 'queue-h', class: 'visually-hidden', text: t('nav.queue') }),
@@ -177,6 +174,20 @@ export function createQueue(app) {
     statusSel.value = filters.status;
     articleIn.value = filters.article;
     searchIn.value = filters.q;
+    buildBatchButtons();
+  }
+
+  // The batch buttons of the status on view: restore for rejected,
+  // spam and deleted lists, the decisions for pending and approved.
+  function buildBatchButtons() {
+    const actions = filters.status === 'all'
+      ? ['approve', 'reject', 'spam', 'delete', 'restore']
+      : ALLOWED[filters.status];
+    replaceChildren(batchButtons, actions.map((action) => h('button', {
+      type: 'button', class: `btn btn-${action}`, dataset: { batch: action },
+      attrs: { 'aria-keyshortcuts': KEYS[action] },
+      on: { click: () => act(action, [...selection]) },
+    }, t('action.' + action), ' ', h('kbd', { text: KEYS[action] }))));
     updateBatchBar();
   }
 
@@ -343,11 +354,7 @@ export function createQueue(app) {
     }, t('action.' + action), ' ', h('kbd', { text: key }));
     const allowed = ALLOWED[d.status] || [];
     const actions = h('div', { class: 'item-actions' },
-      allowed.includes('approve') && btn('approve', 'a'),
-      allowed.includes('reject') && btn('reject', 'r'),
-      allowed.includes('spam') && btn('spam', 's'),
-      allowed.includes('delete') && btn('delete', 'd'),
-      allowed.includes('restore') && btn('restore', 'p'),
+      allowed.map((action) => btn(action, KEYS[action])),
       btn('history', 'h'),
       btn('edit', 'e'));
     el.replaceChildren(h('div', { class: 'item-select' }, check), meta, main, actions);
@@ -468,7 +475,8 @@ export function createQueue(app) {
   function updateBatchBar() {
     if (!countEl) return;
     for (const id of selection) if (!items.has(id)) selection.delete(id);
-    countEl.textContent = t('queue.selected', { n: selection.size }) + (selection.size ? ' — ' + t('queue.batch.hint') : '');
+    countEl.textContent = t('queue.selected', { n: selection.size });
+    countEl.title = t('queue.batch.hint');
     batchBar.classList.toggle('active', selection.size > 0);
     for (const b of batchBar.querySelectorAll('[data-batch]')) b.disabled = selection.size === 0;
     const n = [...items.values()].filter((it) => !it.busy).length;
