@@ -190,6 +190,40 @@ export const tests = [
     assert.equal(res.json.events.at(-1).reason, 'Insults or abuse');
   }],
 
+  ['edit a comment\'s text (the old text stays in the history); delete after confirming', async (ctx) => {
+    const article = unique('edit');
+    const [id, other] = await seed(article, 2, (i) => ({ author: 'Writer', body: `first draft ${i}` }));
+    const mod = createModerator('moderator');
+    const token = createToken(mod.name);
+    const { page } = await openAs(ctx, mod, queueHash(article));
+    await waitCurrent(page, id);
+    await page.keyboard.press('e');
+    const area = page.locator('dialog.dialog-edit textarea');
+    await area.waitFor();
+    await area.fill('edited text, كلمة');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('dialog.dialog-edit').waitFor({ state: 'detached' });
+    await waitText(item(page, id).locator('.body'), /^edited text, كلمة$/);
+    const c = await api('GET', `/api/v1/admin/comments/${id}`, { token });
+    assert.equal(c.json.comment.body, 'edited text, كلمة');
+    await page.keyboard.press('h');
+    await waitText(page.locator('dialog.dialog-history .old-body'), /^first draft 0$/);
+    await page.keyboard.press('Escape');
+
+    // d asks first; Esc keeps the comment, Enter deletes it.
+    await page.keyboard.press('d');
+    await page.locator('dialog.dialog-confirm').waitFor();
+    await page.keyboard.press('Escape');
+    await page.locator('dialog.dialog-confirm').waitFor({ state: 'detached' });
+    assert.equal(await statusOf(token, id), 'pending');
+    await page.keyboard.press('d');
+    await page.locator('dialog.dialog-confirm').waitFor();
+    await page.keyboard.press('Enter');
+    await item(page, id).waitFor({ state: 'detached' });
+    await waitCurrent(page, other);
+    assert.equal(await statusOf(token, id), 'deleted');
+  }],
+
   ['two moderators: one approves, the other\'s queue drops it live with who did it', async (ctx) => {
     const article = unique('two');
     const [id, other] = await seed(article, 2);

@@ -211,7 +211,11 @@ async function refreshPending() {
 function keyOf(e) {
   if (e.key === 'Escape') return 'Escape';
   if (e.key === '؟') return '?';
-  if (e.key.length === 1 && e.key.charCodeAt(0) < 128) return e.key;
+  if (e.key.length === 1 && e.key.charCodeAt(0) < 128) {
+    // Caps Lock must not turn x (select) into X (select all).
+    if (/^[A-Z]$/.test(e.key) && !e.shiftKey) return e.key.toLowerCase();
+    return e.key;
+  }
   const m = /^Key([A-Z])$/.exec(e.code || '');
   if (m) return e.shiftKey ? m[1] : m[1].toLowerCase();
   if (e.code === 'Slash') return e.shiftKey ? '?' : '/';
