@@ -120,10 +120,12 @@ export const tests = [
     // A moderator (not an admin) has no moderators link.
     assert.equal(await page.locator('nav a[data-view="moderators"]').count(), 0);
 
+    const token = await sessionToken(context);
+    assert.equal((await api('GET', '/api/v1/admin/session', { token })).status, 200);
     await page.click('#logout');
     await page.locator('#login-user').waitFor();
-    const res = await context.request.get('/api/v1/admin/session');
-    assert.equal(res.status(), 401, 'the session ended on the server');
+    assert.equal((await api('GET', '/api/v1/admin/session', { token })).status, 401, 'the session ended on the server');
+    assert.equal((await context.request.get('/api/v1/admin/session')).status(), 401);
   }],
 
   ['approve from the queue by keyboard only; the comment is public', async (ctx) => {
@@ -432,14 +434,21 @@ export const tests = [
     // The rest: select all loaded (Shift+X), reject with reason 1, until
     // the queue is empty.
     for (let round = 0; round < 10; round++) {
-      const left = await page.locator('li.item').count();
-      if (left === 0) break;
+      if (await page.locator('li.item').count() === 0) break;
       await page.keyboard.press('Shift+X');
-      await waitText(page.locator('.batch-count'), new RegExp(`${left} selected`));
+      // Everything loaded is selected, and the bar says how many (a page
+      // arriving just after the key press is not, and waits its turn).
+      await eventually(async () => {
+        const m = /(\d+) selected/.exec(await page.locator('.batch-count').textContent());
+        const selected = await page.locator('li.item.selected').count();
+        return m && Number(m[1]) === selected && selected > 0;
+      }, 8000, 'all loaded comments selected');
       await page.keyboard.press('r');
       await page.locator('dialog.dialog-reason').waitFor();
       await page.keyboard.press('1');
       await page.keyboard.press('Enter');
+      // The batch starts when the dialog has closed.
+      await page.locator('dialog.dialog-reason').waitFor({ state: 'detached' });
       await eventually(async () => (await page.locator('li.item.busy').count()) === 0, 15000, 'the batch to finish');
       await eventually(async () => (await page.locator('li.item').count()) > 0 ||
         /Nothing to moderate/.test(await page.locator('.queue-foot').textContent()), 8000, 'the next page');
