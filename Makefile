@@ -124,9 +124,11 @@ $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/web/demo-%.html: web/demo/page.html.in web/demo/article-%.txt \
-    tools/demo-page.sh
+    web/demo/strings-%.txt tools/demo-page.sh
 	@mkdir -p $(dir $@)
-	tools/demo-page.sh $* web/demo/page.html.in web/demo/article-$*.txt > $@
+	tools/demo-page.sh $* web/demo/page.html.in web/demo/article-$*.txt \
+	    web/demo/strings-$*.txt > $@.tmp
+	mv $@.tmp $@
 
 # gzip -n: no name or time in the header, so builds are reproducible.
 $(BUILD)/gen/gz/%.gz: $(ASSETS)
