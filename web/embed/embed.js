@@ -533,6 +533,9 @@
 
 			if (!f)
 				return;
+			/* Only white space is too short: say it is missing. */
+			if (code === "too_short" && f.input.value.trim() === "")
+				code = "required";
 			f.err.textContent = (n === "email" && code === "invalid" ?
 			    w.s.err.email : w.s.err[code]) || w.s.err.other;
 			f.err.hidden = false;
