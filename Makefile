@@ -44,6 +44,7 @@ LIB_SRC	:= \
 	src/config.c \
 	src/router.c \
 	src/req.c \
+	src/cors.c \
 	src/db.c \
 	src/sql.c \
 	src/migrate.c \
@@ -56,6 +57,8 @@ LIB_SRC	:= \
 	src/cache.c \
 	src/cli_moderator.c \
 	src/h_comments.c \
+	src/h_reports.c \
+	src/html.c \
 	src/h_health.c \
 	src/h_session.c \
 	src/paging.c \

@@ -26,7 +26,7 @@
 #include "cs.h"
 #include "itest.h"
 
-#define NOTICE_AR	"تمت إضافة تعليقك، وسيظهر بعد المراجعة"
+#define NOTICE_AR	"تم أضافة تعليقك سوف يظهر بعد المراجعة"
 #define NOTICE_EN	"Your comment was added and will appear after review."
 
 /* How long a read may lag a change made in SQL (NOTIFY is asynchronous). */
