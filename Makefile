@@ -92,10 +92,10 @@ BIN	:= bin/commentd-san
 endif
 
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
-	      test_moderation test_hashpool test_cli test_cache
+	      test_moderation test_hashpool test_cli test_cache test_web
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-INTEG_TESTS := test_api test_admin test_cache
+INTEG_TESTS := test_api test_admin test_cache test_reader
 INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/itests/%)
 
 # Fuzz targets: replay binaries (run on their corpus by `make test`)

@@ -34,7 +34,8 @@ cors_origin_allowed(const char *allowed, const char *origin,
 	size_t		 n, olen = strlen(origin);
 
 	/* This server's own pages (scheme aside: TLS may end at a proxy). */
-	if (host != NULL && (auth = cors_authority(origin)) != NULL &&
+	if (host != NULL && *host != '\0' &&
+	    (auth = cors_authority(origin)) != NULL &&
 	    strcasecmp(auth, host) == 0)
 		return true;
 	for (p = allowed; *p != '\0'; p = *end != '\0' ? end + 1 : end) {
