@@ -44,6 +44,7 @@ LIB_SRC	:= \
 	src/config.c \
 	src/router.c \
 	src/req.c \
+	src/cors.c \
 	src/db.c \
 	src/sql.c \
 	src/migrate.c \
@@ -56,11 +57,14 @@ LIB_SRC	:= \
 	src/cache.c \
 	src/cli_moderator.c \
 	src/h_comments.c \
+	src/h_reports.c \
+	src/html.c \
 	src/h_health.c \
 	src/h_session.c \
 	src/paging.c \
 	src/h_admin_comments.c \
 	src/h_admin_articles.c \
+	src/h_admin_moderators.c \
 	src/h_events.c \
 	src/assets.c \
 	src/routes.c \
@@ -88,10 +92,10 @@ BIN	:= bin/commentd-san
 endif
 
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
-	      test_moderation test_hashpool test_cli test_cache
+	      test_moderation test_hashpool test_cli test_cache test_web
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-INTEG_TESTS := test_api test_admin test_cache
+INTEG_TESTS := test_api test_admin test_cache test_reader
 INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/itests/%)
 
 # Fuzz targets: replay binaries (run on their corpus by `make test`)

@@ -23,8 +23,12 @@ void	h_readyz(struct req *);
 /* h_comments.c */
 void	h_comment_submit(struct req *);
 void	h_comments_list(struct req *);
+void	h_comments_html(struct req *);
 void	h_counts(struct req *);
 void	h_comment_own(struct req *);
+
+/* h_reports.c */
+void	h_comment_report(struct req *);
 
 /* h_session.c */
 void	h_session_login(struct req *);
@@ -44,6 +48,12 @@ void	h_admin_articles(struct req *);
 void	h_admin_article(struct req *);
 void	h_admin_article_put(struct req *);
 void	h_admin_stats(struct req *);
+
+/* h_admin_moderators.c */
+void	h_admin_moderators(struct req *);
+void	h_admin_moderator_add(struct req *);
+void	h_admin_moderator_update(struct req *);
+void	h_admin_moderator_password(struct req *);
 
 /* assets.c: the embedded web files */
 void	h_asset(struct req *);

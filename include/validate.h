@@ -65,6 +65,26 @@ bool	 validate_article_key(const char *key, size_t len);
  */
 bool	 validate_email(const char *s, size_t len, size_t max_chars);
 
+/* A moderator's name: ^[A-Za-z0-9_.-]{1,64}$, the CHECK of
+ * moderators.name. */
+#define MODERATOR_NAME_MAX	64
+bool	 validate_moderator_name(const char *s);
+
+/* A password: valid UTF-8, no NUL, PASSWORD_MIN_CHARS characters or
+ * more and PASSWORD_MAX_BYTES bytes or fewer. */
+#define PASSWORD_MIN_CHARS	8
+#define PASSWORD_MAX_BYTES	1024
+bool	 validate_password(const char *s, size_t len);
+
+/*
+ * A reason from a request body (a moderator's, or a reader's report):
+ * absent or null is no reason (NULL); otherwise a string of at most
+ * VALIDATE_REASON_MAX_CHARS after text_clean(), returned to be freed.  On
+ * error, *fields gets the field error and NULL is returned.
+ */
+#define VALIDATE_REASON_MAX_CHARS	500
+char	*validate_reason(const json_t *v, json_t **fields);
+
 /* A positive decimal id (1..INT64_MAX) with nothing around it. */
 bool	 validate_id(const char *s, int64_t *out);
 

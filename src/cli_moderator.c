@@ -27,11 +27,10 @@
 #include "log.h"
 #include "migrate.h"
 #include "text.h"
+#include "validate.h"
 #include "token.h"
 #include "xmalloc.h"
 
-#define CLI_NAME_MAX		64	/* as the moderators.name CHECK */
-#define CLI_PASSWORD_MIN	8	/* characters */
 #define CLI_PASSWORD_SIZE	1024	/* bytes with the NUL */
 #define CLI_DAYS_DEFAULT	365
 #define CLI_DAYS_MAX		3650
@@ -175,7 +174,6 @@ static int	cli_main(const char *, const char *, int, char **);
 static int	cli_parse(const char *, int, char **, const struct cli_cmd **,
 		    struct cli_args *, char **, int *);
 static int	cli_option(int, char **, int *, const char *, const char **);
-static bool	cli_name_valid(const char *);
 static int	cli_parse_days(const char *);
 static PGconn	*cli_connect(const struct config *);
 static PGresult	*cli_query(PGconn *, enum cli_sql, int, const char *const *);
@@ -377,9 +375,9 @@ cli_parse(const char *group, int argc, char **argv,
 	}
 	if (npos > 1) {
 		a->name = pos[1];
-		if (!cli_name_valid(a->name)) {
+		if (!validate_moderator_name(a->name)) {
 			cli_error("NAME must be 1 to %d of A-Z a-z 0-9 _ . -, "
-			    "not \"%s\"", CLI_NAME_MAX, a->name);
+			    "not \"%s\"", MODERATOR_NAME_MAX, a->name);
 			return -1;
 		}
 	}
@@ -432,25 +430,6 @@ cli_option(int argc, char **argv, int *i, const char *name,
 	}
 	*value = argv[++*i];
 	return 1;
-}
-
-/* ^[A-Za-z0-9_.-]{1,64}$, the CHECK of moderators.name. */
-static bool
-cli_name_valid(const char *s)
-{
-	size_t	i, n = strlen(s);
-	char	c;
-
-	if (n == 0 || n > CLI_NAME_MAX)
-		return false;
-	for (i = 0; i < n; i++) {
-		c = s[i];
-		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-		    c == '-'))
-			return false;
-	}
-	return true;
 }
 
 /* 1..CLI_DAYS_MAX, or -1. */
@@ -850,9 +829,9 @@ cli_check_password(const char *pw, size_t len)
 		cli_error("the password is not valid UTF-8");
 		return -1;
 	}
-	if (text_count_chars(pw, len) < CLI_PASSWORD_MIN) {
+	if (text_count_chars(pw, len) < PASSWORD_MIN_CHARS) {
 		cli_error("the password is too short: at least %d characters",
-		    CLI_PASSWORD_MIN);
+		    PASSWORD_MIN_CHARS);
 		return -1;
 	}
 	return 0;

@@ -120,8 +120,6 @@ static struct it_resp *post_comment(const char *, const char *,
 static long long add_comment_at(const char *, int, const char *,
 		    const char *, const char *, const char *, long long);
 static long long missing_id(void);
-static bool	 check_error_at(const char *, int, const struct it_resp *,
-		    long, const char *);
 static void	 check_public_at(const char *, int, const char *, long long,
 		    bool);
 static const json_t *find_id(const json_t *, long long);
@@ -168,6 +166,7 @@ static void	 test_stats(void);
 static void	 test_events(void);
 static void	 test_responsiveness(void);
 static void	 test_login_burst(void);
+static void	 test_moderators(void);
 
 #define cli(in, out, ...)						\
 	it_cli_at(__FILE__, __LINE__, (in), (out), __VA_ARGS__)
@@ -177,7 +176,7 @@ static void	 test_login_burst(void);
 #define add_comment(k, a, e, b, p)					\
 	add_comment_at(__FILE__, __LINE__, (k), (a), (e), (b), (p))
 #define CHECK_ERROR(r, st, code)					\
-	check_error_at(__FILE__, __LINE__, (r), (st), (code))
+	it_check_error_at(__FILE__, __LINE__, (r), (st), (code))
 #define check_public(k, id, shown)					\
 	check_public_at(__FILE__, __LINE__, (k), (id), (shown))
 #define last_event(id, a, from, to, reason, old)			\
@@ -360,27 +359,6 @@ missing_id(void)
 	    "comments", (char *)NULL));
 }
 
-/* The README's error shape: status, JSON type, error.code and message. */
-static bool
-check_error_at(const char *file, int line, const struct it_resp *r,
-    long st, const char *code)
-{
-	const char	*got, *ct;
-	bool		 ok;
-
-	ok = it_check_status_at(file, line, r, st);
-	ct = it_header(r, "Content-Type");
-	ok &= it_check_at(file, line, it_is_json_type(r),
-	    "%s %s: Content-Type is %s, want application/json", r->method,
-	    r->path, ct != NULL ? ct : "(none)");
-	got = it_jstr(r->json, "error.code");
-	ok &= it_check_at(file, line, got != NULL && strcmp(got, code) == 0,
-	    "%s %s: error.code is %s, want %s", r->method, r->path,
-	    got != NULL ? got : "(none)", code);
-	ok &= it_check_at(file, line, it_jstr(r->json, "error.message") !=
-	    NULL, "%s %s: error.message is not a string", r->method, r->path);
-	return (ok);
-}
 /*
  * The article's public list shows comment id (or not) on the very next
  * requests: four, each on a new connection, so both workers answer.
@@ -1988,32 +1966,9 @@ static struct it_proc *
 second_server(const char **base)
 {
 	struct it_proc	*p;
-	const char	*line, *at;
-	char		*argv[] = { (char *)bin, (char *)"serve",
-			    (char *)"--listen", (char *)"127.0.0.1:0",
-			    (char *)"--workers", (char *)"1", NULL };
-	char		*env[2];
-	int		 port = 0;
 
-	*base = NULL;
-	if (!IT_CHECKF(bin != NULL && *bin != '\0', "COMMENTD_TEST_BIN is "
-	    "set"))
-		return (NULL);
-	env[0] = it_strf("COMMENTD_DATABASE_URL=%s", it_db_conninfo);
-	env[1] = NULL;
-	p = it_spawn(argv, env);
-	if (!IT_CHECKF(p != NULL, "%s serve started", bin))
-		return (NULL);
-	line = it_proc_wait_line(p, "listening on 127.0.0.1:", 30000);
-	if (line != NULL && strstr(line, " with") != NULL) {
-		at = strstr(line, "listening on 127.0.0.1:");
-		port = atoi(at + strlen("listening on 127.0.0.1:"));
-	}
-	if (!IT_CHECKF(port > 0, "the second server says \"listening on "
-	    "127.0.0.1:PORT with\"; its output: %s", it_proc_output(p)))
-		return (NULL);
-	*base = it_strf("http://127.0.0.1:%d", port);
-	it_note("a second server listens on port %d", port);
+	if ((p = it_server(base, "1", (char *)NULL)) != NULL)
+		it_note("a second server serves %s", *base);
 	return (p);
 }
 
@@ -2377,6 +2332,7 @@ static const struct it_test tests[] = {
 	{ "events", test_events },
 	{ "responsiveness", test_responsiveness },
 	{ "login_burst", test_login_burst },
+	{ "moderators", test_moderators },
 };
 
 /*
@@ -2420,6 +2376,127 @@ test_login_burst(void)
 	IT_CHECKF(tried + throttled == n, "%d answers neither 401 nor 429",
 	    n - tried - throttled);
 	IT_CHECK(throttled >= 5);
+}
+
+/*
+ * Admins manage accounts over the API: add (with a generated password
+ * shown once), disable (which ends that account's sessions and tokens)
+ * and enable, change role, reset a password; nobody else may, and an
+ * admin cannot lock themselves out.
+ */
+static void
+test_moderators(void)
+{
+	const char	*name = it_strf("api-%s", run_id), *pw, *pw2;
+	const char	*mpath, *tok;
+	struct session	 s;
+	struct it_resp	*r;
+	json_t		*list, *m;
+	size_t		 i;
+	bool		 listed = false;
+
+	IT_REQUIRE(account(&adm) && account(&mod));
+	mpath = it_strf("%s/moderators/%s", API, name);
+
+	/* Only admins: a moderator gets 403 on every route. */
+	IT_CHECK(CHECK_ERROR(adm_req("GET", API "/moderators", mod.token,
+	    NULL), 403, "forbidden"));
+	IT_CHECK(CHECK_ERROR(adm_req("POST", API "/moderators", mod.token,
+	    jpack("{s:s, s:s}", "name", name, "role", "admin")), 403,
+	    "forbidden"));
+	IT_CHECK(CHECK_ERROR(adm_req("PATCH", mpath, mod.token,
+	    "{\"disabled\": true}"), 403, "forbidden"));
+	IT_CHECK(CHECK_ERROR(adm_req("POST", it_strf("%s/password", mpath),
+	    mod.token, "{}"), 403, "forbidden"));
+
+	/* Bad input: 422 with the field; an unknown account: 404. */
+	r = adm_req("POST", API "/moderators", adm.token,
+	    jpack("{s:s, s:s}", "name", "no spaces", "role", "boss"));
+	IT_CHECK(CHECK_ERROR(r, 422, "validation_failed"));
+	IT_CHECK(it_jstr(r->json, "error.fields.name") != NULL);
+	IT_CHECK(it_jstr(r->json, "error.fields.role") != NULL);
+	r = adm_req("POST", API "/moderators", adm.token, jpack("{s:s, s:s, "
+	    "s:s}", "name", name, "role", "moderator", "password", "short"));
+	IT_CHECK(CHECK_ERROR(r, 422, "validation_failed"));
+	IT_CHECK_STR(it_jstr(r->json, "error.fields.password"), "too_short");
+	IT_CHECK(CHECK_ERROR(adm_req("PATCH", it_strf("%s/moderators/"
+	    "nobody-%s", API, run_id), adm.token, "{\"disabled\": true}"),
+	    404, "not_found"));
+
+	/* Added with a generated password, which logs in. */
+	r = adm_req("POST", API "/moderators", adm.token,
+	    jpack("{s:s, s:s}", "name", name, "role", "moderator"));
+	IT_REQUIRE(it_check_status_at(__FILE__, __LINE__, r, 201));
+	IT_CHECK_STR(it_jstr(r->json, "moderator.name"), name);
+	IT_CHECK_STR(it_jstr(r->json, "moderator.role"), "moderator");
+	IT_CHECK(json_is_false(it_jget(r->json, "moderator.disabled")));
+	pw = it_jstr(r->json, "password");
+	IT_REQUIRE(pw != NULL && strlen(pw) == 20);
+	IT_CHECK_STR(it_header(r, "Cache-Control"), "no-store");
+	IT_CHECK(CHECK_ERROR(adm_req("POST", API "/moderators", adm.token,
+	    jpack("{s:s, s:s}", "name", name, "role", "admin")), 409,
+	    "name_taken"));
+	IT_REQUIRE(login(name, pw, &s));
+	tok = s.token;
+
+	r = adm_req("GET", API "/moderators", adm.token, NULL);
+	IT_CHECK_STATUS(r, 200);
+	list = it_jget(r->json, "moderators");
+	IT_REQUIRE(json_is_array(list));
+	json_array_foreach(list, i, m) {
+		if (strcmp(json_string_value(json_object_get(m, "name")),
+		    name) == 0)
+			listed = true;
+		IT_CHECK(json_object_get(m, "password_hash") == NULL);
+	}
+	IT_CHECK(listed);
+
+	/* Disabled: its session stops working at once and it cannot log
+	 * in; enabled again, it can. */
+	r = adm_req("PATCH", mpath, adm.token, "{\"disabled\": true}");
+	IT_CHECK_STATUS(r, 200);
+	IT_CHECK(json_is_true(it_jget(r->json, "moderator.disabled")));
+	IT_CHECK(CHECK_ERROR(adm_req("GET", API "/session", tok, NULL), 401,
+	    "unauthorized"));
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM auth_tokens t JOIN "
+	    "moderators m ON m.id = t.moderator_id WHERE m.name = $1 AND "
+	    "t.revoked_at IS NULL", name, (char *)NULL), 0);
+	IT_CHECK(CHECK_ERROR(adm_req("POST", API "/session", NULL,
+	    jpack("{s:s, s:s}", "username", name, "password", pw)), 401,
+	    "invalid_credentials"));
+	r = adm_req("PATCH", mpath, adm.token,
+	    "{\"disabled\": false, \"role\": \"admin\"}");
+	IT_CHECK_STATUS(r, 200);
+	IT_CHECK(json_is_false(it_jget(r->json, "moderator.disabled")));
+	IT_CHECK_STR(it_jstr(r->json, "moderator.role"), "admin");
+	IT_REQUIRE(login(name, pw, &s));
+	r = adm_req("GET", API "/session", s.token, NULL);
+	IT_CHECK_STR(it_jstr(r->json, "moderator.role"), "admin");
+
+	/* A reset password: the old one and the old session stop, the new
+	 * one (given this time, so not answered) works. */
+	pw2 = it_strf("new-password-%s", run_id);
+	r = adm_req("POST", it_strf("%s/password", mpath), adm.token,
+	    jpack("{s:s}", "password", pw2));
+	IT_CHECK_STATUS(r, 200);
+	IT_CHECK(it_jget(r->json, "password") == NULL);
+	IT_CHECK(CHECK_ERROR(adm_req("GET", API "/session", s.token, NULL),
+	    401, "unauthorized"));
+	IT_CHECK(CHECK_ERROR(adm_req("POST", API "/session", NULL,
+	    jpack("{s:s, s:s}", "username", name, "password", pw)), 401,
+	    "invalid_credentials"));
+	IT_REQUIRE(login(name, pw2, &s));
+
+	/* An admin cannot disable or demote themselves. */
+	r = adm_req("PATCH", it_strf("%s/moderators/%s", API, adm.name),
+	    adm.token, "{\"disabled\": true}");
+	IT_CHECK(CHECK_ERROR(r, 409, "self_lockout"));
+	r = adm_req("PATCH", it_strf("%s/moderators/%s", API, adm.name),
+	    adm.token, "{\"role\": \"moderator\"}");
+	IT_CHECK(CHECK_ERROR(r, 409, "self_lockout"));
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM moderators WHERE "
+	    "name = $1 AND role = 'admin' AND NOT disabled", adm.name,
+	    (char *)NULL), 1);
 }
 
 int
