@@ -98,7 +98,9 @@ async function submitForm(page, { author, email, body }, scope = '.commentd > .c
 function threadShape(root, idOf) {
   const walk = (ol) => [...ol.children].filter((li) => li.matches('li.commentd-comment'))
     .map((li) => {
-      const sub = li.querySelector(':scope > ol.commentd-replies');
+      // Its own replies: the first list of replies whose comment it is.
+      const sub = [...li.querySelectorAll('ol.commentd-replies')]
+        .find((ol) => ol.parentElement.closest('li.commentd-comment') === li);
       const inner = sub ? walk(sub) : '';
       return idOf(li) + (inner ? `(${inner})` : '');
     }).join(',');
@@ -134,8 +136,9 @@ export const tests = [
     assert.equal(res.status(), 202);
     const posted = await res.json();
     const id = posted.comment.id;
-    // The server's notice, in Arabic, in the form's polite live region.
-    assert.match(posted.notice, /تعليقك.*المراجعة/);
+    // The site's own notice, from the server, in the form's polite live
+    // region.
+    assert.equal(posted.notice, 'تم أضافة تعليقك سوف يظهر بعد المراجعة');
     const live = page.locator('.commentd > .commentd-form [role=status][aria-live=polite]');
     await waitText(live, posted.notice, 'notice');
 
@@ -341,46 +344,37 @@ export const tests = [
     assert.doesNotMatch(await li.getAttribute('class'), /pending/);
   }],
 
-  ['report: confirm, POST reports, thanks; enough reports take it off the list', async (ctx) => {
+  ['report: confirm, POST reports, thanks; past the threshold it leaves the list', async (ctx) => {
+    // The test server runs with COMMENTD_REPORT_THRESHOLD=1.
     const key = unique('w-report');
     const id = await approved(key, { author: 'Troll', body: 'Something reportable' });
     const keep = await approved(key, { author: 'Fine', body: 'Something fine' });
-    const reportOnce = async (ua) => {
-      const c = await ctx.newContext(ua ? { userAgent: ua } : {});
-      const page = await openPage(c, `/t/${key}`, await demoHtml('ar', key));
-      await ready(page);
-      const li = page.locator(`#commentd-c-${id}`);
-      if (await li.count() === 0) return null;
-      await li.locator('.commentd-report').click();
-      const yes = li.locator('.commentd-confirm .commentd-yes');
-      assert.equal(await page.evaluate(() => document.activeElement.className), 'commentd-yes');
-      const [res] = await Promise.all([
-        page.waitForResponse((r) => r.url().endsWith(`/api/v1/comments/${id}/reports`)),
-        yes.click(),
-      ]);
-      assert.ok([200, 202].includes(res.status()), `status ${res.status()}`);
-      const j = await res.json();
-      assert.equal(j.report.comment_id, id);
-      await waitText(li.locator('.commentd-c > [role=status]'), j.notice);
-      assert.equal(await li.locator('.commentd-report').count(), 0);
-      return j;
-    };
-    const first = await reportOnce();
-    assert.ok(first.report.reports >= 1);
-    // More readers until the threshold is passed (readers are told
-    // apart by the server; a distinct user agent each).
-    for (let i = 0; i < 12; i++) {
-      const r = await api('GET', `/api/v1/articles/${key}/comments`);
-      if (!r.json.comments.some((x) => x.id === id)) break;
-      await reportOnce(`commentd-test-reader-${i}-${unique('ua')}`);
-    }
-    await eventually(async () => {
-      const r = await api('GET', `/api/v1/articles/${key}/comments`);
-      const ids = r.json.comments.map((x) => x.id);
-      return !ids.includes(id) && ids.includes(keep);
-    }, 5000, 'the reported comment off the public list');
     const c = await ctx.newContext();
     const page = await openPage(c, `/t/${key}`, await demoHtml('ar', key));
+    await ready(page);
+    const li = page.locator(`#commentd-c-${id}`);
+    await li.locator('.commentd-report').click();
+    // A confirmation first, focused; Cancel puts the button back.
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'commentd-yes');
+    await li.locator('.commentd-confirm button:not(.commentd-yes)').click();
+    assert.equal(await li.locator('.commentd-confirm').count(), 0);
+    assert.equal(await page.evaluate(() => document.activeElement.className), 'commentd-link commentd-report');
+    await li.locator('.commentd-report').click();
+    const [res] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/api/v1/comments/${id}/reports`)),
+      li.locator('.commentd-confirm .commentd-yes').click(),
+    ]);
+    assert.equal(res.request().method(), 'POST');
+    assert.equal(res.status(), 202);
+    const j = await res.json();
+    assert.equal(j.report.comment_id, id);
+    assert.match(j.notice, /[\u0600-\u06ff]/, 'an Arabic thank-you');
+    await waitText(li.locator('.commentd-c > [role=status]'), j.notice);
+    assert.equal(await li.locator('.commentd-report').count(), 0);
+
+    const r = await api('GET', `/api/v1/articles/${key}/comments`);
+    assert.deepEqual(r.json.comments.map((x) => x.id), [keep]);
+    await page.reload();
     await ready(page);
     assert.equal(await page.locator(`#commentd-c-${id}`).count(), 0);
     assert.equal(await page.locator(`#commentd-c-${keep}`).count(), 1);
@@ -439,11 +433,14 @@ export const tests = [
       document.querySelector('ol.commentd-list'), (li) => li.id.replace('commentd-c-', ''))`);
     assert.equal(fragShape, expected);
 
+    // The demo page's widget lists newest first, as the API does then.
+    const newest = await api('GET', `/api/v1/articles/${key}/comments?order=newest`);
+    assert.equal(jsonShape(newest.json.comments), `${t2}(${r3}),${t1}(${r1}(${rr}),${r2})`);
     const w = await openPage(c, `/t/${key}`, await demoHtml('en', key));
     await ready(w);
     const widgetShape = await w.evaluate(`(${threadShape.toString()})(
       document.querySelector('.commentd ol.commentd-list'), (li) => li.dataset.id)`);
-    assert.equal(widgetShape, expected);
+    assert.equal(widgetShape, jsonShape(newest.json.comments));
   }],
 
   ['load more follows the cursor; two widgets on one page; relative dates', async (ctx) => {
@@ -520,8 +517,9 @@ export const tests = [
 
   ['the widget on another origin: reads, posts, shows its pending comment, reports, counts', async (ctx) => {
     const key = unique('w-xo');
-    const origin = base.replace('127.0.0.1', 'localhost');
-    assert.notEqual(origin, base);
+    // An origin in the test server's COMMENTD_ALLOWED_ORIGINS.  HTTPS:
+    // Chromium lets only a secure page reach a loopback address.
+    const origin = process.env.COMMENTD_TEST_ORIGIN || 'https://news.example';
     const id = await approved(key, { author: 'Sam', body: 'Seen from another origin' });
     const csp = `default-src 'none'; script-src ${base}; style-src ${base}; connect-src ${base}; ` +
       "img-src 'self' data:; base-uri 'none'";

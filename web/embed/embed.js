@@ -56,7 +56,7 @@
 			retry: "أعد المحاولة",
 			netError: "تعذّر الإرسال. تحقّق من الاتصال وأعد المحاولة.",
 			failed: "تعذّر الإرسال، أعد المحاولة بعد قليل.",
-			notice: "تمت إضافة تعليقك، وسيظهر بعد المراجعة",
+			notice: "تم أضافة تعليقك سوف يظهر بعد المراجعة",
 			published: "تم نشر تعليقك",
 			err: {
 				required: "هذا الحقل مطلوب.",
@@ -826,7 +826,10 @@
 
 		document.querySelectorAll("[data-commentd-article]").forEach(
 		    function (el) {
-			if (!el.hasAttribute("data-commentd-state"))
+			/* Not one inside another's place (a no-JS fragment in
+			 * the container): that one went with its mount. */
+			if (el.isConnected &&
+			    !el.hasAttribute("data-commentd-state"))
 				mount(el);
 		});
 		document.querySelectorAll("[data-commentd-count]").forEach(
