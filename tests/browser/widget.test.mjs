@@ -17,7 +17,7 @@ import {
 // The demo pages' policy (src/assets.c): nothing inline.
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; " +
   "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'";
-const SIZE_LIMIT = 15 * 1024;
+const SIZE_LIMIT = 15000;	// bytes: "under 15 KB", as make bench counts
 
 let modToken = null;
 function moderator() {
@@ -580,7 +580,7 @@ export const tests = [
     assert.equal(css.encoding, 'gzip');
     const total = js.bytes + css.bytes;
     console.log(`     embed.js ${js.bytes} B + embed.css ${css.bytes} B = ${total} B gzipped ` +
-      `(${(total / 1024).toFixed(1)} KiB of ${SIZE_LIMIT / 1024})`);
+      `(limit ${SIZE_LIMIT} B)`);
     assert.ok(total < SIZE_LIMIT, `${total} bytes`);
   }],
 ];
