@@ -441,6 +441,19 @@ export const tests = [
     const widgetShape = await w.evaluate(`(${threadShape.toString()})(
       document.querySelector('.commentd ol.commentd-list'), (li) => li.dataset.id)`);
     assert.equal(widgetShape, jsonShape(newest.json.comments));
+
+    // The fragment included in the container (server-side, for readers
+    // without JavaScript) is replaced by one widget, not mounted twice.
+    const lists = [];
+    c.on('request', (r) => { if (r.url().includes(`/articles/${key}/comments?`)) lists.push(r.url()); });
+    const inc = await openPage(c, `/t/inc-${key}`, smallPage('en',
+      `<div id="w" data-commentd-article="${key}">${frag.text}</div>`));
+    await ready(inc);
+    assert.equal(await inc.locator('#w .commentd').count(), 1);
+    assert.equal(await inc.locator('#w section.commentd-comments').count(), 0);
+    assert.equal(await inc.evaluate(`(${threadShape.toString()})(
+      document.querySelector('.commentd ol.commentd-list'), (li) => li.dataset.id)`), expected);
+    assert.equal(lists.length, 1, lists.join('\n'));
   }],
 
   ['load more follows the cursor; two widgets on one page; relative dates', async (ctx) => {

@@ -340,8 +340,10 @@
 		var tools = h("div", { "class": "commentd-tools" });
 		var li = h("li", { "class": "commentd-comment" +
 		    (pending ? " commentd-pending" : ""), "data-id": c.id,
-		    id: document.getElementById("commentd-c-" + c.id) ? null :
-		    "commentd-c-" + c.id },
+		    /* The anchor #commentd-c-ID, unless another widget of
+		     * the same article on the page has it. */
+		    id: w.byId[c.id] || !document.getElementById("commentd-c-" +
+		    c.id) ? "commentd-c-" + c.id : null },
 		    h("article", { "class": "commentd-c" },
 			h("header", { "class": "commentd-meta" },
 			    h("span", { "class": "commentd-author", dir: "auto",
@@ -496,8 +498,7 @@
 		form.append(
 		    h("div", { "class": "commentd-who" },
 			field(w, form, "author", w.s.author, "text",
-			    { autocomplete: "name", maxlength: "80",
-			    required: true }),
+			    { autocomplete: "name", required: true }),
 			field(w, form, "email", w.s.email + " (" + w.s.emailHint +
 			    ")", "email", { autocomplete: "email" })),
 		    field(w, form, "body", parent ? w.s.replyTo +
@@ -784,8 +785,13 @@
 		var byApi = {};
 
 		links.forEach(function (a) {
-			var api = apiOf(a);
+			var api;
 
+			try {
+				api = apiOf(a);
+			} catch (e) {
+				return;	/* a bad data-commentd-api */
+			}
 			(byApi[api] = byApi[api] || []).push(a);
 		});
 		Object.keys(byApi).forEach(function (api) {
@@ -828,9 +834,14 @@
 		    function (el) {
 			/* Not one inside another's place (a no-JS fragment in
 			 * the container): that one went with its mount. */
-			if (el.isConnected &&
-			    !el.hasAttribute("data-commentd-state"))
+			if (!el.isConnected ||
+			    el.hasAttribute("data-commentd-state"))
+				return;
+			try {
 				mount(el);
+			} catch (e) {	/* a bad data-commentd-api: this one only */
+				el.setAttribute("data-commentd-state", "error");
+			}
 		});
 		document.querySelectorAll("[data-commentd-count]").forEach(
 		    function (a) {
