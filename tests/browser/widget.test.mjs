@@ -360,6 +360,9 @@ export const tests = [
     assert.equal(await li.locator('.commentd-confirm').count(), 0);
     assert.equal(await page.evaluate(() => document.activeElement.className), 'commentd-link commentd-report');
     await li.locator('.commentd-report').click();
+    await page.keyboard.press('Escape');
+    assert.equal(await li.locator('.commentd-confirm').count(), 0);
+    await li.locator('.commentd-report').click();
     const [res] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith(`/api/v1/comments/${id}/reports`)),
       li.locator('.commentd-confirm .commentd-yes').click(),

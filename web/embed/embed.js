@@ -689,6 +689,10 @@
 			button.hidden = false;
 			button.focus();
 		};
+		box.onkeydown = function (e) {
+			if (e.key === "Escape" && !no.disabled)
+				no.onclick();
+		};
 		yes.onclick = function () {
 			yes.disabled = no.disabled = true;
 			call(w.api, "POST", "/comments/" + c.id + "/reports", {},
