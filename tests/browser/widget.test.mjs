@@ -198,6 +198,30 @@ export const tests = [
     await waitText(page.locator('.commentd-empty'), /No comments yet/);
   }],
 
+  ['an approved own comment beyond the first page shows at once, then once in its place', async (ctx) => {
+    const key = unique('w-late');
+    const first = await approved(key, { author: 'First', body: 'The first comment' });
+    const html = smallPage('en', `<div data-commentd-article="${key}" data-commentd-limit="1"></div>`);
+    const c = await ctx.newContext();
+    const page = await openPage(c, `/t/${key}`, html);
+    await ready(page);
+    const res = await submitForm(page, { author: 'Me', body: 'Mine, on page two' });
+    const { comment } = await res.json();
+    assert.equal((await moderate(moderator(), comment.id, 'approve')).status, 200);
+    await page.reload();
+    await ready(page);
+    const ids = () => page.locator('.commentd-list > li').evaluateAll((l) => l.map((x) => +x.dataset.id));
+    // Page one has only the first; the reader's own approved one is shown
+    // after it, not pending, and its token is forgotten.
+    assert.deepEqual(await ids(), [first, comment.id]);
+    assert.equal(await page.locator('.commentd-pending').count(), 0);
+    assert.ok(await page.locator('.commentd-more').isVisible());
+    await page.locator('.commentd-more').click();
+    await eventually(async () => !(await page.locator('.commentd-more').isVisible()), 5000, 'the last page');
+    assert.deepEqual(await ids(), [first, comment.id]);
+    assert.equal(await page.locator(`#commentd-c-${comment.id}`).count(), 1);
+  }],
+
   ['field errors from the 422 beside their fields, described and marked invalid', async (ctx) => {
     const key = unique('w-err');
     const c = await ctx.newContext();

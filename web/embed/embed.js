@@ -400,16 +400,14 @@
 
 	/* Appends a page's threads (before own extras, in oldest order). */
 	function addPage(w, comments) {
-		var before = w.extra.filter(function (e) {
-			return e.isConnected;
-		})[0] || null;
-
 		comments.forEach(function (c) {
 			var old = w.byId[c.id], li = commentEl(w, c);
 
 			if (old)
-				old.remove();
-			w.list.insertBefore(li, before);
+				old.remove();	/* shown early: now in its place */
+			w.list.insertBefore(li, w.extra.filter(function (e) {
+				return e.parentNode === w.list;
+			})[0] || null);
 		});
 	}
 
