@@ -86,11 +86,15 @@ async function submitForm(page, { author, email, body }, scope = '.commentd > .c
   if (author !== undefined) await form.locator('input[name=author]').fill(author);
   if (email !== undefined) await form.locator('input[name=email]').fill(email);
   if (body !== undefined) await form.locator('textarea[name=body]').fill(body);
+  const handle = await form.elementHandle();
   const [res] = await Promise.all([
     page.waitForResponse((r) => r.request().method() === 'POST' &&
       /\/api\/v1\/articles\/[^/]+\/comments$/.test(new URL(r.url()).pathname)),
     form.locator('button[type=submit]').click(),
   ]);
+  // The widget has handled the answer: the form is no longer busy (it
+  // was from the click on), or it went (a reply form, once sent).
+  await page.waitForFunction((f) => !f.isConnected || f.getAttribute('aria-busy') === 'false', handle);
   return res;
 }
 
@@ -552,6 +556,7 @@ export const tests = [
     assert.ok(keys[0] && keys[0] === keys[1]);
     const q = await api('GET', `/api/v1/admin/comments?status=all&article=${key}`, { token: moderator() });
     assert.equal(q.json.comments.length, 1);
+    await page.locator(`#commentd-c-${q.json.comments[0].id}.commentd-pending`).waitFor();
     assert.equal(await page.locator('.commentd-pending').count(), 1);
   }],
 

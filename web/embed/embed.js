@@ -672,9 +672,10 @@
 	}
 
 	function askReport(w, c, tools, status) {
-		var yes, no, box = h("div", { "class": "commentd-confirm",
-		    role: "group" },
-		    h("span", { text: w.s.reportAsk }), " ",
+		var yes, no, qid = "commentd-" + (++seq), box = h("div",
+		    { "class": "commentd-confirm", role: "group",
+		    "aria-labelledby": qid },
+		    h("span", { id: qid, text: w.s.reportAsk }), " ",
 		    yes = h("button", { type: "button", "class": "commentd-yes",
 			text: w.s.reportYes }), " ",
 		    no = h("button", { type: "button", text: w.s.cancel }));
