@@ -44,6 +44,7 @@ LIB_SRC	:= \
 	src/config.c \
 	src/router.c \
 	src/req.c \
+	src/cors.c \
 	src/db.c \
 	src/sql.c \
 	src/migrate.c \
@@ -56,6 +57,8 @@ LIB_SRC	:= \
 	src/cache.c \
 	src/cli_moderator.c \
 	src/h_comments.c \
+	src/h_reports.c \
+	src/html.c \
 	src/h_health.c \
 	src/h_session.c \
 	src/paging.c \
@@ -93,10 +96,10 @@ BIN	:= bin/commentd-san
 endif
 
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
-	      test_moderation test_hashpool test_cli test_cache
+	      test_moderation test_hashpool test_cli test_cache test_web
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-INTEG_TESTS := test_api test_admin test_cache
+INTEG_TESTS := test_api test_admin test_cache test_reader
 INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/itests/%)
 
 # Fuzz targets: replay binaries (run on their corpus by `make test`)
@@ -129,9 +132,11 @@ $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/gen/web/demo-%.html: web/demo/page.html.in web/demo/article-%.txt \
-    tools/demo-page.sh
+    web/demo/strings-%.txt tools/demo-page.sh
 	@mkdir -p $(dir $@)
-	tools/demo-page.sh $* web/demo/page.html.in web/demo/article-$*.txt > $@
+	tools/demo-page.sh $* web/demo/page.html.in web/demo/article-$*.txt \
+	    web/demo/strings-$*.txt > $@.tmp
+	mv $@.tmp $@
 
 # gzip -n: no name or time in the header, so builds are reproducible.
 $(BUILD)/gen/gz/%.gz: $(ASSETS)

@@ -12,5 +12,11 @@ export COMMENTD_DATABASE_URL
 echo "database: $COMMENTD_DATABASE_URL" >&2
 # The first start makes an admin account and prints its password once.
 "$bin" moderator bootstrap
-echo "serving on http://${COMMENTD_LISTEN:-127.0.0.1:8080}/ (Ctrl-C stops)" >&2
+url=http://${COMMENTD_LISTEN:-127.0.0.1:8080}
+cat >&2 <<EOM
+serving on $url (Ctrl-C stops)
+  $url/        the demo article (Arabic) with the comments widget
+  $url/en      the same in English
+  $url/admin   the moderation client (log in as admin)
+EOM
 exec "$bin" serve

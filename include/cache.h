@@ -32,6 +32,7 @@ struct cache_entry {
 	char		*body;		/* JSON bytes */
 	size_t		 len;
 	char		 etag[40];	/* quoted strong ETag (200 only) */
+	const char	*type;		/* Content-Type; NULL: JSON */
 	/* internals (cache.c) */
 	unsigned	 refs;
 	char		*key;

@@ -34,6 +34,8 @@ struct config {
 	int	 page_size;		/* default top-level threads per page */
 	int	 page_size_max;
 	int	 counts_max_articles;
+	int	 report_threshold;	/* reports that unpublish a comment */
+	char	*allowed_origins;	/* CORS writes: "a, b", "*" or "" */
 	char	*default_lang;		/* "ar" or "en" */
 	bool	 trust_proxy;		/* client IP from X-Forwarded-For */
 	int	 http_timeout_s;

@@ -12,6 +12,7 @@
 enum i18n_text {
 	I18N_NOTICE_PENDING,	/* "added, will appear after review" */
 	I18N_NOTICE_PUBLISHED,	/* "added and published" (postmoderated) */
+	I18N_NOTICE_REPORTED,	/* "thanks, a moderator will look" */
 	I18N_TEXT_COUNT
 };
 

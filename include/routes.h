@@ -23,8 +23,12 @@ void	h_readyz(struct req *);
 /* h_comments.c */
 void	h_comment_submit(struct req *);
 void	h_comments_list(struct req *);
+void	h_comments_html(struct req *);
 void	h_counts(struct req *);
 void	h_comment_own(struct req *);
+
+/* h_reports.c */
+void	h_comment_report(struct req *);
 
 /* h_session.c */
 void	h_session_login(struct req *);

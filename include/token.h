@@ -29,6 +29,10 @@ void	token_random(char out[TOKEN_TEXT_SIZE]);
  * server secret, so it needs no storage and dies with the session. */
 void	token_csrf(const unsigned char *secret, size_t secret_len,
 	    const char *session_token, char out[TOKEN_TEXT_SIZE]);
+/* Who reported a comment, without keeping their address: HMAC-SHA-256
+ * of it under the server secret, in hex. */
+void	token_reporter(const unsigned char *secret, size_t secret_len,
+	    const char *address, char out[TOKEN_HASH_HEX_SIZE]);
 /* Constant-time equality of two NUL-terminated tokens. */
 int	token_equal(const char *a, const char *b);
 void	token_hash_hex(const char *token, size_t len,

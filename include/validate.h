@@ -76,6 +76,15 @@ bool	 validate_moderator_name(const char *s);
 #define PASSWORD_MAX_BYTES	1024
 bool	 validate_password(const char *s, size_t len);
 
+/*
+ * A reason from a request body (a moderator's, or a reader's report):
+ * absent or null is no reason (NULL); otherwise a string of at most
+ * VALIDATE_REASON_MAX_CHARS after text_clean(), returned to be freed.  On
+ * error, *fields gets the field error and NULL is returned.
+ */
+#define VALIDATE_REASON_MAX_CHARS	500
+char	*validate_reason(const json_t *v, json_t **fields);
+
 /* A positive decimal id (1..INT64_MAX) with nothing around it. */
 bool	 validate_id(const char *s, int64_t *out);
 

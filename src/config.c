@@ -73,6 +73,12 @@ static const struct config_key config_table[] = {
 	    "largest limit a request may ask for"),
 	K_INT("counts-max-articles", counts_max_articles, "100", 1, 100,
 	    "articles one /api/v1/counts request may name"),
+	K_INT("report-threshold", report_threshold, "3", 1, 1000000,
+	    "readers' reports that send a published comment back to the "
+	    "queue"),
+	K_STR("allowed-origins", allowed_origins, "",
+	    "other origins whose pages may post comments and reports "
+	    "(comma-separated, e.g. https://news.example; * any)"),
 	K_STR("default-lang", default_lang, "ar",
 	    "language of notices when Accept-Language names none we have"),
 	K_BOOL("trust-proxy", trust_proxy, "false",

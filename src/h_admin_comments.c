@@ -24,7 +24,6 @@
 #include "worker.h"
 #include "xmalloc.h"
 
-#define REASON_MAX_CHARS	500
 #define BATCH_MAX		200
 
 static json_t	*admin_item_json(const struct db_result *, int);
@@ -35,7 +34,6 @@ static void	 edit_cb(const struct db_result *, void *);
 static void	 action_cb(const struct db_result *, void *);
 static void	 batch_next(struct req *);
 static void	 batch_cb(const struct db_result *, void *);
-static char	*clean_reason(json_t *, json_t **);
 
 /*
  * A change committed: public answers about its article (the result's
@@ -276,40 +274,6 @@ history_cb(const struct db_result *res, void *arg)
 
 /* -- actions ---------------------------------------------------------------- */
 
-/*
- * A reason from a request body: absent or null is no reason; otherwise a
- * string of at most REASON_MAX_CHARS after clean-up.  On error, *fields
- * gets the field error and NULL is returned.
- */
-static char *
-clean_reason(json_t *v, json_t **fields)
-{
-	char	*out;
-	size_t	 n;
-
-	if (v == NULL || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v)) {
-		*fields = json_pack("{s:s}", "reason", "invalid_type");
-		return NULL;
-	}
-	if (text_clean(json_string_value(v), json_string_length(v),
-	    TEXT_KEEP_NEWLINES, &out, &n) != TEXT_OK) {
-		*fields = json_pack("{s:s}", "reason", "invalid_utf8");
-		return NULL;
-	}
-	if (n > REASON_MAX_CHARS) {
-		free(out);
-		*fields = json_pack("{s:s}", "reason", "too_long");
-		return NULL;
-	}
-	if (n == 0) {
-		free(out);
-		return NULL;
-	}
-	return out;
-}
-
 /* One action on one comment; the batch runs a list of them. */
 struct action {
 	enum mod_action	 act;
@@ -378,7 +342,7 @@ action_parse(struct req *r, enum mod_action act, bool allow_from)
 			return NULL;
 		}
 	}
-	a->reason = clean_reason(json_object_get(r->body, "reason"), &fields);
+	a->reason = validate_reason(json_object_get(r->body, "reason"), &fields);
 	if (fields != NULL) {
 		req_reply_fields_new(r, 422, "validation_failed", fields,
 		    "invalid reason");
@@ -631,7 +595,7 @@ h_admin_edit(struct req *r)
 	else if (n > lim->body_max)
 		fields = json_pack("{s:s}", "body", "too_long");
 	if (fields == NULL)
-		e->reason = clean_reason(json_object_get(r->body, "reason"),
+		e->reason = validate_reason(json_object_get(r->body, "reason"),
 		    &fields);
 	if (fields != NULL) {
 		req_reply_fields_new(r, 422, "validation_failed", fields,

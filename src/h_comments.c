@@ -14,6 +14,7 @@
 #include "cache.h"
 #include "db.h"
 #include "gen.h"
+#include "html.h"
 #include "i18n.h"
 #include "log.h"
 #include "req.h"
@@ -285,6 +286,8 @@ struct read {
 	struct cache_deps	 deps;
 	struct cache_load	*load;		/* ours, while loading */
 	bool			 newest;	/* pages */
+	bool			 html;		/* pages: the HTML fragment */
+	char			*next_query;	/* html: of the next link */
 	int			 limit;
 	char			*param;		/* counts: JSON key list */
 };
@@ -295,6 +298,7 @@ read_free(void *arg)
 	struct read	*rd = arg;
 
 	free(rd->cache_key);
+	free(rd->next_query);
 	free(rd->param);
 	free(rd);
 }
@@ -337,15 +341,18 @@ read_begin(struct req *r, struct read *rd, const char *const *keys,
 	return false;
 }
 
-/* Ends a load: stores and answers (body is taken), or fails it. */
+/* Ends a load: stores and answers (body is taken; type NULL: JSON), or
+ * fails it. */
 static void
-read_finish(struct req *r, int status, char *body, size_t len)
+read_finish(struct req *r, int status, char *body, size_t len,
+    const char *type)
 {
 	struct read		*rd = r->data;
 	struct cache		*c = r->worker->cache;
 	struct cache_entry	*e;
 
 	e = cache_entry_new(status, body, len);
+	e->type = type;
 	cache_store(c, rd->cache_key, rd->cache_keylen, e, &rd->deps);
 	/* The loader's request may be freed by its reply: the waiters
 	 * are answered first. */
@@ -376,13 +383,38 @@ read_finish_json(struct req *r, int status, json_t *json)
 	json_decref(json);
 	if (text == NULL)
 		fatalx("out of memory rendering an answer");
-	read_finish(r, status, text, strlen(text));
+	read_finish(r, status, text, strlen(text), NULL);
 }
 
-/* -- GET /api/v1/articles/:key/comments -------------------------------- */
+/* -- GET /api/v1/articles/:key/comments(.html) ------------------------ */
+
+static void	comments_page(struct req *, bool);
+
+#define HTML_TYPE	"text/html; charset=utf-8"
+
+/* "limit=N" in buf. */
+static const char *
+limbuf_of(char *buf, size_t size, int lim)
+{
+	snprintf(buf, size, "limit=%d", lim);
+	return buf;
+}
 
 void
 h_comments_list(struct req *r)
+{
+	comments_page(r, false);
+}
+
+void
+h_comments_html(struct req *r)
+{
+	comments_page(r, true);
+}
+
+/* The JSON page, or (html) the same page as an HTML fragment. */
+static void
+comments_page(struct req *r, bool html)
 {
 	const struct config	*cfg = r->worker->cfg;
 	struct read		*rd;
@@ -436,12 +468,18 @@ h_comments_list(struct req *r)
 	r->data = rd;
 	r->data_free = read_free;
 	rd->newest = newest;
+	rd->html = html;
 	rd->limit = lim;
-	/* One entry per page of an article: order, size, cursor, key.
-	 * Built by hand: this runs for every read, hits included. */
+	if (html)
+		xasprintf(&rd->next_query, "%s%s%s", newest ?
+		    "order=newest" : "", newest && limit != NULL ? "&" : "",
+		    limit != NULL ? limbuf_of(limbuf, sizeof limbuf, lim) :
+		    "");
+	/* One entry per page of an article: form, order, size, cursor,
+	 * key.  Built by hand: this runs for every read, hits included. */
 	rd->cache_key = xmalloc(keylen + 48);
-	rd->cache_keylen = (size_t)snprintf(rd->cache_key, 48, "L%c%d:%s:",
-	    newest ? 'n' : 'o', lim, curbuf);
+	rd->cache_keylen = (size_t)snprintf(rd->cache_key, 48, "%c%c%d:%s:",
+	    html ? 'H' : 'L', newest ? 'n' : 'o', lim, curbuf);
 	memcpy(rd->cache_key + rd->cache_keylen, key, keylen);
 	rd->cache_keylen += keylen;
 	if (read_begin(r, rd, &key, &keylen, 1))
@@ -576,6 +614,15 @@ list_cb(const struct db_result *res, void *arg)
 	    "total", (json_int_t)db_result_int(res, row_article, "total"),
 	    "comments", roots,
 	    "next", more && nroots > 0 ? json_string(next) : json_null());
+	if (rd->html) {
+		char	*frag;
+		size_t	 len;
+
+		frag = html_comments(body, rd->next_query, &len);
+		json_decref(body);
+		read_finish(r, 200, frag, len, HTML_TYPE);
+		return;
+	}
 	read_finish_json(r, 200, body);
 }
 

@@ -20,14 +20,20 @@ struct i18n_lang {
 
 static const struct i18n_lang i18n_langs[] = {
 	{ "ar", {
+		/* The site's own notice, word for word as its pages have
+		 * always shown it (seed-article.txt). */
 		[I18N_NOTICE_PENDING] =
-		    "تمت إضافة تعليقك، وسيظهر بعد المراجعة",
+		    "تم أضافة تعليقك سوف يظهر بعد المراجعة",
 		[I18N_NOTICE_PUBLISHED] = "تم نشر تعليقك",
+		[I18N_NOTICE_REPORTED] =
+		    "شكرًا لك، سيراجع أحد المشرفين هذا التعليق",
 	} },
 	{ "en", {
 		[I18N_NOTICE_PENDING] =
 		    "Your comment was added and will appear after review.",
 		[I18N_NOTICE_PUBLISHED] = "Your comment has been published.",
+		[I18N_NOTICE_REPORTED] =
+		    "Thank you. A moderator will review this comment.",
 	} },
 };
 

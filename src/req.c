@@ -17,6 +17,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "auth.h"
+#include "cors.h"
 #include "cache.h"
 #include "config.h"
 #include "db.h"
@@ -101,6 +102,10 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 		}
 	}
 
+	if (r->method == ROUTE_OPTIONS && cors_public_path(r->path)) {
+		cors_preflight(r);
+		return;
+	}
 	switch (router_match(route_table, route_count, r->method, r->path,
 	    &r->route, &r->params, &allowed)) {
 	case ROUTER_MATCH:
@@ -120,7 +125,7 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 
 	if (r->route->flags & (ROUTE_AUTH | ROUTE_ADMIN))
 		auth_dispatch(r);
-	else
+	else if (!cors_public_path(r->path) || cors_check(r))
 		req_continue(r);
 }
 
@@ -457,7 +462,8 @@ req_reply_entry(struct req *r, struct cache_entry *e,
 		req_add_header(r, "Cache-Control", cache_control);
 	if (e->status == 200 && req_not_modified(r, e->etag))
 		return;
-	req_add_header(r, "Content-Type", JSON_TYPE);
+	req_add_header(r, "Content-Type", e->type != NULL ? e->type :
+	    JSON_TYPE);
 	out = evhttp_request_get_output_buffer(r->ev);
 	cache_entry_add_to(e, out);
 	req_send(r, e->status, out);

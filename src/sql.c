@@ -423,6 +423,51 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"          'restore')"
 	"      GROUP BY actor) d)::text AS decisions" },
 
+	/*
+	 * A reader's report of a comment, counted once per reader
+	 * ($2, a keyed hash of their address) and only while it is
+	 * published.  The report that reaches $4 sends it back to the
+	 * queue, flagged 'reported', as the actor "readers" (the status
+	 * trigger announces it).  counted: whether this report was new.
+	 *   $1 id  $2 reporter (hex)  $3 reason  $4 threshold
+	 */
+	[SQL_COMMENT_REPORT] = { "comment_report", 4,
+	"WITH actor AS ("
+	"  SELECT set_config('commentd.actor', 'readers', true) AS name"
+	"), target AS ("
+	"  SELECT c.id, c.status, c.report_count, c.article_id"
+	"  FROM comments c WHERE c.id = $1::bigint"
+	"    AND c.status IN ('approved', 'pending') FOR UPDATE"
+	"), ins AS ("
+	"  INSERT INTO comment_reports (comment_id, reporter, reason)"
+	"  SELECT id, decode($2, 'hex'), $3 FROM target"
+	"  WHERE status = 'approved'"
+	"  ON CONFLICT DO NOTHING RETURNING comment_id"
+	"), upd AS ("
+	"  UPDATE comments c SET report_count = c.report_count + 1,"
+	"    status = CASE WHEN c.report_count + 1 >= $4::int"
+	"      THEN 'pending' ELSE c.status END,"
+	"    spam_flags = CASE WHEN c.report_count + 1 >= $4::int"
+	"      AND NOT 'reported' = ANY (c.spam_flags)"
+	"      THEN c.spam_flags || 'reported'::text ELSE c.spam_flags END,"
+	"    moderated_at = CASE WHEN c.report_count + 1 >= $4::int"
+	"      THEN now() ELSE c.moderated_at END,"
+	"    moderated_by = CASE WHEN c.report_count + 1 >= $4::int"
+	"      THEN actor.name ELSE c.moderated_by END"
+	"  FROM ins, actor WHERE c.id = ins.comment_id"
+	"  RETURNING c.id, c.status, c.report_count"
+	"), ev AS ("
+	"  INSERT INTO moderation_events (comment_id, actor, action,"
+	"    from_status, to_status, reason)"
+	"  SELECT id, 'readers', 'report', 'approved', 'pending',"
+	"    report_count || ' reports' FROM upd WHERE status = 'pending'"
+	") "
+	"SELECT t.id, (SELECT count(*) FROM ins) AS counted,"
+	"  coalesce(u.report_count, t.report_count) AS reports,"
+	"  coalesce(u.status, t.status) AS status, a.key AS article "
+	"FROM target t JOIN articles a ON a.id = t.article_id"
+	"  LEFT JOIN upd u ON true" },
+
 	/* The accounts, for admins. */
 	[SQL_MODERATORS_LIST] = { "moderators_list", 0,
 	"SELECT name, role, disabled, " TS("created_at") " AS created_at "

@@ -59,6 +59,22 @@ token_random(char out[TOKEN_TEXT_SIZE])
 }
 
 void
+token_reporter(const unsigned char *secret, size_t secret_len,
+    const char *address, char out[TOKEN_HASH_HEX_SIZE])
+{
+	crypto_auth_hmacsha256_state	 st;
+	unsigned char			 mac[crypto_auth_hmacsha256_BYTES];
+
+	crypto_auth_hmacsha256_init(&st, secret, secret_len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"report",
+	    7);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)address,
+	    strlen(address));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_bin2hex(out, TOKEN_HASH_HEX_SIZE, mac, sizeof mac);
+}
+
+void
 token_csrf(const unsigned char *secret, size_t secret_len,
     const char *session_token, char out[TOKEN_TEXT_SIZE])
 {

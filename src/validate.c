@@ -336,3 +336,37 @@ validate_password(const char *s, size_t len)
 	    text_valid_utf8(s, len) &&
 	    text_count_chars(s, len) >= PASSWORD_MIN_CHARS;
 }
+
+/*
+ * A reason from a request body: absent or null is no reason; otherwise a
+ * string of at most VALIDATE_REASON_MAX_CHARS after clean-up.  On error, *fields
+ * gets the field error and NULL is returned.
+ */
+char *
+validate_reason(const json_t *v, json_t **fields)
+{
+	char	*out;
+	size_t	 n;
+
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v)) {
+		*fields = json_pack("{s:s}", "reason", "invalid_type");
+		return NULL;
+	}
+	if (text_clean(json_string_value(v), json_string_length(v),
+	    TEXT_KEEP_NEWLINES, &out, &n) != TEXT_OK) {
+		*fields = json_pack("{s:s}", "reason", "invalid_utf8");
+		return NULL;
+	}
+	if (n > VALIDATE_REASON_MAX_CHARS) {
+		free(out);
+		*fields = json_pack("{s:s}", "reason", "too_long");
+		return NULL;
+	}
+	if (n == 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}

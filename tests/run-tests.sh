@@ -66,17 +66,24 @@ for t in "$BUILD"/tests/test_*; do
 	tally "$tmp/out" "$rc"
 done
 
-# Every setting the binary knows is documented (README and the example).
+# Every setting the binary knows is documented, exactly as `serve --help`
+# says: the README's table and the example environment file are what
+# tools/settings-doc.sh makes of it.
 echo "== settings documented"
 missing=0
-for v in $("$BIN" serve --help | awk '/^  --/ {print $2}'); do
-	for f in README.md deploy/commentd.env.example; do
-		if ! grep -q "$v" "$f"; then
-			echo "FAIL: $v is not in $f"
-			missing=$((missing + 1))
-		fi
-	done
-done
+tools/settings-doc.sh "$BIN" table >"$tmp/table"
+if ! grep -Fxq -f "$tmp/table" README.md ||
+    [ "$(grep -Fx -f "$tmp/table" README.md | wc -l)" -ne "$(wc -l <"$tmp/table")" ]; then
+	echo "FAIL: README.md's settings table differs from serve --help;"
+	echo "      regenerate it with: tools/settings-doc.sh $BIN table"
+	missing=1
+fi
+tools/settings-doc.sh "$BIN" env | sed '$d' >"$tmp/env"
+if ! tail -n +4 deploy/commentd.env.example | cmp -s - "$tmp/env"; then
+	echo "FAIL: deploy/commentd.env.example differs from serve --help;"
+	echo "      regenerate it with: tools/settings-doc.sh $BIN env"
+	missing=1
+fi
 if [ "$missing" -eq 0 ]; then
 	echo "every setting is in README.md and deploy/commentd.env.example"
 	passed=$((passed + 1))
@@ -106,7 +113,8 @@ else
 	COMMENTD_WORKERS=2 COMMENTD_DB_QUEUE_TIMEOUT_MS=1000 \
 	COMMENTD_DB_RETRY_MAX_MS=1000 COMMENTD_SHUTDOWN_TIMEOUT_MS=5000 \
 	COMMENTD_LOGIN_MAX_FAILURES_USER=5 COMMENTD_LOGIN_MAX_FAILURES_IP=50 \
-	COMMENTD_LOGIN_WINDOW_S=60 \
+	COMMENTD_LOGIN_WINDOW_S=60 COMMENTD_REPORT_THRESHOLD=1 \
+	COMMENTD_ALLOWED_ORIGINS=http://news.example,https://news.example \
 	    "$BIN" serve >"$tmp/server.log" 2>&1 &
 	server_pid=$!
 	port=""
@@ -124,7 +132,7 @@ else
 		failed=$((failed + 1))
 	else
 		# test_api last: it ends by restarting PostgreSQL.
-		for t in test_admin test_cache browser test_api; do
+		for t in test_admin test_cache test_reader browser test_api; do
 			echo "-- $t"
 			COMMENTD_TEST_URL=http://127.0.0.1:$port \
 			COMMENTD_TEST_DB=$db COMMENTD_TEST_PGDIR=$tmp/pg \

@@ -440,6 +440,13 @@ row "(a) hot GET 200, p99 latency" "${cd_p99} ms" "nginx ${ng_p99} ms" "$r" "<= 
 row "    (p50 latency)" "${cd_p50} ms" "nginx ${ng_p50} ms" "$(ratio "$cd_p50" "$ng_p50")" "-" "info"
 stop_nginx
 
+# (h) what a reader's browser downloads for the widget, as served (gzip).
+w_js=$(curl -s -H 'Accept-Encoding: gzip' "$base/embed.js" | wc -c)
+w_css=$(curl -s -H 'Accept-Encoding: gzip' "$base/embed.css" | wc -c)
+w_raw=$(( $(curl -s "$base/embed.js" | wc -c) + $(curl -s "$base/embed.css" | wc -c) ))
+w_kb=$(calc "($w_js + $w_css) / 1000")
+row "(h) widget embed.js+embed.css, gzip" "$w_kb KB" "$(calc "$w_raw / 1000") KB raw" "" "< 15 KB" "$(verdict "$w_kb < 15")"
+
 # (b) revalidations of the hot article.
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$base$HOT_PATH")
 [ "$code" = 304 ] || die "If-None-Match: $etag answered $code, not 304"

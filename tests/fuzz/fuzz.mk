@@ -11,7 +11,8 @@
 # Rules here must not become the default goal, wherever we are included.
 _fuzz_default_goal := $(.DEFAULT_GOAL)
 
-FUZZ_TARGETS	:= fuzz_text fuzz_submission fuzz_router fuzz_accept_language
+FUZZ_TARGETS	:= fuzz_text fuzz_submission fuzz_router fuzz_accept_language \
+		   fuzz_origin
 FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(BUILD)/tests/%)
 FUZZ_REPLAY_OBJ	:= $(FUZZ_TARGETS:%=$(BUILD)/tests/%.o)
 

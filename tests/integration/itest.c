@@ -1694,3 +1694,82 @@ it_new_token_at(const char *file, int line, const char *name)
 		return (NULL);
 	return (out);
 }
+
+struct it_proc *
+it_server_at(const char *file, int line, const char **base,
+    const char *workers, ...)
+{
+	const char	*bin = getenv("COMMENTD_TEST_BIN");
+	struct it_proc	*p;
+	const char	*l, *at, *e, *asan;
+	char		*argv[7], *env[16];
+	va_list		 ap;
+	int		 n = 0, port = 0;
+
+	*base = NULL;
+	if (!it_check_at(file, line, bin != NULL && *bin != '\0',
+	    "COMMENTD_TEST_BIN is set"))
+		return (NULL);
+	argv[0] = (char *)bin;
+	argv[1] = (char *)"serve";
+	argv[2] = (char *)"--listen";
+	argv[3] = (char *)"127.0.0.1:0";
+	argv[4] = (char *)"--workers";
+	argv[5] = (char *)workers;
+	argv[6] = NULL;
+	env[n++] = it_strf("COMMENTD_DATABASE_URL=%s", it_db_conninfo);
+	env[n++] = (char *)"COMMENTD_SHUTDOWN_TIMEOUT_MS=5000";
+	/* Under AddressSanitizer: freed memory is reused soon, so that
+	 * the resident size says what is live (the bound test). */
+	asan = getenv("ASAN_OPTIONS");
+	env[n++] = it_strf("ASAN_OPTIONS=%s%squarantine_size_mb=4",
+	    asan != NULL ? asan : "", asan != NULL && *asan != '\0' ? ":" :
+	    "");
+	va_start(ap, workers);
+	while (n < 15 && (e = va_arg(ap, const char *)) != NULL)
+		env[n++] = (char *)e;
+	va_end(ap);
+	env[n] = NULL;
+	p = it_spawn(argv, env);
+	if (!it_check_at(file, line, p != NULL, "%s serve started", bin))
+		return (NULL);
+	l = it_proc_wait_line(p, "listening on 127.0.0.1:", 30000);
+	if (l != NULL && strstr(l, " with") != NULL) {
+		at = strstr(l, "listening on 127.0.0.1:");
+		port = atoi(at + strlen("listening on 127.0.0.1:"));
+	}
+	if (!it_check_at(file, line, port > 0, "the server says \"listening "
+	    "on 127.0.0.1:PORT with\"; its output: %s", it_proc_output(p)))
+		return (NULL);
+	/* Its workers' caches are on once they listen for changes. */
+	if (!it_check_at(file, line, it_proc_wait_line(p,
+	    "listening for changes", 10000) != NULL, "the server listens for "
+	    "changes; its output: %s", it_proc_output(p)))
+		return (NULL);
+	*base = it_strf("http://127.0.0.1:%d", port);
+	return (p);
+}
+
+/* The README's error shape: status, JSON type, error.code and message. */
+bool
+it_check_error_at(const char *file, int line, const struct it_resp *r,
+    long st, const char *code)
+{
+	const char	*got, *ct;
+	bool		 ok;
+
+	ok = it_check_status_at(file, line, r, st);
+	ct = it_header(r, "Content-Type");
+	ok &= it_check_at(file, line, it_is_json_type(r),
+	    "%s %s: Content-Type is %s, want application/json", r->method,
+	    r->path, ct != NULL ? ct : "(none)");
+	ok &= it_check_at(file, line, json_is_object(it_jget(r->json,
+	    "error")), "%s %s: no \"error\" object", r->method, r->path);
+	got = it_jstr(r->json, "error.code");
+	ok &= it_check_at(file, line, got != NULL && strcmp(got, code) == 0,
+	    "%s %s: error.code is %s, want %s", r->method, r->path,
+	    got != NULL ? got : "(none)", code);
+	ok &= it_check_at(file, line, it_jstr(r->json, "error.message") !=
+	    NULL, "%s %s: error.message is not a string", r->method, r->path);
+	return (ok);
+}

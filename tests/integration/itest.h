@@ -179,6 +179,19 @@ pid_t		 it_proc_pid(const struct it_proc *proc);
  */
 int		 it_proc_wait(struct it_proc *proc, long timeout_ms);
 
+/*
+ * Starts `$COMMENTD_TEST_BIN serve --listen 127.0.0.1:0 --workers N` on
+ * the test database with the extra environment given ("NAME=value"
+ * strings, then NULL) and waits until it serves and listens for changes;
+ * *base gets its "http://127.0.0.1:PORT".  Owned by the test case, like
+ * it_spawn().  NULL (a failed check at the caller's line) if it did not
+ * start.
+ */
+struct it_proc	*it_server_at(const char *file, int line, const char **base,
+		    const char *workers, ...) IT_SENTINEL;
+#define it_server(base, workers, ...)					\
+	it_server_at(__FILE__, __LINE__, (base), (workers), __VA_ARGS__)
+
 /* Monotonic seconds. */
 double		 it_now(void);
 void		 it_sleep_ms(long ms);
@@ -295,6 +308,11 @@ int		 it_main(const struct it_test *tests, size_t ntests, int argc,
  */
 bool		 it_cli_at(const char *file, int line, const char *input,
 		    char **out, ...);
+/* The README's error shape: status st, a JSON type, an "error" object
+ * with this code and a message.  Failed checks at the caller's line. */
+bool		 it_check_error_at(const char *file, int line,
+		    const struct it_resp *r, long st, const char *code);
+
 /* Whether a public comment tree (comments with replies) holds id. */
 bool		 it_tree_has_id(const json_t *comments, long long id);
 

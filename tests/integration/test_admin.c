@@ -120,8 +120,6 @@ static struct it_resp *post_comment(const char *, const char *,
 static long long add_comment_at(const char *, int, const char *,
 		    const char *, const char *, const char *, long long);
 static long long missing_id(void);
-static bool	 check_error_at(const char *, int, const struct it_resp *,
-		    long, const char *);
 static void	 check_public_at(const char *, int, const char *, long long,
 		    bool);
 static const json_t *find_id(const json_t *, long long);
@@ -178,7 +176,7 @@ static void	 test_moderators(void);
 #define add_comment(k, a, e, b, p)					\
 	add_comment_at(__FILE__, __LINE__, (k), (a), (e), (b), (p))
 #define CHECK_ERROR(r, st, code)					\
-	check_error_at(__FILE__, __LINE__, (r), (st), (code))
+	it_check_error_at(__FILE__, __LINE__, (r), (st), (code))
 #define check_public(k, id, shown)					\
 	check_public_at(__FILE__, __LINE__, (k), (id), (shown))
 #define last_event(id, a, from, to, reason, old)			\
@@ -361,27 +359,6 @@ missing_id(void)
 	    "comments", (char *)NULL));
 }
 
-/* The README's error shape: status, JSON type, error.code and message. */
-static bool
-check_error_at(const char *file, int line, const struct it_resp *r,
-    long st, const char *code)
-{
-	const char	*got, *ct;
-	bool		 ok;
-
-	ok = it_check_status_at(file, line, r, st);
-	ct = it_header(r, "Content-Type");
-	ok &= it_check_at(file, line, it_is_json_type(r),
-	    "%s %s: Content-Type is %s, want application/json", r->method,
-	    r->path, ct != NULL ? ct : "(none)");
-	got = it_jstr(r->json, "error.code");
-	ok &= it_check_at(file, line, got != NULL && strcmp(got, code) == 0,
-	    "%s %s: error.code is %s, want %s", r->method, r->path,
-	    got != NULL ? got : "(none)", code);
-	ok &= it_check_at(file, line, it_jstr(r->json, "error.message") !=
-	    NULL, "%s %s: error.message is not a string", r->method, r->path);
-	return (ok);
-}
 /*
  * The article's public list shows comment id (or not) on the very next
  * requests: four, each on a new connection, so both workers answer.
@@ -1989,32 +1966,9 @@ static struct it_proc *
 second_server(const char **base)
 {
 	struct it_proc	*p;
-	const char	*line, *at;
-	char		*argv[] = { (char *)bin, (char *)"serve",
-			    (char *)"--listen", (char *)"127.0.0.1:0",
-			    (char *)"--workers", (char *)"1", NULL };
-	char		*env[2];
-	int		 port = 0;
 
-	*base = NULL;
-	if (!IT_CHECKF(bin != NULL && *bin != '\0', "COMMENTD_TEST_BIN is "
-	    "set"))
-		return (NULL);
-	env[0] = it_strf("COMMENTD_DATABASE_URL=%s", it_db_conninfo);
-	env[1] = NULL;
-	p = it_spawn(argv, env);
-	if (!IT_CHECKF(p != NULL, "%s serve started", bin))
-		return (NULL);
-	line = it_proc_wait_line(p, "listening on 127.0.0.1:", 30000);
-	if (line != NULL && strstr(line, " with") != NULL) {
-		at = strstr(line, "listening on 127.0.0.1:");
-		port = atoi(at + strlen("listening on 127.0.0.1:"));
-	}
-	if (!IT_CHECKF(port > 0, "the second server says \"listening on "
-	    "127.0.0.1:PORT with\"; its output: %s", it_proc_output(p)))
-		return (NULL);
-	*base = it_strf("http://127.0.0.1:%d", port);
-	it_note("a second server listens on port %d", port);
+	if ((p = it_server(base, "1", (char *)NULL)) != NULL)
+		it_note("a second server serves %s", *base);
 	return (p);
 }
 

@@ -26,7 +26,7 @@
 #include "cs.h"
 #include "itest.h"
 
-#define NOTICE_AR	"تمت إضافة تعليقك، وسيظهر بعد المراجعة"
+#define NOTICE_AR	"تم أضافة تعليقك سوف يظهر بعد المراجعة"
 #define NOTICE_EN	"Your comment was added and will appear after review."
 
 /* How long a read may lag a change made in SQL (NOTIFY is asynchronous). */
@@ -89,8 +89,6 @@ static bool	 set_status_at(const char *, int, long long, const char *);
 static struct it_resp *get_list_at(const char *, int, const char *,
 	    long long);
 static struct it_resp *get_own(long long, const char *);
-static bool	 check_error_at(const char *, int, const struct it_resp *,
-	    long, const char *);
 static const char *field_code(const struct it_resp *, const char *);
 static void	 check_public(const json_t *);
 static void	 check_thread(const json_t *, const struct edge *, size_t);
@@ -120,7 +118,7 @@ static void	 test_database_restart(void);
 #define get_list(path, total)						\
 	get_list_at(__FILE__, __LINE__, (path), (total))
 #define CHECK_ERROR(r, st, code)					\
-	check_error_at(__FILE__, __LINE__, (r), (st), (code))
+	it_check_error_at(__FILE__, __LINE__, (r), (st), (code))
 
 /* -- helpers -------------------------------------------------------------- */
 
@@ -239,30 +237,6 @@ get_own(long long id, const char *token)
 		h[0] = it_strf("X-Submitter-Token: %s", token);
 	return (it_http("GET", it_strf("/api/v1/comments/%lld", id), h, NULL,
 	    0));
-}
-
-/* The README's error shape: status, JSON type, error.code and message. */
-static bool
-check_error_at(const char *file, int line, const struct it_resp *r,
-    long st, const char *code)
-{
-	const char	*got, *ct;
-	bool		 ok;
-
-	ok = it_check_status_at(file, line, r, st);
-	ct = it_header(r, "Content-Type");
-	ok &= it_check_at(file, line, it_is_json_type(r),
-	    "%s %s: Content-Type is %s, want application/json", r->method,
-	    r->path, ct != NULL ? ct : "(none)");
-	ok &= it_check_at(file, line, json_is_object(it_jget(r->json,
-	    "error")), "%s %s: no \"error\" object", r->method, r->path);
-	got = it_jstr(r->json, "error.code");
-	ok &= it_check_at(file, line, got != NULL && strcmp(got, code) == 0,
-	    "%s %s: error.code is %s, want %s", r->method, r->path,
-	    got != NULL ? got : "(none)", code);
-	ok &= it_check_at(file, line, it_jstr(r->json, "error.message") !=
-	    NULL, "%s %s: error.message is not a string", r->method, r->path);
-	return (ok);
 }
 
 static const char *

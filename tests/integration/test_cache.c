@@ -120,8 +120,6 @@ static double	 wait_counts_at(const char *, int, const char *,
 		    const char *, long long, double);
 static void	 wait_mode_at(const char *, int, const char *, const char *,
 		    const char *, double);
-static struct it_proc *spawn_at(const char *, int, const char *, ...)
-		    IT_SENTINEL;
 static void	 stop_at(const char *, int, struct it_proc *, const char *);
 static void	*bg_main(void *);
 static bool	 bg_start(struct bg *, const char *, const char *);
@@ -174,7 +172,8 @@ static void	 test_counts_many_articles(void);
 #define wait_mode(base, key, mode, t0)					\
 	wait_mode_at(__FILE__, __LINE__, (base), (key), (mode), (t0))
 #define spawn(workers, ...)						\
-	spawn_at(__FILE__, __LINE__, (workers), __VA_ARGS__)
+	it_server_at(__FILE__, __LINE__, &spawned_base, (workers),	\
+	    __VA_ARGS__)
 #define stop(p, what)	stop_at(__FILE__, __LINE__, (p), (what))
 
 /* -- helpers -------------------------------------------------------------- */
@@ -539,66 +538,6 @@ wait_mode_at(const char *file, int line, const char *base, const char *key,
 	it_check_at(file, line, false, "the mode of %s is %s, want %s within "
 	    "%.1f s", key, got != NULL ? got : "(none)", mode,
 	    NOTIFY_LIMIT_S);
-}
-
-/*
- * Starts `COMMENTD_TEST_BIN serve --listen 127.0.0.1:0 --workers N` on
- * the test database with the extra environment given (NULL-terminated
- * "NAME=value" strings) and waits until it serves and listens for
- * changes.  Its "http://127.0.0.1:PORT" is then in spawned_base.
- */
-
-static struct it_proc *
-spawn_at(const char *file, int line, const char *workers, ...)
-{
-	struct it_proc	*p;
-	const char	*l, *at, *e, *asan;
-	char		*argv[7], *env[16];
-	va_list		 ap;
-	int		 n = 0, port = 0;
-
-	spawned_base = NULL;
-	if (!it_check_at(file, line, bin != NULL && *bin != '\0',
-	    "COMMENTD_TEST_BIN is set"))
-		return (NULL);
-	argv[0] = (char *)bin;
-	argv[1] = (char *)"serve";
-	argv[2] = (char *)"--listen";
-	argv[3] = (char *)"127.0.0.1:0";
-	argv[4] = (char *)"--workers";
-	argv[5] = (char *)workers;
-	argv[6] = NULL;
-	env[n++] = it_strf("COMMENTD_DATABASE_URL=%s", it_db_conninfo);
-	env[n++] = (char *)"COMMENTD_SHUTDOWN_TIMEOUT_MS=5000";
-	/* Under AddressSanitizer: freed memory is reused soon, so that
-	 * the resident size says what is live (the bound test). */
-	asan = getenv("ASAN_OPTIONS");
-	env[n++] = it_strf("ASAN_OPTIONS=%s%squarantine_size_mb=4",
-	    asan != NULL ? asan : "", asan != NULL && *asan != '\0' ? ":" :
-	    "");
-	va_start(ap, workers);
-	while (n < 15 && (e = va_arg(ap, const char *)) != NULL)
-		env[n++] = (char *)e;
-	va_end(ap);
-	env[n] = NULL;
-	p = it_spawn(argv, env);
-	if (!it_check_at(file, line, p != NULL, "%s serve started", bin))
-		return (NULL);
-	l = it_proc_wait_line(p, "listening on 127.0.0.1:", 30000);
-	if (l != NULL && strstr(l, " with") != NULL) {
-		at = strstr(l, "listening on 127.0.0.1:");
-		port = atoi(at + strlen("listening on 127.0.0.1:"));
-	}
-	if (!it_check_at(file, line, port > 0, "the server says \"listening "
-	    "on 127.0.0.1:PORT with\"; its output: %s", it_proc_output(p)))
-		return (NULL);
-	/* Its workers' caches are on once they listen for changes. */
-	if (!it_check_at(file, line, it_proc_wait_line(p,
-	    "listening for changes", 10000) != NULL, "the server listens for "
-	    "changes; its output: %s", it_proc_output(p)))
-		return (NULL);
-	spawned_base = it_strf("http://127.0.0.1:%d", port);
-	return (p);
 }
 
 /* SIGTERM: exit status 0 and, under the sanitizers, no report. */

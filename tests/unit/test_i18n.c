@@ -216,7 +216,7 @@ test_texts(void **state CS_UNUSED)
 	int	w;
 
 	assert_string_equal(i18n_text("ar", I18N_NOTICE_PENDING),
-	    "تمت إضافة تعليقك، وسيظهر بعد المراجعة");
+	    "تم أضافة تعليقك سوف يظهر بعد المراجعة");
 	assert_string_equal(i18n_text("ar", I18N_NOTICE_PUBLISHED),
 	    "تم نشر تعليقك");
 	assert_string_equal(i18n_text("en", I18N_NOTICE_PENDING),

@@ -1,0 +1,90 @@
+/*
+ * h_reports.c - a reader flags a published comment.
+ *
+ * Reports are counted per comment, once per reader (a keyed hash of the
+ * reader's address: token_reporter()), in one statement that also sends
+ * the comment back to the moderation queue when it reaches
+ * COMMENTD_REPORT_THRESHOLD.  That changes what readers see, so the
+ * article's cached answers are dropped before the reader is answered.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "db.h"
+#include "gen.h"
+#include "i18n.h"
+#include "req.h"
+#include "routes.h"
+#include "token.h"
+#include "validate.h"
+#include "worker.h"
+
+static void	report_cb(const struct db_result *, void *);
+
+void
+h_comment_report(struct req *r)
+{
+	const struct shared	*sh = r->worker->shared;
+	const char		*id, *params[4];
+	char			 idbuf[24], ip[64], who[TOKEN_HASH_HEX_SIZE];
+	char			 threshold[16], *reason;
+	json_t			*fields = NULL;
+	int64_t			 v;
+
+	id = router_param(&r->params, "id", NULL);
+	if (id == NULL || !validate_id(id, &v)) {
+		req_reply_error(r, 404, "not_found", "no such comment");
+		return;
+	}
+	reason = validate_reason(json_object_get(r->body, "reason"), &fields);
+	if (fields != NULL) {
+		req_reply_fields_new(r, 422, "validation_failed", fields,
+		    "a reason is optional text of at most %d characters",
+		    VALIDATE_REASON_MAX_CHARS);
+		return;
+	}
+	/* Readers whose address is unknown count as one. */
+	if (req_client_ip(r, ip, sizeof ip) == NULL)
+		ip[0] = '\0';
+	token_reporter(sh->token_secret, sh->token_secret_len, ip, who);
+	snprintf(idbuf, sizeof idbuf, "%" PRId64, v);
+	snprintf(threshold, sizeof threshold, "%d",
+	    r->worker->cfg->report_threshold);
+	params[0] = idbuf;
+	params[1] = who;
+	params[2] = reason;
+	params[3] = threshold;
+	/* db_query copies the parameters. */
+	db_query(r->worker->db, SQL_COMMENT_REPORT, params, 4, report_cb, r);
+	free(reason);
+}
+
+static void
+report_cb(const struct db_result *res, void *arg)
+{
+	struct req	*r = arg;
+	const char	*lang, *status, *key;
+	bool		 counted;
+
+	req_add_header(r, "Cache-Control", "no-store");
+	if (!req_found(r, res, "comment"))
+		return;
+	counted = db_result_int(res, 0, "counted") > 0;
+	status = db_result_value(res, 0, db_result_column(res, "status"));
+	key = db_result_value(res, 0, db_result_column(res, "article"));
+	if (counted && strcmp(status, "pending") == 0 && key != NULL)
+		gen_bump_article(key, strlen(key));
+	lang = i18n_pick_lang(req_header(r, "Accept-Language"),
+	    r->worker->cfg->default_lang);
+	/* 202: a new report taken; 200: this reader's report was already
+	 * counted, or the comment is already under review. */
+	req_reply_json_new(r, counted ? 202 : 200, json_pack(
+	    "{s:{s:I, s:I}, s:s}", "report",
+	    "comment_id", (json_int_t)db_result_int(res, 0, "id"),
+	    "reports", (json_int_t)db_result_int(res, 0, "reports"),
+	    "notice", i18n_text(lang, I18N_NOTICE_REPORTED)));
+}
