@@ -280,6 +280,25 @@ export const tests = [
     assert.equal(await page.locator('li.item').first().getAttribute('data-id'), String(newest));
   }],
 
+  ['a published comment reported by readers comes back to the queue, flagged', async (ctx) => {
+    theAdmin();
+    const article = unique('report');
+    const [id] = await seed(article, 1, () => ({ author: 'Troll', body: 'reported later' }));
+    assert.equal((await moderate(adminToken, id, 'approve')).status, 200);
+    const mod = createModerator('moderator');
+    const { page } = await openAs(ctx, mod, queueHash(article));
+    await waitText(page.locator('.queue-foot'), /Nothing to moderate/);
+    await page.locator('.live.up').waitFor();
+    // make test runs the server with COMMENTD_REPORT_THRESHOLD=1: one
+    // report sends it back.
+    const rep = await api('POST', `/api/v1/comments/${id}/reports`, { body: { reason: 'rude' } });
+    assert.equal(rep.status, 202, rep.text);
+    await waitCurrent(page, id);
+    await waitText(item(page, id).locator('.flag'), /Reported by readers/);
+    await page.keyboard.press('h');
+    await waitText(page.locator('dialog.dialog-history .history-event').last(), /readers: reported it: back to the queue/);
+  }],
+
   ['a 409 is said plainly: "already approved by X"', async (ctx) => {
     const article = unique('race');
     const [id] = await seed(article, 1);

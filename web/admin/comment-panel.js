@@ -1,6 +1,6 @@
 // comment-panel.js - one comment's history, and editing its text.
 import { h } from './dom.js';
-import { t, tNodes, fmtDate, fmtAge } from './i18n.js';
+import { t, tNodes, fmtDate, fmtAge, actorName } from './i18n.js';
 import { get, request, errorText, fieldText } from './api.js';
 import { openDialog, toast } from './ui.js';
 
@@ -28,7 +28,7 @@ export async function showHistory(c) {
       events.length === 0 ? h('p', { class: 'history-empty', text: t('history.empty') })
         : h('ol', { class: 'history' }, events.map((e) => h('li', { class: 'history-event' },
           h('p', { class: 'history-head' },
-            tNodes('history.event', { actor: e.actor || '?', action: t('history.action.' + e.action) }),
+            tNodes('history.event', { actor: actorName(e.actor), action: t('history.action.' + e.action) }),
             e.from_status !== e.to_status && h('span', { class: 'history-move', text: ' — ' + t('history.move', { from: status(e.from_status), to: status(e.to_status) }) }),
             ' · ', when(e.created_at)),
           e.reason && h('p', { class: 'history-reason' }, tNodes('history.reason', { reason: e.reason })),

@@ -148,6 +148,9 @@ const en = {
   'history.action.delete': 'deleted',
   'history.action.restore': 'restored',
   'history.action.edit': 'edited',
+  'history.action.report': 'reported it: back to the queue',
+  'actor.readers': 'readers',
+  'flag.reported': 'Reported by readers',
 
   'edit.title': 'Edit comment #{id}',
   'edit.body': 'Text',
@@ -388,6 +391,9 @@ const ar = {
   'history.action.delete': 'حذف',
   'history.action.restore': 'استعاد',
   'history.action.edit': 'عدّل',
+  'history.action.report': 'أبلغوا عنه: أُعيد إلى المراجعة',
+  'actor.readers': 'القراء',
+  'flag.reported': 'أبلغ عنه القراء',
 
   'edit.title': 'تعديل التعليق رقم {id}',
   'edit.body': 'النص',
@@ -600,6 +606,19 @@ export function fmtSeconds(s) {
   if (abs < 26 * 86400) return relative.format(Math.round(s / 86400), 'day');
   if (abs < 320 * 86400) return relative.format(Math.round(s / (30 * 86400)), 'month');
   return relative.format(Math.round(s / (365 * 86400)), 'year');
+}
+
+// Who did something, for people: "readers" is the server's name for
+// readers' reports sending a comment back to the queue.
+export function actorName(actor) {
+  if (actor === 'readers') return t('actor.readers');
+  return actor || '?';
+}
+
+// A spam flag's words, or the flag itself when it has none here.
+export function flagText(flag) {
+  const s = t('flag.' + flag);
+  return s === 'flag.' + flag ? flag : s;
 }
 
 // A short excerpt of a comment for notes and toasts.

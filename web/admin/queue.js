@@ -16,7 +16,7 @@
 // 409 (someone was first) says who and what, in words.  An item another
 // moderator handles leaves the list with a note saying who did it.
 import { h, replaceChildren, safeUrl, perFrame } from './dom.js';
-import { t, tNodes, fmtAge, fmtDate, excerpt } from './i18n.js';
+import { t, tNodes, fmtAge, fmtDate, excerpt, actorName, flagText } from './i18n.js';
 import { get, post, qs, errorText } from './api.js';
 import { toast, confirmDialog, reasonPicker } from './ui.js';
 import * as live from './live.js';
@@ -331,7 +331,7 @@ export function createQueue(app) {
         hasRecord ? t('item.record', hist) : t('item.record.none')),
       (d.spam_flags?.length > 0 || d.spam_score > 0) && h('ul', { class: 'flags' },
         d.spam_score > 0 && h('li', { class: 'flag', text: t('item.spam-score', { score: d.spam_score }) }),
-        (d.spam_flags || []).map((f) => h('li', { class: 'flag', text: f }))));
+        (d.spam_flags || []).map((f) => h('li', { class: `flag flag-${f.replace(/[^a-z0-9_-]/gi, '')}`, text: flagText(f) }))));
     const url = safeUrl(d.article?.url);
     const articleTitle = d.article?.title || d.article?.key || t('item.no-title');
     const main = h('div', { class: 'item-main' },
@@ -344,7 +344,7 @@ export function createQueue(app) {
         h('span', { class: 'parent-text', attrs: { dir: 'auto' }, text: d.parent.excerpt })),
       h('p', { class: 'body', attrs: { dir: 'auto' }, text: d.body }),
       d.status !== 'pending' && h('p', { class: `status-line status-${d.status}` },
-        d.moderated_by ? tNodes(d.moderated_by === app.me.name ? 'item.moderated.you' : 'item.moderated', { status: t('status.' + d.status), actor: d.moderated_by })
+        d.moderated_by ? tNodes(d.moderated_by === app.me.name ? 'item.moderated.you' : 'item.moderated', { status: t('status.' + d.status), actor: actorName(d.moderated_by) })
           : t('status.' + d.status),
         d.moderated_at && h('time', { class: 'age', dataset: { ts: d.moderated_at }, attrs: { datetime: d.moderated_at, title: fmtDate(d.moderated_at) }, text: ' · ' + fmtAge(d.moderated_at) })),
       it.note && h('p', { class: 'item-note', attrs: { role: 'status' } }, typeof it.note === 'string' ? it.note : it.note.cloneNode(true)));
@@ -641,7 +641,7 @@ export function createQueue(app) {
     const mine = current.moderated_by === app.me.name;
     const text = current.status === 'pending'
       ? t('err.not_found')
-      : t(mine ? 'toast.conflict.you' : 'toast.conflict', { done: t('done.' + current.status), actor: current.moderated_by || '?' });
+      : t(mine ? 'toast.conflict.you' : 'toast.conflict', { done: t('done.' + current.status), actor: actorName(current.moderated_by) });
     if (!quiet) toast(text, 'warn');
     moved(it, current.status, current.moderated_by, current.moderated_at, text);
   }
@@ -685,7 +685,7 @@ export function createQueue(app) {
         } catch (err) {
           if (err.status !== 409 || !err.current) throw err;
           toast(t(err.current.moderated_by === app.me.name ? 'toast.conflict.you' : 'toast.conflict',
-            { done: t('done.' + err.current.status), actor: err.current.moderated_by || '?' }), 'warn');
+            { done: t('done.' + err.current.status), actor: actorName(err.current.moderated_by) }), 'warn');
           return;
         }
       } else {
@@ -748,7 +748,7 @@ export function createQueue(app) {
     if (it) {
       // Our own action is on its way: its answer decides.
       if (it.busy || ev.status === it.data.status) return;
-      const actor = ev.actor === app.me.name ? t('mods.you') : (ev.actor || '?');
+      const actor = ev.actor === app.me.name ? t('mods.you') : actorName(ev.actor);
       const note = tNodes('note.by-other', { excerpt: excerpt(it.data.body, 40), done: t('done.' + ev.status), actor });
       moved(it, ev.status, ev.actor, ev.created_at, note);
       return;
@@ -793,7 +793,8 @@ export function createQueue(app) {
     const older = ids.filter((id) => id <= maxId);
     try {
       if (newer.length && asc && next === null) {
-        const res = await get('/comments' + qs({ status: filters.status, article: filters.article, before: maxId, limit: PAGE }));
+        // An empty list has no cursor (the API takes no "before=0").
+        const res = await get('/comments' + qs({ status: filters.status, article: filters.article, before: maxId || '', limit: PAGE }));
         if (gen !== generation) return;
         appendNewAtEnd(res.comments);
         if (res.next !== null && res.next !== undefined) next = res.next;
