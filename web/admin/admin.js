@@ -253,7 +253,7 @@ function showHelp() {
       h('div', { class: 'dialog-buttons' }, h('button', { type: 'button', class: 'btn', text: t('close'), autofocus: true, on: { click: () => close(true) } })),
     ],
     onKeydown: (e, close) => { if (keyOf(e) === '?') { e.preventDefault(); close(true); } },
-  }).then(() => current.view?.resume?.());
+  }).then(() => current.view?.focus?.());
 }
 
 // -- session ------------------------------------------------------------------------------

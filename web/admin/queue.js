@@ -60,6 +60,7 @@ export function createQueue(app) {
   const unseen = new Set();       // oldest-first: appended below the viewport
   let reloadCount = 0;            // a search is on: new items need a reload
   let searchTimer = null;
+  const myEdits = new Set();      // ids edited here, whose live echo is skipped
 
   // -- DOM ------------------------------------------------------------------
   let root, toolbar, list, foot, sentinel, badge, batchBar, batchButtons, countEl, selectAll;
@@ -425,7 +426,9 @@ export function createQueue(app) {
   // loading waits for it instead of being lost.
   let moves = Promise.resolve();
   function move(dir) {
-    moves = moves.then(() => moveNow(dir));
+    // A failed move must not stop the ones after it (a rejected chain
+    // would skip them all); the error is still reported.
+    moves = moves.then(() => moveNow(dir)).catch((e) => { setTimeout(() => { throw e; }); });
     return moves;
   }
 
@@ -741,6 +744,8 @@ export function createQueue(app) {
     const id = ev.comment_id;
     const it = items.get(id);
     if (ev.kind === 'edit') {
+      // Edits made here are shown already (edit()); others are fetched.
+      if (myEdits.delete(id)) return;
       if (it && !it.busy) refreshItem(it, ev.actor);
       return;
     }
@@ -922,6 +927,7 @@ export function createQueue(app) {
 
   async function edit(it) {
     const updated = await editComment(it.data);
+    if (updated) myEdits.add(updated.id);
     if (updated && items.get(it.data.id) === it) {
       it.data = { ...it.data, body: updated.body };
       it.note = null;
@@ -974,9 +980,11 @@ export function createQueue(app) {
 
   // After logging in again: the same place, the focus back on it.
   function resume() {
+    // The session ended before the first page came: load it now.
+    if (!pageLoaded) { reload(app.params().item); return; }
     if (currentId !== null && items.has(currentId)) setCurrent(currentId, { focus: true, scroll: 'center' });
     else focusCurrent();
   }
 
-  return { mount, unmount, update, onKey, onFieldEscape, rerender, resume };
+  return { mount, unmount, update, onKey, onFieldEscape, rerender, resume, focus: focusCurrent };
 }
