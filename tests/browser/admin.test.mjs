@@ -199,6 +199,9 @@ export const tests = [
     const token = createToken(mod.name);
     const { page } = await openAs(ctx, mod, queueHash(article));
     await waitCurrent(page, id);
+    // Seeded in parallel: which draft got the lower id is not known.
+    const before = await item(page, id).locator('.body').textContent();
+    assert.match(before, /^first draft [01]$/);
     await page.keyboard.press('e');
     const area = page.locator('dialog.dialog-edit textarea');
     await area.waitFor();
@@ -209,7 +212,7 @@ export const tests = [
     const c = await api('GET', `/api/v1/admin/comments/${id}`, { token });
     assert.equal(c.json.comment.body, 'edited text, كلمة');
     await page.keyboard.press('h');
-    await waitText(page.locator('dialog.dialog-history .old-body'), /^first draft 0$/);
+    assert.equal(await waitText(page.locator('dialog.dialog-history .old-body'), /^first draft/), before);
     await page.keyboard.press('Escape');
 
     // d asks first; Esc keeps the comment, Enter deletes it.
