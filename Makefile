@@ -78,7 +78,7 @@ BIN	:= bin/commentd-san
 endif
 
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
-	      test_moderation test_hashpool test_cli test_cache
+	      test_moderation test_hashpool test_cli test_cache test_ctl
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 INTEG_TESTS := test_api test_admin test_cache
@@ -139,6 +139,11 @@ $(BUILD)/itests/itest.o: tests/integration/itest.c
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) \
 		$(shell pkg-config --libs cmocka 2>/dev/null)
+
+# commentctl's pure modules, linked besides LIB_OBJ (whose xmalloc.c
+# they use).
+$(BUILD)/tests/test_ctl: $(BUILD)/ctl_args.o $(BUILD)/ctl_print.o \
+	$(BUILD)/ctl_sse.o
 
 # -- set-up and the two commands ---------------------------------------
 
