@@ -1,6 +1,6 @@
 # commentd - a moderated comment backend for news sites.
 #
-#   make            build bin/commentd
+#   make            build bin/commentd and bin/commentctl
 #   make run        install what is missing, start a private PostgreSQL
 #                   under var/, migrate, serve
 #   make test       the same set-up with a throw-away cluster, then every test
@@ -77,6 +77,26 @@ ifeq ($(SANITIZE),1)
 BIN	:= bin/commentd-san
 endif
 
+# commentctl, the moderators' client: libcurl and jansson only, so it
+# links none of LIB_SRC but the pure xmalloc.c and moderation.c (its
+# fatal() is its own, in ctl_main.c).
+CTL_SRC	:= \
+	src/ctl_args.c \
+	src/ctl_print.c \
+	src/ctl_sse.c \
+	src/ctl_http.c \
+	src/ctl_cmd.c \
+	src/ctl_watch.c
+CTL_OBJ	:= $(CTL_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/xmalloc.o \
+	   $(BUILD)/moderation.o
+CTL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
+CTL_LIBS := $(shell pkg-config --libs libcurl jansson 2>/dev/null)
+CTL_BIN	:= bin/commentctl
+ifeq ($(SANITIZE),1)
+CTL_BIN	:= bin/commentctl-san
+endif
+$(BUILD)/ctl_%.o: ALL_CFLAGS += $(CTL_CFLAGS)
+
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
 	      test_moderation test_hashpool test_cli test_cache test_ctl
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
@@ -95,11 +115,15 @@ include tests/bench/bench.mk
 .PHONY: all run test deps db-stop unit-tests integration-tests clean check-build \
 	_run _test
 
-all: $(BIN)
+all: $(BIN) $(CTL_BIN)
 
 $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CTL_BIN): $(CTL_OBJ) $(BUILD)/ctl_main.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CTL_LIBS)
 
 # Migrations are compiled into the binary: no run-time file paths.
 $(BUILD)/embed: tools/embed.c
