@@ -101,7 +101,7 @@ UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
 	      test_moderation test_hashpool test_cli test_cache test_ctl
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-INTEG_TESTS := test_api test_admin test_cache
+INTEG_TESTS := test_api test_admin test_cache test_commentctl
 INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/itests/%)
 
 # Fuzz targets: replay binaries (run on their corpus by `make test`)
@@ -183,8 +183,9 @@ _run: $(BIN)
 test: deps
 	@$(MAKE) --no-print-directory _test
 
-_test: $(BIN) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_REPLAY_BINS)
-	@BUILD=$(BUILD) BIN=$(BIN) SANITIZE=$(SANITIZE) tests/run-tests.sh
+_test: $(BIN) $(CTL_BIN) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_REPLAY_BINS)
+	@BUILD=$(BUILD) BIN=$(BIN) CTL=$(CTL_BIN) SANITIZE=$(SANITIZE) \
+		tests/run-tests.sh
 
 # Stops the database `make run` started under var/pg.
 db-stop:
