@@ -1,6 +1,6 @@
 # commentd - a moderated comment backend for news sites.
 #
-#   make            build bin/commentd
+#   make            build bin/commentd and bin/commentctl
 #   make run        install what is missing, start a private PostgreSQL
 #                   under var/, migrate, serve
 #   make test       the same set-up with a throw-away cluster, then every test
@@ -95,11 +95,31 @@ ifeq ($(SANITIZE),1)
 BIN	:= bin/commentd-san
 endif
 
+# commentctl, the moderators' client: libcurl and jansson only, so it
+# links none of LIB_SRC but the pure xmalloc.c and moderation.c (its
+# fatal() is its own, in ctl_main.c).
+CTL_SRC	:= \
+	src/ctl_args.c \
+	src/ctl_print.c \
+	src/ctl_sse.c \
+	src/ctl_http.c \
+	src/ctl_cmd.c \
+	src/ctl_watch.c
+CTL_OBJ	:= $(CTL_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/xmalloc.o \
+	   $(BUILD)/moderation.o
+CTL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
+CTL_LIBS := $(shell pkg-config --libs libcurl jansson 2>/dev/null)
+CTL_BIN	:= bin/commentctl
+ifeq ($(SANITIZE),1)
+CTL_BIN	:= bin/commentctl-san
+endif
+$(BUILD)/ctl_%.o: ALL_CFLAGS += $(CTL_CFLAGS)
+
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
-	      test_moderation test_hashpool test_cli test_cache test_web
+	      test_moderation test_hashpool test_cli test_cache test_web test_ctl
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-INTEG_TESTS := test_api test_admin test_cache test_reader
+INTEG_TESTS := test_api test_admin test_cache test_reader test_commentctl
 INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/itests/%)
 
 # Fuzz targets: replay binaries (run on their corpus by `make test`)
@@ -113,11 +133,15 @@ include tests/bench/bench.mk
 .PHONY: all run test deps db-stop unit-tests integration-tests clean check-build \
 	_run _test
 
-all: $(BIN)
+all: $(BIN) $(CTL_BIN)
 
 $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(CTL_BIN): $(CTL_OBJ) $(BUILD)/ctl_main.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CTL_LIBS)
 
 # Migrations are compiled into the binary: no run-time file paths.
 $(BUILD)/embed: tools/embed.c
@@ -177,6 +201,11 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS) \
 		$(shell pkg-config --libs cmocka 2>/dev/null)
 
+# commentctl's pure modules, linked besides LIB_OBJ (whose xmalloc.c
+# they use).
+$(BUILD)/tests/test_ctl: $(BUILD)/ctl_args.o $(BUILD)/ctl_print.o \
+	$(BUILD)/ctl_sse.o
+
 # -- set-up and the two commands ---------------------------------------
 
 deps:
@@ -197,8 +226,10 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-_test: $(BIN) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_REPLAY_BINS) $(BROWSER_DEPS)
-	@BUILD=$(BUILD) BIN=$(BIN) SANITIZE=$(SANITIZE) tests/run-tests.sh
+_test: $(BIN) $(CTL_BIN) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_REPLAY_BINS) \
+    $(BROWSER_DEPS)
+	@BUILD=$(BUILD) BIN=$(BIN) CTL=$(CTL_BIN) SANITIZE=$(SANITIZE) \
+		tests/run-tests.sh
 
 # Stops the database `make run` started under var/pg.
 db-stop:

@@ -29,18 +29,20 @@
 #define GENERATED_PASSWORD_CHARS	20
 
 struct account {
-	char	 name[MODERATOR_NAME_MAX + 1];
-	char	 role[16];
-	char	*password;
-	bool	 generated;	/* answer the password: nobody else knows it */
+	char		 name[MODERATOR_NAME_MAX + 1];
+	char		 role[16];
+	char		*password;
+	bool		 generated;	/* answer the password: nobody else
+					   knows it */
+	enum sql_id	 stmt;		/* what the hash is for */
+	db_cb		 done;		/* ... and its callback */
 };
 
 static void	account_free(void *);
 static json_t	*account_json(const struct db_result *, int);
 static bool	account_password(struct req *, struct account *);
-static void	add_hashed_cb(const struct hashpool_result *, void *);
+static void	hashed_cb(const struct hashpool_result *, void *);
 static void	add_cb(const struct db_result *, void *);
-static void	password_hashed_cb(const struct hashpool_result *, void *);
 static void	password_cb(const struct db_result *, void *);
 static void	list_cb(const struct db_result *, void *);
 static void	update_cb(const struct db_result *, void *);
@@ -184,11 +186,15 @@ h_admin_moderator_add(struct req *r)
 	snprintf(a->role, sizeof a->role, "%s", role);
 	if (!account_password(r, a))
 		return;
-	hashpool_hash(r->worker->hash, a->password, add_hashed_cb, r);
+	a->stmt = SQL_MODERATOR_ADD;
+	a->done = add_cb;
+	hashpool_hash(r->worker->hash, a->password, hashed_cb, r);
 }
 
+/* The password is hashed: run the account's statement with
+ * ($1 name, $2 hash[, $3 role]). */
 static void
-add_hashed_cb(const struct hashpool_result *hres, void *arg)
+hashed_cb(const struct hashpool_result *hres, void *arg)
 {
 	struct req	*r = arg;
 	struct account	*a = r->data;
@@ -203,7 +209,8 @@ add_hashed_cb(const struct hashpool_result *hres, void *arg)
 	params[0] = a->name;
 	params[1] = hres->hash;
 	params[2] = a->role;
-	db_query(r->worker->db, SQL_MODERATOR_ADD, params, 3, add_cb, r);
+	db_query(r->worker->db, a->stmt, params, a->stmt == SQL_MODERATOR_ADD ?
+	    3 : 2, a->done, r);
 }
 
 static void
@@ -301,26 +308,9 @@ h_admin_moderator_password(struct req *r)
 	a = account_new(r, name);
 	if (!account_password(r, a))
 		return;
-	hashpool_hash(r->worker->hash, a->password, password_hashed_cb, r);
-}
-
-static void
-password_hashed_cb(const struct hashpool_result *hres, void *arg)
-{
-	struct req	*r = arg;
-	struct account	*a = r->data;
-	const char	*params[2];
-
-	if (hres->overloaded || !hres->ok) {
-		req_add_header(r, "Retry-After", "1");
-		req_reply_error(r, 503, "busy",
-		    "the password could not be hashed now; retry");
-		return;
-	}
-	params[0] = a->name;
-	params[1] = hres->hash;
-	db_query(r->worker->db, SQL_MODERATOR_PASSWORD, params, 2,
-	    password_cb, r);
+	a->stmt = SQL_MODERATOR_PASSWORD;
+	a->done = password_cb;
+	hashpool_hash(r->worker->hash, a->password, hashed_cb, r);
 }
 
 static void

@@ -58,19 +58,30 @@ token_random(char out[TOKEN_TEXT_SIZE])
 	sodium_memzero(raw, sizeof raw);
 }
 
+/* HMAC-SHA-256 under the server secret of a label (with its NUL, so no
+ * label is a prefix of another's input) and then data. */
+static void
+token_hmac(const unsigned char *secret, size_t secret_len,
+    const char *label, const char *data,
+    unsigned char mac[crypto_auth_hmacsha256_BYTES])
+{
+	crypto_auth_hmacsha256_state	 st;
+
+	crypto_auth_hmacsha256_init(&st, secret, secret_len);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)label,
+	    strlen(label) + 1);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)data,
+	    strlen(data));
+	crypto_auth_hmacsha256_final(&st, mac);
+}
+
 void
 token_reporter(const unsigned char *secret, size_t secret_len,
     const char *address, char out[TOKEN_HASH_HEX_SIZE])
 {
-	crypto_auth_hmacsha256_state	 st;
-	unsigned char			 mac[crypto_auth_hmacsha256_BYTES];
+	unsigned char	mac[crypto_auth_hmacsha256_BYTES];
 
-	crypto_auth_hmacsha256_init(&st, secret, secret_len);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"report",
-	    7);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)address,
-	    strlen(address));
-	crypto_auth_hmacsha256_final(&st, mac);
+	token_hmac(secret, secret_len, "report", address, mac);
 	sodium_bin2hex(out, TOKEN_HASH_HEX_SIZE, mac, sizeof mac);
 }
 
@@ -78,14 +89,9 @@ void
 token_csrf(const unsigned char *secret, size_t secret_len,
     const char *session_token, char out[TOKEN_TEXT_SIZE])
 {
-	crypto_auth_hmacsha256_state	 st;
-	unsigned char			 mac[crypto_auth_hmacsha256_BYTES];
+	unsigned char	mac[crypto_auth_hmacsha256_BYTES];
 
-	crypto_auth_hmacsha256_init(&st, secret, secret_len);
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)"csrf", 5);
-	crypto_auth_hmacsha256_update(&st,
-	    (const unsigned char *)session_token, strlen(session_token));
-	crypto_auth_hmacsha256_final(&st, mac);
+	token_hmac(secret, secret_len, "csrf", session_token, mac);
 	sodium_bin2base64(out, TOKEN_TEXT_SIZE, mac, sizeof mac,
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }

@@ -3,7 +3,7 @@
 # throw-away PostgreSQL cluster and the real server on a free loopback
 # port.  Ends with one line totalling every test program's own summary.
 #
-# Environment (from the Makefile): BUILD, BIN, SANITIZE.
+# Environment (from the Makefile): BUILD, BIN, CTL (commentctl), SANITIZE.
 set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -132,11 +132,12 @@ else
 		failed=$((failed + 1))
 	else
 		# test_api last: it ends by restarting PostgreSQL.
-		for t in test_admin test_cache test_reader browser test_api; do
+		for t in test_admin test_cache test_reader test_commentctl \
+		    browser test_api; do
 			echo "-- $t"
 			COMMENTD_TEST_URL=http://127.0.0.1:$port \
 			COMMENTD_TEST_DB=$db COMMENTD_TEST_PGDIR=$tmp/pg \
-			COMMENTD_TEST_BIN=$BIN \
+			COMMENTD_TEST_BIN=$BIN COMMENTD_TEST_CTL=${CTL:-} \
 			    run_integration "$t" >"$tmp/out" 2>&1
 			rc=$?
 			cat "$tmp/out"
