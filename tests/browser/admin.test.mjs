@@ -440,6 +440,9 @@ export const tests = [
     const token = createToken(mod.name);
     const { page } = await openAs(ctx, mod, queueHash(article));
     await waitCurrent(page, ids[0]);
+    // Mark an element further down: actions must leave it as it is (one
+    // element changes per comment, the list is never rebuilt).
+    await page.evaluate((id) => { document.querySelector(`li.item[data-id="${id}"]`).probe = 'kept'; }, ids[50]);
     // One approved, three chosen with x and marked spam in one batch.
     await page.keyboard.press('a');
     await waitCurrent(page, ids[1]);
@@ -448,6 +451,7 @@ export const tests = [
     await page.keyboard.press('s');
     for (const id of ids.slice(1, 4)) await item(page, id).waitFor({ state: 'detached' });
     await waitCurrent(page, ids[4]);
+    assert.equal(await page.evaluate((id) => document.querySelector(`li.item[data-id="${id}"]`).probe, ids[50]), 'kept');
     // Moving far down loads the next page (the keyset cursor).
     for (let i = 0; i < 110; i++) await page.keyboard.press('j');
     await waitCurrent(page, ids[114]);
