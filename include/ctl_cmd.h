@@ -9,6 +9,7 @@
 #ifndef COMMENTD_CTL_CMD_H
 #define COMMENTD_CTL_CMD_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -37,6 +38,7 @@ struct ctl_ctx {
 
 /* "commentctl: " and the message, on stderr. */
 void	ctl_warn(const char *fmt, ...) CS_PRINTF(1, 2);
+void	ctl_vwarn(const char *fmt, va_list ap) CS_PRINTF(1, 0);
 
 int	ctl_cmd_queue(struct ctl_ctx *c);
 int	ctl_cmd_show(struct ctl_ctx *c);

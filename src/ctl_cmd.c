@@ -66,17 +66,23 @@ static void	 article_row(struct ctl_ctx *, const json_t *,
 		    struct ctl_out *);
 
 void
+ctl_vwarn(const char *fmt, va_list ap)
+{
+	/* What came before on stdout first, when both go to one place. */
+	fflush(stdout);
+	fputs("commentctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
 ctl_warn(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	/* What came before on stdout first, when both go to one place. */
-	fflush(stdout);
-	fputs("commentctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ctl_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* A string member of obj, or NULL. */

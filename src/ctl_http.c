@@ -202,13 +202,30 @@ ctl_http_finish(struct ctl_http *h, struct ctl_xfer *x, CURLcode rc,
 		resp->json = json_loadb(x->body, x->len, 0, NULL);
 }
 
+/* Sends a request set up on h->curl with headers hdr to url, into resp;
+ * frees hdr, url and the body buffer.  0 on an HTTP answer, else -1. */
+static int
+ctl_http_perform(struct ctl_http *h, struct ctl_xfer *x,
+    struct curl_slist *hdr, char *url, struct ctl_resp *resp)
+{
+	CURLcode	rc;
+
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, (long)CTL_HTTP_TIMEOUT_S);
+	rc = curl_easy_perform(h->curl);
+	ctl_http_finish(h, x, rc, resp);
+	curl_slist_free_all(hdr);
+	free(x->body);
+	free(url);
+	return resp->status != 0 ? 0 : -1;
+}
+
 int
 ctl_http_get(struct ctl_http *h, const char *path, struct ctl_resp *resp)
 {
 	struct ctl_xfer		 x;
 	struct curl_slist	*hdr;
 	char			*url;
-	CURLcode		 rc;
 
 	memset(resp, 0, sizeof *resp);
 	memset(&x, 0, sizeof x);
@@ -216,14 +233,7 @@ ctl_http_get(struct ctl_http *h, const char *path, struct ctl_resp *resp)
 	hdr = ctl_http_setup(h, &x, path, &url);
 	hdr = ctl_http_header(hdr, "Accept: application/json");
 	curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, (long)CTL_HTTP_TIMEOUT_S);
-	rc = curl_easy_perform(h->curl);
-	ctl_http_finish(h, &x, rc, resp);
-	curl_slist_free_all(hdr);
-	free(x.body);
-	free(url);
-	return resp->status != 0 ? 0 : -1;
+	return ctl_http_perform(h, &x, hdr, url, resp);
 }
 
 int
@@ -233,7 +243,7 @@ ctl_http_post(struct ctl_http *h, const char *path, const json_t *body,
 	struct ctl_xfer		 x;
 	struct curl_slist	*hdr;
 	char			*url, *json;
-	CURLcode		 rc;
+	int			 rv;
 
 	memset(resp, 0, sizeof *resp);
 	memset(&x, 0, sizeof x);
@@ -245,15 +255,9 @@ ctl_http_post(struct ctl_http *h, const char *path, const json_t *body,
 	hdr = ctl_http_header(hdr, "Accept: application/json");
 	hdr = ctl_http_header(hdr, "Content-Type: application/json");
 	curl_easy_setopt(h->curl, CURLOPT_POSTFIELDS, json);
-	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, hdr);
-	curl_easy_setopt(h->curl, CURLOPT_TIMEOUT, (long)CTL_HTTP_TIMEOUT_S);
-	rc = curl_easy_perform(h->curl);
-	ctl_http_finish(h, &x, rc, resp);
-	curl_slist_free_all(hdr);
-	free(x.body);
+	rv = ctl_http_perform(h, &x, hdr, url, resp);
 	free(json);
-	free(url);
-	return resp->status != 0 ? 0 : -1;
+	return rv;
 }
 
 enum ctl_stream_end

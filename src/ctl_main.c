@@ -84,11 +84,9 @@ fatalx(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fputs("commentctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ctl_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(CTL_EXIT_ERROR);
 }
 
@@ -118,11 +116,9 @@ ctl_usage_error(const struct ctl_command *cmd, const char *fmt, ...)
 {
 	va_list	 ap;
 
-	fputs("commentctl: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	ctl_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	if (cmd != NULL)
 		fprintf(stderr, "usage: commentctl %s\n", cmd->usage);
 	else
