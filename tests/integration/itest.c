@@ -303,12 +303,36 @@ fallback:
 	snprintf(it_root, sizeof it_root, ".");
 }
 
+/* Waits for child pid until deadline (it_now() time): its exit status,
+ * or -1 if it did not exit normally or in time (it is then killed). */
+static int
+it_reap(pid_t pid, double deadline)
+{
+	pid_t	r;
+	int	status;
+
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r == -1 && errno != EINTR)
+			return (-1);
+		if (it_now() > deadline) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return (-1);
+		}
+		it_sleep_ms(20);
+	}
+	if (!WIFEXITED(status))
+		return (-1);
+	return (WEXITSTATUS(status));
+}
+
 int
 it_run_cmd(char *const argv[], int timeout_s)
 {
-	pid_t	 pid, r;
-	int	 status;
-	double	 deadline;
+	pid_t	 pid;
 
 	fflush(stdout);
 	fflush(stderr);
@@ -331,23 +355,7 @@ it_run_cmd(char *const argv[], int timeout_s)
 		}
 		_exit(127);
 	}
-	deadline = it_now() + timeout_s;
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r == -1 && errno != EINTR)
-			return (-1);
-		if (it_now() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return (-1);
-		}
-		it_sleep_ms(50);
-	}
-	if (!WIFEXITED(status))
-		return (-1);
-	return (WEXITSTATUS(status));
+	return (it_reap(pid, it_now() + timeout_s));
 }
 
 /*
@@ -420,8 +428,8 @@ it_run_io(char *const argv[], char *const env[], const char *input,
 	char		**envp, *buf, tmp[4096];
 	size_t		 len = 0, inlen, inoff = 0;
 	ssize_t		 k;
-	pid_t		 pid, r;
-	int		 inp[2], outp[2], status, n, i;
+	pid_t		 pid;
+	int		 inp[2], outp[2], n, i;
 	double		 deadline, left;
 
 	if (out != NULL)
@@ -511,22 +519,7 @@ it_run_io(char *const argv[], char *const env[], const char *input,
 	else
 		free(buf);
 
-	for (;;) {
-		r = waitpid(pid, &status, WNOHANG);
-		if (r == pid)
-			break;
-		if (r == -1 && errno != EINTR)
-			return (-1);
-		if (it_now() > deadline) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return (-1);
-		}
-		it_sleep_ms(20);
-	}
-	if (!WIFEXITED(status))
-		return (-1);
-	return (WEXITSTATUS(status));
+	return (it_reap(pid, deadline));
 }
 
 struct it_proc *
@@ -1772,4 +1765,10 @@ it_check_error_at(const char *file, int line, const struct it_resp *r,
 	ok &= it_check_at(file, line, it_jstr(r->json, "error.message") !=
 	    NULL, "%s %s: error.message is not a string", r->method, r->path);
 	return (ok);
+}
+
+const char *
+it_list_path(const char *key)
+{
+	return (it_strf("/api/v1/articles/%s/comments", it_pct(key)));
 }

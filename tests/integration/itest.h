@@ -313,6 +313,10 @@ bool		 it_cli_at(const char *file, int line, const char *input,
 bool		 it_check_error_at(const char *file, int line,
 		    const struct it_resp *r, long st, const char *code);
 
+/* "/api/v1/articles/KEY/comments", the key percent-encoded (owned by
+ * the test case). */
+const char	*it_list_path(const char *key);
+
 /* Whether a public comment tree (comments with replies) holds id. */
 bool		 it_tree_has_id(const json_t *comments, long long id);
 

@@ -106,7 +106,6 @@ static struct account	 acc_burst = { "burst", "moderator" };
 static bool	 is_excerpt(const char *, const char *, size_t);
 static bool	 account_at(const char *, int, struct account *);
 static const char *new_key(const char *);
-static const char *list_path(const char *);
 static const char *bearer(const char *);
 static const char *jpack(const char *, ...);
 static struct it_resp *adm_req(const char *, const char *, const char *,
@@ -241,12 +240,6 @@ new_key(const char *tag)
 }
 
 static const char *
-list_path(const char *key)
-{
-	return (it_strf("/api/v1/articles/%s/comments", it_pct(key)));
-}
-
-static const char *
 bearer(const char *token)
 {
 	return (it_strf("Authorization: Bearer %s", token));
@@ -330,7 +323,7 @@ post_comment(const char *key, const char *author, const char *email,
 		json_object_set_new(o, "email", json_string(email));
 	if (parent > 0)
 		json_object_set_new(o, "parent_id", json_integer(parent));
-	return (it_http("POST", list_path(key), h, it_dump(o), (size_t)-1));
+	return (it_http("POST", it_list_path(key), h, it_dump(o), (size_t)-1));
 }
 
 /* A submission that must wait for review (202); its id, or -1. */
@@ -373,7 +366,7 @@ check_public_at(const char *file, int line, const char *key, long long id,
 	bool		 has;
 
 	for (i = 0; i < 4; i++) {
-		r = it_http("GET", list_path(key), NULL, NULL, 0);
+		r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 		if (!it_check_status_at(file, line, r, 200))
 			return;
 		has = it_tree_has_id(it_jget(r->json, "comments"), id);
@@ -384,7 +377,7 @@ check_public_at(const char *file, int line, const char *key, long long id,
 		/* How stale is it?  For the report only. */
 		while (it_now() - t0 < 5) {
 			it_sleep_ms(50);
-			r = it_http("GET", list_path(key), NULL, NULL, 0);
+			r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 			if (it_tree_has_id(it_jget(r->json, "comments"), id) ==
 			    shown)
 				break;
@@ -710,7 +703,7 @@ test_full_path(void)
 	    1);
 
 	/* Not public yet. */
-	r = it_http("GET", list_path(key), NULL, NULL, 0);
+	r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 	IT_CHECK_STATUS(r, 200);
 	IT_CHECK(!it_tree_has_id(it_jget(r->json, "comments"), id));
 
@@ -837,7 +830,7 @@ test_actions(void)
 	IT_CHECK_STATUS(r, 200);
 	t0 = it_now();
 	do {
-		r = it_http("GET", list_path(key), NULL, NULL, 0);
+		r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 		if (r->body != NULL && strstr(r->body,
 		    "published, then edited") != NULL)
 			break;
@@ -1766,7 +1759,7 @@ test_articles(void)
 	r = adm_req("GET", p1, adm.token, NULL);
 	IT_CHECK_INT(it_jint(r->json, "article.pending", -1), 1);
 	IT_CHECK_INT(it_jint(r->json, "article.approved", -1), 1);
-	r = it_http("GET", list_path(k1), NULL, NULL, 0);
+	r = it_http("GET", it_list_path(k1), NULL, NULL, 0);
 	IT_CHECK_STATUS(r, 200);
 	IT_CHECK_STR(it_jstr(r->json, "article.title"), title);
 	IT_CHECK_STR(it_jstr(r->json, "article.url"),
@@ -1821,7 +1814,7 @@ test_articles(void)
 		r = post_comment(k1, "قارئ", NULL, "مغلق؟", 0);
 		CHECK_ERROR(r, 403, "article_closed");
 	}
-	r = it_http("GET", list_path(k1), NULL, NULL, 0);
+	r = it_http("GET", it_list_path(k1), NULL, NULL, 0);
 	IT_CHECK_STR(it_jstr(r->json, "article.mode"), "closed");
 	r = adm_req("PUT", p1, adm.token, "{\"mode\": \"postmoderated\"}");
 	IT_CHECK_STATUS(r, 200);
@@ -2055,7 +2048,7 @@ test_events(void)
 	if (p != NULL) {
 		r = it_http_at(base2, "GET", "/healthz", NULL, NULL, 0);
 		IT_CHECK_STATUS(r, 200);
-		r = it_http_at(base2, "POST", list_path(key), (const char *[]){
+		r = it_http_at(base2, "POST", it_list_path(key), (const char *[]){
 		    "Content-Type: application/json", NULL },
 		    "{\"author\": \"قارئ\", \"body\": \"عبر الخادم الثاني\"}",
 		    (size_t)-1);
@@ -2240,7 +2233,7 @@ test_responsiveness(void)
 		IT_REQUIRE(c > 0);
 		act_ok(adm.token, c, "approve", NULL, "approved");
 	}
-	r = it_http("GET", list_path(key), NULL, NULL, 0);
+	r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 	IT_REQUIRE_STATUS(r, 200);
 	IT_CHECK_INT(it_jint(r->json, "total", -1), 3);
 
@@ -2255,7 +2248,7 @@ test_responsiveness(void)
 	    PASSWORD);
 	for (i = 0; i < 2; i++) {
 		rd[i].busy = &busy;
-		rd[i].path = i == 0 ? "/healthz" : list_path(key);
+		rd[i].path = i == 0 ? "/healthz" : it_list_path(key);
 	}
 	for (nr = 0; nr < 2; nr++) {
 		if (pthread_create(&rt[nr], NULL, reader_main, &rd[nr]) != 0)

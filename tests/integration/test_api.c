@@ -79,7 +79,6 @@ struct edge {
 };
 
 static const char *new_key(const char *);
-static const char *list_path(const char *);
 static struct it_resp *post_json(const char *, const char *, const char *,
 	    const char *);
 static const char *comment_json(const char *, const char *, long long);
@@ -129,12 +128,6 @@ new_key(const char *tag)
 	return (it_strf("itest-%s-%s", run_id, tag));
 }
 
-static const char *
-list_path(const char *key)
-{
-	return (it_strf("/api/v1/articles/%s/comments", it_pct(key)));
-}
-
 /* POSTs json to the article with up to two extra headers (may be NULL). */
 static struct it_resp *
 post_json(const char *key, const char *json, const char *h1, const char *h2)
@@ -148,7 +141,7 @@ post_json(const char *key, const char *json, const char *h1, const char *h2)
 	if (h2 != NULL)
 		h[n++] = h2;
 	h[n] = NULL;
-	return (it_http("POST", list_path(key), h, json, (size_t)-1));
+	return (it_http("POST", it_list_path(key), h, json, (size_t)-1));
 }
 
 static const char *
@@ -355,7 +348,7 @@ pg_sh(const char *what)
 static void
 test_submit_pending(void)
 {
-	const char	*key = new_key("submit"), *path = list_path(key);
+	const char	*key = new_key("submit"), *path = it_list_path(key);
 	const char	*token, *ca;
 	struct it_resp	*r, *en, *l;
 	const json_t	*c;
@@ -443,7 +436,7 @@ test_submit_pending(void)
 static void
 test_arabic_round_trip(void)
 {
-	const char	*key = new_key("arabic"), *path = list_path(key);
+	const char	*key = new_key("arabic"), *path = it_list_path(key);
 	const char	*body = SEED_P1 "\n" SEED_P6, *author = "ليلى عبد الله";
 	const char	*token;
 	struct it_resp	*r, *l;
@@ -512,7 +505,7 @@ test_arabic_round_trip(void)
 static void
 test_nesting_pagination(void)
 {
-	const char	*key = new_key("thread"), *path = list_path(key);
+	const char	*key = new_key("thread"), *path = it_list_path(key);
 	const char	*cursor, *url;
 	const char	*orders[2] = { "oldest", "newest" };
 	struct it_resp	*r;
@@ -606,11 +599,11 @@ test_nesting_pagination(void)
 	IT_REQUIRE(it_sql("UPDATE comments SET status = 'approved' WHERE "
 	    "article_id = (SELECT id FROM articles WHERE key = $1)", key,
 	    (char *)NULL) != NULL);
-	r = get_list(list_path(key), 51);
+	r = get_list(it_list_path(key), 51);
 	IT_CHECK_INT(json_array_size(it_jget(r->json, "comments")), 50);
 	cursor = it_jstr(r->json, "next");
 	IT_REQUIRE(cursor != NULL);
-	r = it_http("GET", it_strf("%s?cursor=%s", list_path(key),
+	r = it_http("GET", it_strf("%s?cursor=%s", it_list_path(key),
 	    it_pct(cursor)), NULL, NULL, 0);
 	IT_CHECK_STATUS(r, 200);
 	IT_CHECK_INT(json_array_size(it_jget(r->json, "comments")), 1);
@@ -665,7 +658,7 @@ test_parent_rules(void)
 static void
 test_errors(void)
 {
-	const char	*key = new_key("errors"), *path = list_path(key);
+	const char	*key = new_key("errors"), *path = it_list_path(key);
 	const char	*closed = new_key("closed"), *post = new_key("post");
 	const char	*slash, *long_key, *allow, *h[3], *code, *ok_body;
 	struct it_resp	*r;
@@ -768,7 +761,7 @@ test_errors(void)
 	CHECK_ERROR(r, 404, "not_found");
 	r = it_http("GET", "/nope", NULL, NULL, 0);
 	CHECK_ERROR(r, 404, "not_found");
-	r = it_http("GET", list_path(new_key("never-commented")), NULL, NULL,
+	r = it_http("GET", it_list_path(new_key("never-commented")), NULL, NULL,
 	    0);
 	CHECK_ERROR(r, 404, "not_found");
 	id = it_jint(post_json(key, comment_json("قارئ", "نص", 0), NULL,
@@ -835,7 +828,7 @@ test_errors(void)
 	id = it_jint(r->json, "comment.id", -1);
 	IT_CHECK_STR(it_jstr(r->json, "comment.status"), "approved");
 	IT_CHECKF(location_is(r, id), "Location of a published comment");
-	r = get_list(list_path(post), 1);
+	r = get_list(it_list_path(post), 1);
 	IT_CHECK_INT(it_jint(r->json, "comments.0.id", -1), id);
 	IT_CHECK_STR(it_jstr(r->json, "article.mode"), "postmoderated");
 
@@ -847,7 +840,7 @@ test_errors(void)
 	long_key = repeat("ب", 201);
 	r = post_json(long_key, comment_json("قارئ", "نص", 0), NULL, NULL);
 	CHECK_ERROR(r, 422, "validation_failed");
-	r = it_http("GET", list_path(long_key), NULL, NULL, 0);
+	r = it_http("GET", it_list_path(long_key), NULL, NULL, 0);
 	IT_CHECKF(r->status == 404 || r->status == 422,
 	    "GET with a 201-character key: status %ld", r->status);
 	IT_CHECK(it_jstr(r->json, "error.code") != NULL);
@@ -863,7 +856,7 @@ test_errors(void)
 	r = post_json(slash, comment_json("قارئ", "نص", 0), NULL, NULL);
 	IT_CHECK_STATUS(r, 202);
 	IT_CHECK_STR(it_jstr(r->json, "comment.article"), slash);
-	r = get_list(list_path(slash), 0);
+	r = get_list(it_list_path(slash), 0);
 	IT_CHECK_STR(it_jstr(r->json, "article.key"), slash);
 	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM articles WHERE key = $1",
 	    slash, (char *)NULL), 1);
@@ -936,7 +929,7 @@ test_idempotency(void)
 	memset(resps, 0, sizeof resps);
 	for (i = 0; i < 10; i++) {
 		reqs[i].method = "POST";
-		reqs[i].path = list_path(key);
+		reqs[i].path = it_list_path(key);
 		reqs[i].headers = hdrs;
 		reqs[i].body = body;
 		reqs[i].body_len = strlen(body);
@@ -1011,7 +1004,7 @@ test_own_comment(void)
 static void
 test_etag(void)
 {
-	const char	*key = new_key("etag"), *path = list_path(key);
+	const char	*key = new_key("etag"), *path = it_list_path(key);
 	const char	*e1, *e2, *h[2];
 	struct it_resp	*r;
 	long long	 id;
@@ -1257,7 +1250,7 @@ test_database_restart(void)
 
 	memset(&bg, 0, sizeof bg);
 	pthread_mutex_init(&bg.lock, NULL);
-	bg.path = list_path(key);
+	bg.path = it_list_path(key);
 	if (!IT_CHECK(pthread_create(&thread, NULL, bg_main, &bg) == 0))
 		goto out;
 	running = true;

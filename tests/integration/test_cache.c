@@ -89,7 +89,6 @@ static struct {
 
 static bool	 admin_at(const char *, int);
 static const char *new_key(const char *);
-static const char *list_path(const char *);
 static const char *counts_path(const char *const *, size_t);
 static struct it_resp *adm_req(const char *, const char *, const char *,
 		    const char *);
@@ -208,12 +207,6 @@ new_key(const char *tag)
 	return (it_strf("itcache-%s-%s", run_id, tag));
 }
 
-static const char *
-list_path(const char *key)
-{
-	return (it_strf("/api/v1/articles/%s/comments", it_pct(key)));
-}
-
 /* GET /api/v1/counts naming the n keys. */
 static const char *
 counts_path(const char *const *keys, size_t n)
@@ -293,7 +286,7 @@ submit_at(const char *file, int line, const char *base, const char *key,
 	struct it_resp	*r;
 	long long	 id;
 
-	r = it_http_at(base, "POST", list_path(key), h, it_dump(json_pack(
+	r = it_http_at(base, "POST", it_list_path(key), h, it_dump(json_pack(
 	    "{s:s, s:s}", "author", "قارئ", "body", body)), (size_t)-1);
 	if (!it_check_status_at(file, line, r, want))
 		return (-1);
@@ -416,7 +409,7 @@ check_list_at(const char *file, int line, const char *base, const char *key,
 	int		 i;
 
 	for (i = 0; i < FRESH_READS; i++) {
-		r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+		r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 		if (!list_check_at(file, line, r, id, shown, body, "%s: read "
 		    "%d of the list", what, i + 1))
 			return (false);
@@ -472,7 +465,7 @@ wait_list_at(const char *file, int line, const char *base, const char *key,
 	/* At least once, even when t0 is long past; a run of good reads
 	 * is finished. */
 	do {
-		r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+		r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 		if (list_ok(r, id, shown, body, &why)) {
 			if (++good == 3)
 				return (it_now() - t0);
@@ -525,7 +518,7 @@ wait_mode_at(const char *file, int line, const char *base, const char *key,
 	int		 good = 0;
 
 	do {
-		r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+		r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 		got = it_jstr(r->json, "article.mode");
 		if (got != NULL && strcmp(got, mode) == 0) {
 			if (++good == 3)
@@ -678,7 +671,7 @@ bound_read(const char *base, const char *key, double *elapsed, long *status)
 	memset(&req, 0, sizeof req);
 	req.method = "GET";
 	req.base = base;
-	req.path = list_path(key);
+	req.path = it_list_path(key);
 	it_do(&req, &r);
 	*elapsed = r.elapsed;
 	*status = r.status;
@@ -737,7 +730,7 @@ test_across_workers(void)
 
 	/* Warm both workers' caches: the list shows c1 and c2, not c3. */
 	for (i = 0; i < WARM_READS; i++) {
-		r = it_http("GET", list_path(key), NULL, NULL, 0);
+		r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 		if (!CHECK_LIST(r, c3, false, NULL, "warm-up read"))
 			return;
 		if (!CHECK_LIST(r, c1, true, NULL, "warm-up read"))
@@ -760,7 +753,7 @@ test_across_workers(void)
 
 	/* Reject a published comment (unpublish). */
 	for (i = 0; i < WARM_READS; i++) {
-		r = it_http("GET", list_path(key), NULL, NULL, 0);
+		r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 		if (!CHECK_LIST(r, c1, true, NULL, "warm-up"))
 			return;
 		r = it_http("GET", counts_path(&key, 1), NULL, NULL, 0);
@@ -771,7 +764,7 @@ test_across_workers(void)
 
 	/* Delete a published comment. */
 	for (i = 0; i < WARM_READS; i++) {
-		r = it_http("GET", list_path(key), NULL, NULL, 0);
+		r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 		if (!CHECK_LIST(r, c2, true, NULL, "warm-up"))
 			return;
 		r = it_http("GET", counts_path(&key, 1), NULL, NULL, 0);
@@ -782,7 +775,7 @@ test_across_workers(void)
 
 	/* Edit the body of a published comment. */
 	for (i = 0; i < WARM_READS; i++) {
-		r = it_http("GET", list_path(key), NULL, NULL, 0);
+		r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 		if (!CHECK_LIST(r, c3, true, "التعليق الثالث",
 		    "warm-up"))
 			return;
@@ -803,7 +796,7 @@ test_across_workers(void)
 	IT_REQUIRE(it_sql("INSERT INTO articles (key, mode) VALUES ($1, "
 	    "'postmoderated')", post_key, (char *)NULL) != NULL);
 	for (i = 0; i < WARM_READS; i++) {
-		r = it_http("GET", list_path(post_key), NULL, NULL, 0);
+		r = it_http("GET", it_list_path(post_key), NULL, NULL, 0);
 		IT_REQUIRE_STATUS(r, 200);
 		r = it_http("GET", counts_path(&post_key, 1), NULL, NULL, 0);
 	}
@@ -841,13 +834,13 @@ test_across_processes(void)
 	/* A never-commented article: a 404, cached too. */
 	late = new_key("procs-late");
 	for (i = 0; i < 3; i++) {
-		r = it_http_at(base2, "GET", list_path(late), NULL, NULL, 0);
+		r = it_http_at(base2, "GET", it_list_path(late), NULL, NULL, 0);
 		IT_CHECK_STATUS(r, 404);
 	}
 
 	/* Warm the second server; act through the first. */
 	for (i = 0; i < 3; i++) {
-		r = it_http_at(base2, "GET", list_path(key), NULL, NULL, 0);
+		r = it_http_at(base2, "GET", it_list_path(key), NULL, NULL, 0);
 		CHECK_LIST(r, c3, false, NULL, "warm-up");
 		r = it_http_at(base2, "GET", counts_path(&key, 1), NULL, NULL,
 		    0);
@@ -875,7 +868,7 @@ test_across_processes(void)
 
 	/* And the other way round: act on the second, read the first. */
 	for (i = 0; i < WARM_READS; i++)
-		it_http("GET", list_path(key), NULL, NULL, 0);
+		it_http("GET", it_list_path(key), NULL, NULL, 0);
 	t0 = it_now();
 	IT_REQUIRE(act(base2, c2, "delete", "approved", "deleted"));
 	check_list(base2, key, c2, false, NULL, "delete on the second "
@@ -885,8 +878,8 @@ test_across_processes(void)
 
 	/* A change in plain SQL: both servers hear it by NOTIFY alone. */
 	for (i = 0; i < WARM_READS; i++) {
-		it_http("GET", list_path(key), NULL, NULL, 0);
-		it_http_at(base2, "GET", list_path(key), NULL, NULL, 0);
+		it_http("GET", it_list_path(key), NULL, NULL, 0);
+		it_http_at(base2, "GET", it_list_path(key), NULL, NULL, 0);
 	}
 	t0 = it_now();
 	IT_REQUIRE(sql_status(c3, "rejected"));
@@ -926,10 +919,10 @@ test_across_processes(void)
 	wait_mode(base2, key, "postmoderated", t0);
 	wait_mode(NULL, key, "postmoderated", t0);
 	for (i = 0; i < WARM_READS; i++) {
-		r = it_http("GET", list_path(key), NULL, NULL, 0);
+		r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 		IT_CHECK_STR(it_jstr(r->json, "article.mode"),
 		    "postmoderated");
-		r = it_http_at(base2, "GET", list_path(key), NULL, NULL, 0);
+		r = it_http_at(base2, "GET", it_list_path(key), NULL, NULL, 0);
 		IT_CHECK_STR(it_jstr(r->json, "article.mode"),
 		    "postmoderated");
 	}
@@ -978,7 +971,7 @@ race_case(const char *base, const char *tag, enum via via)
 	d = approved(key, "يبقى منشورا");
 	IT_REQUIRE(c > 0 && d > 0);
 
-	IT_REQUIRE(bg_start(&a, base, list_path(key)));
+	IT_REQUIRE(bg_start(&a, base, it_list_path(key)));
 	it_sleep_ms(RACE_CHANGE_MS);
 	switch (via) {
 	case VIA_SAME:
@@ -1011,11 +1004,11 @@ race_case(const char *base, const char *tag, enum via via)
 	it_resp_clear(&a.resp);
 
 	/* B: must not show c. */
-	r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+	r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 	CHECK_LIST(r, c, false, NULL, "%s: read B after the race", how);
 	CHECK_LIST(r, d, true, NULL, "%s: read B", how);
 	/* And the cache is on: B's answer was stored and is served. */
-	r2 = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+	r2 = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 	CHECK_LIST(r2, c, false, NULL, "%s: read after B", how);
 	IT_CHECKF(r2->elapsed < RACE_DELAY_MS / 1000.0 / 2, "%s: the read "
 	    "after B took %.3f s: not from the cache", how, r2->elapsed);
@@ -1066,12 +1059,12 @@ test_shared_load_race(void)
 	IT_REQUIRE(p != NULL);
 	base = spawned_base;
 
-	IT_REQUIRE(bg_start(&a, base, list_path(key)));
+	IT_REQUIRE(bg_start(&a, base, it_list_path(key)));
 	it_sleep_ms(RACE_CHANGE_MS);
 	IT_CHECK(act(base, c, "reject", "approved", "rejected"));
 	changed = it_now();
 	/* A is still loading: this read is issued after the 200. */
-	r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+	r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 	bg_join(&a);
 	IT_CHECKF(a.done > changed, "read A ended before the change's "
 	    "answer: no race");
@@ -1122,7 +1115,7 @@ test_etag_304(void)
 	c1 = approved(key, "تعليق للوسم");
 	c2 = post(key, "تعليق ينتظر");
 	IT_REQUIRE(c1 > 0 && c2 > 0);
-	path = list_path(key);
+	path = it_list_path(key);
 
 	first = it_http("GET", path, NULL, NULL, 0);
 	IT_REQUIRE_STATUS(first, 200);
@@ -1212,7 +1205,7 @@ test_etag_304(void)
 	}
 
 	/* Not found: no ETag, and If-None-Match does not make it 304. */
-	r = get_inm(list_path(new_key("etag-none")), "*");
+	r = get_inm(it_list_path(new_key("etag-none")), "*");
 	IT_CHECK_STATUS(r, 404);
 	IT_CHECK(it_header(r, "ETag") == NULL);
 }
@@ -1321,7 +1314,7 @@ test_listen_loss(void)
 	c3 = approved(key, "تعليق ثالث");
 	IT_REQUIRE(c1 > 0 && c2 > 0 && c3 > 0);
 	for (k = 0; k < WARM_READS; k++) {
-		r = it_http("GET", list_path(key), NULL, NULL, 0);
+		r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 		if (!CHECK_LIST(r, c1, true, NULL, "warm-up"))
 			return;
 	}
@@ -1384,7 +1377,7 @@ test_listen_loss(void)
 	/* Caching again, and invalidated by NOTIFY again. */
 	it_sleep_ms(200);
 	for (k = 0; k < WARM_READS; k++) {
-		r = it_http("GET", list_path(key), NULL, NULL, 0);
+		r = it_http("GET", it_list_path(key), NULL, NULL, 0);
 		CHECK_LIST(r, c2, true, NULL, "warm-up");
 	}
 	t0 = it_now();
@@ -1443,11 +1436,11 @@ test_listen_loss_observed(void)
 	    "pg_stat_activity");
 
 	/* On: a load, then a hit. */
-	r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+	r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 	CHECK_LIST(r, c1, true, NULL, "first read");
 	IT_CHECKF(r->elapsed >= slow, "first read: a load, yet %.3f s",
 	    r->elapsed);
-	r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+	r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 	CHECK_LIST(r, c1, true, NULL, "second read");
 	IT_CHECKF(r->elapsed < HIT_S, "second read: a hit, yet %.3f s",
 	    r->elapsed);
@@ -1461,7 +1454,7 @@ test_listen_loss_observed(void)
 	/* Down for 3 s: every read is a load, and right. */
 	t0 = it_now();
 	for (k = 0; k < 3; k++) {
-		r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+		r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 		CHECK_LIST(r, c1, false, NULL, "read %d while not listening",
 		    k + 1);
 		IT_CHECKF(r->elapsed >= slow, "read %d while not listening "
@@ -1488,13 +1481,13 @@ test_listen_loss_observed(void)
 	IT_REQUIREF(again > 0, "a new listening connection within 10 s");
 	it_note("listening again after %.2f s", it_now() - t0);
 	it_sleep_ms(100);
-	r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+	r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 	CHECK_LIST(r, c1, false, NULL, "the first read once listening again");
 	IT_CHECKF(r->elapsed >= slow, "the first read once listening again "
 	    "took %.3f s: an entry from before the loss", r->elapsed);
 	t0 = it_now();
 	while (it_now() - t0 < 5) {
-		r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+		r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 		if (!CHECK_LIST(r, c1, false, NULL, "reading once "
 		    "listening again"))
 			return;
@@ -1510,7 +1503,7 @@ test_listen_loss_observed(void)
 	IT_REQUIRE(sql_status(c2, "rejected"));
 	wait_list(base, key, c2, false, NULL, t0, "a SQL change once "
 	    "listening again");
-	r = it_http_at(base, "GET", list_path(key), NULL, NULL, 0);
+	r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 	CHECK_LIST(r, c2, false, NULL, "then");
 	IT_CHECKF(r->elapsed < HIT_S, "then a hit again, yet %.3f s",
 	    r->elapsed);

@@ -65,7 +65,7 @@ post_at(const char *file, int line, const char *base, const char *key,
 	if (parent > 0)
 		json_object_set_new(o, "parent_id", json_integer(parent));
 	r = it_http_at(base != NULL ? base : it_base_url, "POST",
-	    it_strf("/api/v1/articles/%s/comments", it_pct(key)), h,
+	    it_list_path(key), h,
 	    it_dump(o), (size_t)-1);
 	if (!it_check_status_at(file, line, r, 202))
 		return (-1);
@@ -129,7 +129,7 @@ public_has_at(const char *base, const char *key, long long id)
 	struct it_resp	*r;
 
 	r = it_http_at(base != NULL ? base : it_base_url, "GET",
-	    it_strf("/api/v1/articles/%s/comments", it_pct(key)), NULL,
+	    it_list_path(key), NULL,
 	    NULL, 0);
 	return (r->status == 200 && it_tree_has_id(it_jget(r->json,
 	    "comments"), id));
@@ -336,7 +336,7 @@ test_html_fragment(void)
 	c = published(NULL, key, "<img src=x onerror=alert(1)>", 0);
 	d = published(NULL, key, "رد على الرد", b);
 	IT_REQUIRE(a > 0 && b > 0 && c > 0 && d > 0);
-	list = it_strf("/api/v1/articles/%s/comments", it_pct(key));
+	list = it_list_path(key);
 	frag = it_strf("%s.html", list);
 
 	j = it_http("GET", list, NULL, NULL, 0);
@@ -400,7 +400,7 @@ test_cors(void)
 	struct it_resp	*r;
 	const char	*body = "{\"author\": \"Reader\", \"body\": \"hi\"}";
 
-	path = it_strf("/api/v1/articles/%s/comments", it_pct(key));
+	path = it_list_path(key);
 
 	/* An allowed origin: preflight and post. */
 	r = preflight(path, ALLOWED, "POST");
