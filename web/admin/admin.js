@@ -76,6 +76,10 @@ function navigate(name, params = {}) {
 // most every PLACE_EVERY_MS.
 let placeTimer = null;
 let placeWritten = 0;
+// The address the current view was routed from (or last written by us).
+// Any other address is a navigation whose hashchange has not run yet: a
+// late write must not overwrite it.
+let routedHash = null;
 const PLACE_KEY = 'commentd.admin.place';
 const PLACE_EVERY_MS = 300;
 function setPlace(params) {
@@ -92,8 +96,10 @@ function writePlace() {
   clearTimeout(placeTimer);
   placeTimer = null;
   placeWritten = Date.now();
+  if (location.hash !== routedHash) return;
   const target = hashFor(current.name, current.params);
   if (current.name && location.hash !== target) history.replaceState(null, '', target);
+  routedHash = location.hash;
 }
 
 // On load: the saved place, if it is the same view with the same
@@ -114,6 +120,7 @@ function restorePlace() {
 function route() {
   clearTimeout(placeTimer);
   placeTimer = null;
+  routedHash = location.hash;
   const { name, params } = parseHash();
   if (name === current.name && current.view) {
     current.params = params;
