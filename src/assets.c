@@ -8,6 +8,7 @@
  * past every other defence still cannot run.
  */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -143,8 +144,8 @@ assets_accepts_gzip(const char *ae)
 			q++;
 			while (*q == ' ')
 				q++;
-			if (strncmp(q, "q=0", 3) == 0 &&
-			    strspn(q + 3, ".0") == strcspn(q + 3, ", "))
+			/* "gzip;q=0" (or 0.0...) refuses it. */
+			if (strncmp(q, "q=", 2) == 0 && strtod(q + 2, NULL) == 0)
 				return false;
 		}
 		return true;

@@ -392,14 +392,6 @@ static void	comments_page(struct req *, bool);
 
 #define HTML_TYPE	"text/html; charset=utf-8"
 
-/* "limit=N" in buf. */
-static const char *
-limbuf_of(char *buf, size_t size, int lim)
-{
-	snprintf(buf, size, "limit=%d", lim);
-	return buf;
-}
-
 void
 h_comments_list(struct req *r)
 {
@@ -470,11 +462,12 @@ comments_page(struct req *r, bool html)
 	rd->newest = newest;
 	rd->html = html;
 	rd->limit = lim;
-	if (html)
-		xasprintf(&rd->next_query, "%s%s%s", newest ?
-		    "order=newest" : "", newest && limit != NULL ? "&" : "",
-		    limit != NULL ? limbuf_of(limbuf, sizeof limbuf, lim) :
-		    "");
+	/* The next page's link keeps what the request named. */
+	if (html && limit != NULL)
+		xasprintf(&rd->next_query, "%slimit=%d", newest ?
+		    "order=newest&" : "", lim);
+	else if (html)
+		rd->next_query = xstrdup(newest ? "order=newest" : "");
 	/* One entry per page of an article: form, order, size, cursor,
 	 * key.  Built by hand: this runs for every read, hits included. */
 	rd->cache_key = xmalloc(keylen + 48);

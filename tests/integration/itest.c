@@ -729,13 +729,49 @@ it_header_cb(char *data, size_t size, size_t n, void *arg)
 	return (len);
 }
 
+/*
+ * What an exchange and a stream set alike on handle h: the URL, no proxy
+ * (never via $http_proxy), timeouts, HTTP/1.1, the body and header
+ * callbacks (both given arg), and the request's headers exactly as the
+ * test gives them, without the 100-continue dance.  Returns the header
+ * list, which the caller frees after the transfer.
+ */
+static struct curl_slist *
+it_curl_setup(CURL *h, const char *url, const struct it_req *req,
+    curl_write_callback body_cb, curl_write_callback header_cb, void *arg)
+{
+	struct curl_slist	*sl = NULL, *nsl;
+	const char *const	*hp;
+
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROXY, "");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ?
+	    req->timeout_ms : (long)IT_HTTP_TIMEOUT_MS);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, body_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, arg);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, header_cb);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, arg);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
+	for (hp = req->headers; hp != NULL && *hp != NULL; hp++) {
+		if ((nsl = curl_slist_append(sl, *hp)) == NULL)
+			abort();
+		sl = nsl;
+	}
+	if ((nsl = curl_slist_append(sl, "Expect:")) == NULL)
+		abort();
+	sl = nsl;
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, sl);
+	return (sl);
+}
+
 int
 it_do(const struct it_req *req, struct it_resp *resp)
 {
 	CURL			*h;
 	CURLcode		 rc;
-	struct curl_slist	*sl = NULL, *nsl;
-	const char *const	*hp;
+	struct curl_slist	*sl;
 	char			 errbuf[CURL_ERROR_SIZE], *url;
 	json_error_t		 jerr;
 	double			 t0;
@@ -754,28 +790,8 @@ it_do(const struct it_req *req, struct it_resp *resp)
 		abort();
 	}
 	errbuf[0] = '\0';
-	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROXY, "");	/* never via $http_proxy */
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ?
-	    req->timeout_ms : (long)IT_HTTP_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, it_write_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, resp);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, it_header_cb);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, resp);
-	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-	/* Headers exactly as the test gives them: no 100-continue dance. */
-	for (hp = req->headers; hp != NULL && *hp != NULL; hp++) {
-		if ((nsl = curl_slist_append(sl, *hp)) == NULL)
-			abort();
-		sl = nsl;
-	}
-	if ((nsl = curl_slist_append(sl, "Expect:")) == NULL)
-		abort();
-	sl = nsl;
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, sl);
+	sl = it_curl_setup(h, url, req, it_write_cb, it_header_cb, resp);
 
 	if (strcmp(req->method, "HEAD") == 0)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
@@ -1002,8 +1018,6 @@ it_stream_open(const struct it_req *req)
 {
 	struct it_stream	*s;
 	pthread_condattr_t	 ca;
-	const char *const	*hp;
-	struct curl_slist	*nsl;
 	CURL			*h;
 
 	s = it_xmalloc(sizeof *s);
@@ -1025,26 +1039,8 @@ it_stream_open(const struct it_req *req)
 		s->done = s->headers_done = true;
 		return (s);
 	}
-	curl_easy_setopt(h, CURLOPT_URL, s->url);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROXY, "");
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ?
-	    req->timeout_ms : (long)IT_HTTP_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, it_stream_write_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, it_stream_header_cb);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, s);
-	curl_easy_setopt(h, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_1_1);
-	for (hp = req->headers; hp != NULL && *hp != NULL; hp++) {
-		if ((nsl = curl_slist_append(s->slist, *hp)) == NULL)
-			abort();
-		s->slist = nsl;
-	}
-	if ((nsl = curl_slist_append(s->slist, "Expect:")) == NULL)
-		abort();
-	s->slist = nsl;
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->slist);
+	s->slist = it_curl_setup(h, s->url, req, it_stream_write_cb,
+	    it_stream_header_cb, s);
 	if (req->body != NULL) {
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
 		    (curl_off_t)req->body_len);
