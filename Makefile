@@ -53,9 +53,10 @@ LIB_SRC	:= \
 	src/hashpool.c \
 	src/auth.c \
 	src/sse.c \
+	src/announce.c \
 	src/gen.c \
 	src/cache.c \
-	src/cli_moderator.c \
+	src/cmd_accounts.c \
 	src/h_comments.c \
 	src/h_reports.c \
 	src/html.c \
@@ -116,7 +117,7 @@ endif
 $(BUILD)/ctl_%.o: ALL_CFLAGS += $(CTL_CFLAGS)
 
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
-	      test_moderation test_hashpool test_cli test_cache test_web test_ctl
+	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 INTEG_TESTS := test_api test_admin test_cache test_reader test_commentctl

@@ -21,31 +21,12 @@
 #include <stdint.h>
 
 struct cache;
+struct cache_entry;		/* an answer: built by a load, cached if it
+				   may be, sent to waiters */
 struct cache_load;
 struct evbuffer;
 
 #define CACHE_MAX_DEPS	100	/* articles one answer depends on */
-
-/* An answer: built by a load, cached if it may be, sent to waiters. */
-struct cache_entry {
-	int		 status;	/* 200 or 404 */
-	char		*body;		/* JSON bytes */
-	size_t		 len;
-	char		 etag[40];	/* quoted strong ETag (200 only) */
-	const char	*type;		/* Content-Type; NULL: JSON */
-	/* internals (cache.c) */
-	unsigned	 refs;
-	char		*key;
-	size_t		 keylen;
-	size_t		 cost;
-	int		 ndeps;
-	uint32_t	*slots;		/* ndeps each, set when stored */
-	uint64_t	*gens;
-	uint64_t	 epoch;
-	bool		 linked;
-	struct cache_entry *hnext;	/* hash chain */
-	struct cache_entry *lprev, *lnext;	/* LRU list */
-};
 
 /* Dependencies captured before a load's query is sent. */
 struct cache_deps {
@@ -79,10 +60,22 @@ void		 cache_deps_capture(const struct cache *c,
 		    struct cache_deps *d, const char *const *keys,
 		    const size_t *lens, int n);
 
-/* A new entry (refs 1) owning body; etag computed for 200. */
-struct cache_entry *cache_entry_new(int status, char *body, size_t len);
+/* A new entry (one reference, the caller's) owning body: status 200 or
+ * 404, the exact bytes, their Content-Type (a static string; NULL: JSON).
+ * A 200 gets a strong ETag of its bytes. */
+struct cache_entry *cache_entry_new(int status, char *body, size_t len,
+		    const char *type);
 void		 cache_entry_ref(struct cache_entry *e);
 void		 cache_entry_unref(struct cache_entry *e);
+int		 cache_entry_status(const struct cache_entry *e);
+/* The quoted ETag of a 200, "" otherwise. */
+const char	*cache_entry_etag(const struct cache_entry *e);
+/* The Content-Type, NULL for JSON. */
+const char	*cache_entry_type(const struct cache_entry *e);
+const char	*cache_entry_body(const struct cache_entry *e, size_t *len);
+/* References held: the creator's, the table's, buffers still sending it
+ * (what tests check to see that none leaks or goes early). */
+unsigned	 cache_entry_refs(const struct cache_entry *e);
 
 /* Stores e under key if deps are all still current (true if stored). */
 bool		 cache_store(struct cache *c, const char *key, size_t keylen,

@@ -84,8 +84,6 @@ int		 db_result_ntuples(const struct db_result *res);
 /* The value at (row, col) as text, or NULL for SQL NULL. */
 const char	*db_result_value(const struct db_result *res, int row,
 		    int col);
-int		 db_result_length(const struct db_result *res, int row,
-		    int col);
 /* Column number of a named column, -1 if none. */
 int		 db_result_column(const struct db_result *res,
 		    const char *name);

@@ -23,15 +23,29 @@
 #include "router.h"
 
 struct cache_entry;
+struct ctx;
 struct db_result;
 struct evhttp_request;
 struct evkeyvalq;
 struct moderator;
-struct worker;
+
+/*
+ * Who serves the requests: a worker registers one as the argument of
+ * evhttp's generic callback.  Handlers see only its ctx.  started runs
+ * as each request arrives (false: refuse it, the server is stopping) and
+ * done as each is freed, so the owner knows what is in flight.
+ */
+struct req_host {
+	struct ctx	*ctx;
+	bool		(*started)(void *arg);
+	void		(*done)(void *arg);
+	void		*arg;
+};
 
 struct req {
 	struct evhttp_request	*ev;
-	struct worker		*worker;
+	struct ctx		*ctx;		/* what handlers may use */
+	const struct req_host	*host;
 	const struct route	*route;
 	struct route_params	 params;
 	struct evkeyvalq	*query;		/* decoded query string */
@@ -46,7 +60,7 @@ struct req {
 	bool			 streaming;	/* req_stream_start() called */
 };
 
-/* evhttp generic callback; arg is the struct worker. */
+/* evhttp generic callback; arg is the struct req_host. */
 void		 req_dispatch(struct evhttp_request *ev, void *arg);
 /* After authentication: the body checks, then the route's handler. */
 void		 req_continue(struct req *r);

@@ -1,8 +1,11 @@
 /*
- * sql.h - every SQL statement the server runs, by name.
+ * sql.h - every SQL statement commentd runs, by name.
  *
- * The text lives in one table in sql.c; each statement is prepared once
- * per connection under its name and always parameterised.
+ * The text lives in sql.c, in two tables: the statements of the event
+ * loops (db.c prepares each once per connection under its name), and
+ * the blocking ones (migrations, start-up reads and the moderator and
+ * token commands, run with libpq's blocking calls, never on a loop).
+ * Every value is a parameter.
  */
 #ifndef COMMENTD_SQL_H
 #define COMMENTD_SQL_H
@@ -12,6 +15,8 @@ enum sql_id {
 	SQL_COMMENT_SUBMIT,
 	SQL_COMMENTS_PAGE_OLDEST,
 	SQL_COMMENTS_PAGE_NEWEST,
+	SQL_COMMENTS_PAGE_OLDEST_DELAYED,	/* tests only */
+	SQL_COMMENTS_PAGE_NEWEST_DELAYED,	/* tests only */
 	SQL_ARTICLE_COUNTS,
 	SQL_COMMENT_OWN,
 	SQL_LISTEN,
@@ -53,5 +58,34 @@ struct sql_stmt {
 };
 
 const struct sql_stmt	*sql_stmt(enum sql_id id);
+
+/* The blocking statements. */
+enum sql_blocking_id {
+	/* migrations and start-up */
+	SQLB_BEGIN,
+	SQLB_COMMIT,
+	SQLB_ROLLBACK,
+	SQLB_QUIET,
+	SQLB_MIGRATE_LOCK,
+	SQLB_MIGRATE_UNLOCK,
+	SQLB_MIGRATIONS_TABLE,
+	SQLB_MIGRATION_APPLIED,
+	SQLB_MIGRATION_RECORD,
+	SQLB_SECRET,
+	/* commentd moderator ..., commentd token ... */
+	SQLB_MOD_EXISTS,
+	SQLB_MOD_ADD,
+	SQLB_MOD_LIST,
+	SQLB_MOD_DISABLE,
+	SQLB_MOD_REVOKE_ALL,
+	SQLB_MOD_ANY,
+	SQLB_MOD_LOCK,
+	SQLB_MOD_BOOTSTRAP,
+	SQLB_TOKEN_CREATE,
+	SQLB_TOKEN_REVOKE,
+	SQLB_COUNT
+};
+
+const char		*sql_blocking_text(enum sql_blocking_id id);
 
 #endif

@@ -13,11 +13,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct db_pool;
+struct event_base;
 struct req;
 struct sse_hub;
-struct worker;
 
-struct sse_hub	*sse_hub_new(struct worker *w);
+/* A hub on a worker's loop, querying its pool; at most max_clients
+ * streams at once (more are refused with 503). */
+struct sse_hub	*sse_hub_new(struct event_base *base, struct db_pool *db,
+		    int max_clients);
 /* Ends every stream and frees the hub.  NULL-safe. */
 void		 sse_hub_free(struct sse_hub *hub);
 /* Ends every stream (shutdown: they would never finish by themselves). */

@@ -1,28 +1,22 @@
 /*
  * worker.h - one worker thread: an event loop, its HTTP server on its own
- * SO_REUSEPORT socket, and its database pool.  Workers share nothing on
- * the request path; what they read in common (configuration, the token
- * secret) is immutable once they start.
+ * SO_REUSEPORT socket, its database pool, read cache and live streams.
+ *
+ * What a worker is stays private to worker.c: server.c starts and stops
+ * workers through the functions below, and handlers see only the
+ * worker's context (ctx.h).
  */
 #ifndef COMMENTD_WORKER_H
 #define COMMENTD_WORKER_H
 
-#include <pthread.h>
-#include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+#include "cs.h"
 #include "validate.h"
 
-struct event_base;
-struct event;
-struct evhttp;
-struct evhttp_bound_socket;
-struct db_pool;
+struct config;
 struct hashpool;
-struct hashpool_inbox;
-struct sse_hub;
-struct cache;
+struct worker;
 
 #define SECRET_MAX	64
 
@@ -37,30 +31,6 @@ struct shared {
 	char			 public_cache_control[96]; /* of reads */
 };
 
-struct worker {
-	int				 index;
-	const struct shared		*shared;
-	const struct config		*cfg;
-	struct event_base		*base;
-	struct evhttp			*http;
-	struct evhttp_bound_socket	*bound;
-	struct db_pool			*db;
-	struct hashpool_inbox		*hash;		/* argon2id results */
-	struct sse_hub			*sse;		/* live event streams */
-	struct cache			*cache;		/* rendered answers */
-	struct event			*stop_ev;	/* stop_pipe readable */
-	struct event			*drain_timer;
-	struct event			*finish_ev;
-	struct event			*log_timer;	/* flushes request lines */
-	struct event			*announce_timer;
-	char				*announce;	/* "{id,id,...}" so far */
-	size_t				 announce_len;
-	int				 stop_pipe[2];
-	int				 inflight;	/* requests not answered */
-	bool				 draining;
-	pthread_t			 thread;
-};
-
 /* Creates a worker serving on listen_fd (which it takes over). */
 struct worker	*worker_new(int index, const struct shared *shared,
 		    int listen_fd);
@@ -71,16 +41,5 @@ int		 worker_start(struct worker *w) CS_MUSTCHECK;
 void		 worker_stop(struct worker *w);
 /* Waits for the worker's thread, then frees it. */
 void		 worker_join_free(struct worker *w);
-
-/*
- * Queues the announcement (NOTIFY) of a new pending comment; a worker
- * sends its queue in one statement every few milliseconds, so a burst
- * of submissions costs the database one small transaction, not one each.
- */
-void		 worker_announce_new(struct worker *w, const char *comment_id);
-
-/* Called by req.c as requests start and end. */
-void		 worker_request_started(struct worker *w);
-void		 worker_request_done(struct worker *w);
 
 #endif

@@ -8,10 +8,10 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "ctx.h"
 #include "db.h"
 #include "log.h"
 #include "req.h"
-#include "worker.h"
 #include "xmalloc.h"
 
 static void	auth_token_cb(const struct db_result *, void *);
@@ -53,7 +53,7 @@ auth_reply_unauthorized(struct req *r, const char *why)
 void
 auth_dispatch(struct req *r)
 {
-	const struct shared	*sh = r->worker->shared;
+	const struct ctx	*ctx = r->ctx;
 	struct moderator	*m;
 	const char		*authz, *cookie, *csrf, *params[1];
 	char			 expected[TOKEN_TEXT_SIZE];
@@ -86,7 +86,7 @@ auth_dispatch(struct req *r)
 	 * request must also prove it comes from our page. */
 	if (m->via_cookie && r->method != ROUTE_GET &&
 	    r->method != ROUTE_HEAD && r->method != ROUTE_OPTIONS) {
-		token_csrf(sh->token_secret, sh->token_secret_len, m->token,
+		token_csrf(ctx->token_secret, ctx->token_secret_len, m->token,
 		    expected);
 		csrf = req_header(r, "X-CSRF-Token");
 		if (csrf == NULL || !token_equal(csrf, expected)) {
@@ -97,7 +97,7 @@ auth_dispatch(struct req *r)
 	}
 	token_hash_hex(m->token, strlen(m->token), hash);
 	params[0] = hash;
-	db_query(r->worker->db, SQL_AUTH_TOKEN, params, 1, auth_token_cb, r);
+	db_query(r->ctx->db, SQL_AUTH_TOKEN, params, 1, auth_token_cb, r);
 }
 
 static void

@@ -19,6 +19,25 @@
 
 #define CACHE_ENTRY_OVERHEAD	160	/* struct, chains, allocator */
 
+struct cache_entry {
+	int		 status;	/* 200 or 404 */
+	char		*body;		/* the answer's bytes */
+	size_t		 len;
+	char		 etag[40];	/* quoted strong ETag (200 only) */
+	const char	*type;		/* Content-Type; NULL: JSON */
+	unsigned	 refs;
+	char		*key;		/* set when stored */
+	size_t		 keylen;
+	size_t		 cost;
+	int		 ndeps;
+	uint32_t	*slots;		/* ndeps each, set when stored */
+	uint64_t	*gens;
+	uint64_t	 epoch;
+	bool		 linked;
+	struct cache_entry *hnext;	/* hash chain */
+	struct cache_entry *lprev, *lnext;	/* LRU list */
+};
+
 struct cache_waiter {
 	cache_wait_cb		 cb;
 	void			*arg;
@@ -140,7 +159,7 @@ cache_get_stats(const struct cache *c, struct cache_stats *s)
 /* -- entries ------------------------------------------------------------ */
 
 struct cache_entry *
-cache_entry_new(int status, char *body, size_t len)
+cache_entry_new(int status, char *body, size_t len, const char *type)
 {
 	struct cache_entry	*e;
 	char			 digest[33];
@@ -149,6 +168,7 @@ cache_entry_new(int status, char *body, size_t len)
 	e->status = status;
 	e->body = body;
 	e->len = len;
+	e->type = type;
 	e->refs = 1;
 	if (status == 200) {
 		token_digest_hex(body, len, digest);
@@ -176,6 +196,37 @@ cache_entry_unref(struct cache_entry *e)
 	free(e->slots);
 	free(e->gens);
 	free(e);
+}
+
+int
+cache_entry_status(const struct cache_entry *e)
+{
+	return e->status;
+}
+
+const char *
+cache_entry_etag(const struct cache_entry *e)
+{
+	return e->etag;
+}
+
+const char *
+cache_entry_type(const struct cache_entry *e)
+{
+	return e->type;
+}
+
+const char *
+cache_entry_body(const struct cache_entry *e, size_t *len)
+{
+	*len = e->len;
+	return e->body;
+}
+
+unsigned
+cache_entry_refs(const struct cache_entry *e)
+{
+	return e->refs;
 }
 
 static void

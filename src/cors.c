@@ -4,10 +4,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
 #include "cors.h"
+#include "ctx.h"
 #include "req.h"
 #include "router.h"
-#include "worker.h"
 
 #define CORS_METHODS	"GET, POST"
 #define CORS_HEADERS \
@@ -64,7 +65,7 @@ cors_public_path(const char *path)
 static bool
 cors_allowed(struct req *r, const char *origin)
 {
-	return cors_origin_allowed(r->worker->cfg->allowed_origins, origin,
+	return cors_origin_allowed(r->ctx->cfg->allowed_origins, origin,
 	    req_header(r, "Host"));
 }
 

@@ -26,6 +26,25 @@
 #include "log.h"
 #include "xmalloc.h"
 
+/*
+ * The SQLSTATEs the pool acts on (PostgreSQL manual, appendix A), all
+ * judged in db_classify().
+ */
+#define SQLSTATE_CLASS_CONNECTION	"08"	/* connection exception */
+#define SQLSTATE_CLASS_SHUTDOWN		"57P"	/* admin or crash shutdown,
+						   cannot connect now */
+#define SQLSTATE_SERIALIZATION_FAILURE	"40001"
+#define SQLSTATE_DEADLOCK_DETECTED	"40P01"
+#define SQLSTATE_TOO_MANY_CONNECTIONS	"53300"
+#define SQLSTATE_QUERY_CANCELED		"57014"	/* statement_timeout */
+
+/*
+ * Our own timer on a running statement fires this long after the
+ * server's statement_timeout should have: only a stuck server or
+ * network gets that far.
+ */
+#define DB_HARD_TIMEOUT_GRACE_MS	2000
+
 enum dbc_state {
 	DBC_DOWN,		/* no connection; retry timer may be armed */
 	DBC_CONNECTING,		/* PQconnectPoll in progress */
@@ -121,7 +140,7 @@ static void	db_failed_cb(evutil_socket_t, short, void *);
 static void	db_fail_later(struct db_pool *, struct db_query *,
 		    enum db_status);
 static bool	db_all_down(const struct db_pool *);
-static enum db_status db_classify(PGconn *, PGresult *);
+static enum db_status db_classify(PGconn *, PGresult *, bool *);
 
 static const char *const dbc_state_names[] = {
 	[DBC_DOWN] = "down",
@@ -436,14 +455,6 @@ db_result_value(const struct db_result *res, int row, int col)
 	    PQgetisnull(res->pg, row, col))
 		return NULL;
 	return PQgetvalue(res->pg, row, col);
-}
-
-int
-db_result_length(const struct db_result *res, int row, int col)
-{
-	if (db_result_value(res, row, col) == NULL)
-		return 0;
-	return PQgetlength(res->pg, row, col);
 }
 
 int
@@ -798,7 +809,8 @@ dbc_start(struct db_conn *c, struct db_query *q)
 	c->q = q;
 	dbc_set_state(c, c->prepared[q->id] || sql_stmt(q->id)->one_shot ?
 	    DBC_RUNNING : DBC_PREPARING);
-	dbc_arm_timer(c, c->pool->cfg.statement_timeout_ms + 2000);
+	dbc_arm_timer(c, c->pool->cfg.statement_timeout_ms +
+	    DB_HARD_TIMEOUT_GRACE_MS);
 	dbc_send_step(c);
 }
 
@@ -869,32 +881,38 @@ dbc_read(struct db_conn *c)
 	dbc_step_done(c);
 }
 
+/*
+ * What a statement's last result means for its caller, and (*lost)
+ * whether the connection itself is gone: then the caller drops it.
+ * Errors the next attempt may not meet (the server shutting down or
+ * out of connections, a serialization failure, a deadlock) are
+ * DB_UNAVAILABLE, so the client gets 503 and retries.
+ */
 static enum db_status
-db_classify(PGconn *pg, PGresult *r)
+db_classify(PGconn *pg, PGresult *r, bool *lost)
 {
 	const char	*state;
 
-	if (r == NULL)
-		return DB_UNAVAILABLE;
-	switch (PQresultStatus(r)) {
-	case PGRES_COMMAND_OK:
-	case PGRES_TUPLES_OK:
+	*lost = false;
+	if (r != NULL && (PQresultStatus(r) == PGRES_COMMAND_OK ||
+	    PQresultStatus(r) == PGRES_TUPLES_OK))
 		return DB_OK;
-	default:
-		break;
+	if (r == NULL || PQstatus(pg) == CONNECTION_BAD) {
+		*lost = PQstatus(pg) == CONNECTION_BAD;
+		return DB_UNAVAILABLE;
 	}
-	if (PQstatus(pg) == CONNECTION_BAD)
+	if ((state = PQresultErrorField(r, PG_DIAG_SQLSTATE)) == NULL)
 		return DB_UNAVAILABLE;
-	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-	if (state == NULL)
+	if (strncmp(state, SQLSTATE_CLASS_CONNECTION, 2) == 0 ||
+	    strncmp(state, SQLSTATE_CLASS_SHUTDOWN, 3) == 0) {
+		*lost = true;
 		return DB_UNAVAILABLE;
-	/* 08: connection exception; 57P01-03: shutdown, crash, starting;
-	 * 40001/40P01: serialization failure, deadlock (retry later). */
-	if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
-	    strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
-	    strcmp(state, "53300") == 0)
+	}
+	if (strcmp(state, SQLSTATE_SERIALIZATION_FAILURE) == 0 ||
+	    strcmp(state, SQLSTATE_DEADLOCK_DETECTED) == 0 ||
+	    strcmp(state, SQLSTATE_TOO_MANY_CONNECTIONS) == 0)
 		return DB_UNAVAILABLE;
-	if (strcmp(state, "57014") == 0)
+	if (strcmp(state, SQLSTATE_QUERY_CANCELED) == 0)
 		return DB_TIMEOUT;
 	return DB_SQL_ERROR;
 }
@@ -905,10 +923,10 @@ dbc_step_done(struct db_conn *c)
 	struct db_query	*q = c->q;
 	PGresult	*r = c->last;
 	enum db_status	 st;
-	const char	*state;
+	bool		 lost;
 
 	c->last = NULL;
-	st = db_classify(c->pg, r);
+	st = db_classify(c->pg, r, &lost);
 
 	if (c->state == DBC_PREPARING && st == DB_OK) {
 		PQclear(r);
@@ -918,10 +936,7 @@ dbc_step_done(struct db_conn *c)
 		return;
 	}
 
-	state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	if (st == DB_UNAVAILABLE && (PQstatus(c->pg) == CONNECTION_BAD ||
-	    (state != NULL && (strncmp(state, "08", 2) == 0 ||
-	    strncmp(state, "57P", 3) == 0)))) {
+	if (lost) {
 		/* The connection itself failed: drop it; dbc_lost fails q. */
 		char	msg[256];
 
@@ -953,7 +968,8 @@ static void
 dbl_subscribe(struct db_conn *c)
 {
 	dbc_set_state(c, DBC_SUBSCRIBING);
-	dbc_arm_timer(c, c->pool->cfg.statement_timeout_ms + 2000);
+	dbc_arm_timer(c, c->pool->cfg.statement_timeout_ms +
+	    DB_HARD_TIMEOUT_GRACE_MS);
 	if (!PQsendQuery(c->pg, sql_stmt(SQL_LISTEN)->text)) {
 		dbc_lost(c, DB_UNAVAILABLE, PQerrorMessage(c->pg));
 		return;

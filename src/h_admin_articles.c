@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 
+#include "ctx.h"
 #include "db.h"
 #include "gen.h"
 #include "paging.h"
@@ -16,7 +17,6 @@
 #include "routes.h"
 #include "text.h"
 #include "validate.h"
-#include "worker.h"
 #include "xmalloc.h"
 
 #define TITLE_MAX_CHARS	500
@@ -76,7 +76,7 @@ h_admin_articles(struct req *r)
 	params[0] = a->page.pattern;
 	params[1] = paging_before(&a->page);
 	params[2] = a->page.limit_text;
-	db_query(r->worker->db, SQL_ADMIN_ARTICLES, params, 3, articles_cb, r);
+	db_query(r->ctx->db, SQL_ADMIN_ARTICLES, params, 3, articles_cb, r);
 }
 
 static void
@@ -126,7 +126,7 @@ h_admin_article(struct req *r)
 
 	if ((params[0] = article_key(r)) == NULL)
 		return;
-	db_query(r->worker->db, SQL_ADMIN_ARTICLE, params, 1, article_cb, r);
+	db_query(r->ctx->db, SQL_ADMIN_ARTICLE, params, 1, article_cb, r);
 }
 
 static void
@@ -231,7 +231,7 @@ h_admin_article_put(struct req *r)
 	params[4] = json_object_get(r->body, "title") != NULL ? "t" : "f";
 	params[5] = json_object_get(r->body, "url") != NULL ? "t" : "f";
 	params[6] = mode != NULL ? "t" : "f";
-	db_query(r->worker->db, SQL_ADMIN_ARTICLE_PUT, params, 7,
+	db_query(r->ctx->db, SQL_ADMIN_ARTICLE_PUT, params, 7,
 	    article_put_cb, r);
 }
 
@@ -252,7 +252,7 @@ article_put_cb(const struct db_result *res, void *arg)
 void
 h_admin_stats(struct req *r)
 {
-	db_query(r->worker->db, SQL_ADMIN_STATS, NULL, 0, stats_cb, r);
+	db_query(r->ctx->db, SQL_ADMIN_STATS, NULL, 0, stats_cb, r);
 }
 
 static void

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "ctx.h"
 #include "db.h"
 #include "gen.h"
 #include "log.h"
@@ -21,7 +22,6 @@
 #include "routes.h"
 #include "text.h"
 #include "validate.h"
-#include "worker.h"
 #include "xmalloc.h"
 
 #define BATCH_MAX		200
@@ -149,7 +149,7 @@ h_admin_queue(struct req *r)
 	if (!q->desc && article == NULL && q->page.pattern == NULL) {
 		params[0] = paging_before(&q->page);
 		params[1] = q->page.limit_text;
-		db_query(r->worker->db, SQL_ADMIN_PENDING, params, 2,
+		db_query(r->ctx->db, SQL_ADMIN_PENDING, params, 2,
 		    queue_cb, r);
 		return;
 	}
@@ -158,7 +158,7 @@ h_admin_queue(struct req *r)
 	params[2] = q->page.pattern;
 	params[3] = paging_before(&q->page);
 	params[4] = q->page.limit_text;
-	db_query(r->worker->db, q->desc ? SQL_ADMIN_QUEUE_DESC :
+	db_query(r->ctx->db, q->desc ? SQL_ADMIN_QUEUE_DESC :
 	    SQL_ADMIN_QUEUE_ASC, params, 5, queue_cb, r);
 }
 
@@ -209,7 +209,7 @@ h_admin_comment(struct req *r)
 
 	if (!comment_id_param(r, id, sizeof id))
 		return;
-	db_query(r->worker->db, SQL_ADMIN_COMMENT, params, 1, item_cb, r);
+	db_query(r->ctx->db, SQL_ADMIN_COMMENT, params, 1, item_cb, r);
 }
 
 static void
@@ -234,7 +234,7 @@ h_admin_history(struct req *r)
 
 	if (!comment_id_param(r, id, sizeof id))
 		return;
-	db_query(r->worker->db, SQL_COMMENT_HISTORY, params, 1, history_cb,
+	db_query(r->ctx->db, SQL_COMMENT_HISTORY, params, 1, history_cb,
 	    r);
 }
 
@@ -313,7 +313,7 @@ action_run(struct req *r, int64_t id, db_cb cb)
 	params[4] = modid;
 	params[5] = mod_action_name(a->act);
 	params[6] = a->reason;
-	db_query(r->worker->db, SQL_MOD_ACTION, params, 7, cb, r);
+	db_query(r->ctx->db, SQL_MOD_ACTION, params, 7, cb, r);
 }
 
 /*
@@ -561,7 +561,7 @@ edit_free(void *arg)
 void
 h_admin_edit(struct req *r)
 {
-	const struct text_limits	*lim = &r->worker->shared->limits;
+	const struct text_limits	*lim = r->ctx->limits;
 	struct edit			*e;
 	json_t				*body, *fields = NULL;
 	const char			*key, *params[5];
@@ -608,7 +608,7 @@ h_admin_edit(struct req *r)
 	params[2] = r->mod->name;
 	params[3] = modid;
 	params[4] = e->reason;
-	db_query(r->worker->db, SQL_COMMENT_EDIT, params, 5, edit_cb, r);
+	db_query(r->ctx->db, SQL_COMMENT_EDIT, params, 5, edit_cb, r);
 }
 
 static void

@@ -16,13 +16,13 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "ctx.h"
 #include "db.h"
 #include "hashpool.h"
 #include "req.h"
 #include "routes.h"
 #include "token.h"
 #include "validate.h"
-#include "worker.h"
 #include "xmalloc.h"
 
 /* Generated passwords: 20 base64url characters, 120 bits. */
@@ -137,7 +137,7 @@ path_name(struct req *r)
 void
 h_admin_moderators(struct req *r)
 {
-	db_query(r->worker->db, SQL_MODERATORS_LIST, NULL, 0, list_cb, r);
+	db_query(r->ctx->db, SQL_MODERATORS_LIST, NULL, 0, list_cb, r);
 }
 
 static void
@@ -188,7 +188,7 @@ h_admin_moderator_add(struct req *r)
 		return;
 	a->stmt = SQL_MODERATOR_ADD;
 	a->done = add_cb;
-	hashpool_hash(r->worker->hash, a->password, hashed_cb, r);
+	hashpool_hash(r->ctx->hash, a->password, hashed_cb, r);
 }
 
 /* The password is hashed: run the account's statement with
@@ -209,7 +209,7 @@ hashed_cb(const struct hashpool_result *hres, void *arg)
 	params[0] = a->name;
 	params[1] = hres->hash;
 	params[2] = a->role;
-	db_query(r->worker->db, a->stmt, params, a->stmt == SQL_MODERATOR_ADD ?
+	db_query(r->ctx->db, a->stmt, params, a->stmt == SQL_MODERATOR_ADD ?
 	    3 : 2, a->done, r);
 }
 
@@ -279,7 +279,7 @@ h_admin_moderator_update(struct req *r)
 	params[0] = name;
 	params[1] = disable < 0 ? NULL : disable ? "true" : "false";
 	params[2] = role_s;
-	db_query(r->worker->db, SQL_MODERATOR_UPDATE, params, 3, update_cb,
+	db_query(r->ctx->db, SQL_MODERATOR_UPDATE, params, 3, update_cb,
 	    r);
 }
 
@@ -310,7 +310,7 @@ h_admin_moderator_password(struct req *r)
 		return;
 	a->stmt = SQL_MODERATOR_PASSWORD;
 	a->done = password_cb;
-	hashpool_hash(r->worker->hash, a->password, hashed_cb, r);
+	hashpool_hash(r->ctx->hash, a->password, hashed_cb, r);
 }
 
 static void

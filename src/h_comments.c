@@ -11,7 +11,10 @@
 
 #include <jansson.h>
 
+#include "announce.h"
 #include "cache.h"
+#include "config.h"
+#include "ctx.h"
 #include "db.h"
 #include "gen.h"
 #include "html.h"
@@ -21,7 +24,6 @@
 #include "routes.h"
 #include "token.h"
 #include "validate.h"
-#include "worker.h"
 #include "xmalloc.h"
 
 #define IDEMPOTENCY_KEY_MAX	200
@@ -132,7 +134,7 @@ submit_free(void *arg)
 void
 h_comment_submit(struct req *r)
 {
-	const struct shared	*sh = r->worker->shared;
+	const struct ctx	*ctx = r->ctx;
 	struct submit		*s;
 	const char		*key, *idem;
 	size_t			 keylen;
@@ -142,7 +144,7 @@ h_comment_submit(struct req *r)
 	r->data = s;
 	r->data_free = submit_free;
 
-	fields = validate_comment(r->body, &sh->limits, &s->in);
+	fields = validate_comment(r->body, ctx->limits, &s->in);
 	key = router_param(&r->params, "key", &keylen);
 	if (key == NULL || !validate_article_key(key, keylen)) {
 		if (fields == NULL)
@@ -171,8 +173,8 @@ h_comment_submit(struct req *r)
 		s->ip[0] = '\0';
 	s->user_agent = sanitize_user_agent(req_header(r, "User-Agent"));
 	s->lang = i18n_pick_lang(req_header(r, "Accept-Language"),
-	    r->worker->cfg->default_lang);
-	token_submitter(sh->token_secret, sh->token_secret_len, s->key,
+	    r->ctx->cfg->default_lang);
+	token_submitter(ctx->token_secret, ctx->token_secret_len, s->key,
 	    keylen, s->idem, s->token);
 	token_hash_hex(s->token, strlen(s->token), s->token_hash);
 	submit_run(r);
@@ -194,7 +196,7 @@ submit_run(struct req *r)
 	params[7] = s->user_agent;
 	params[8] = s->token_hash;
 	s->attempts++;
-	db_query(r->worker->db, SQL_COMMENT_SUBMIT, params, 9, submit_cb, r);
+	db_query(r->ctx->db, SQL_COMMENT_SUBMIT, params, 9, submit_cb, r);
 }
 
 static void
@@ -269,7 +271,7 @@ submit_cb(const struct db_result *res, void *arg)
 	/* A pending comment is announced now, outside its transaction (see
 	 * migrations/0003); a published one was announced by its commit. */
 	if (strcmp(outcome, "created") == 0 && code == 202)
-		worker_announce_new(r->worker, idparam);
+		announcer_add(r->ctx->announcer, idparam);
 	req_reply_json_new(r, code, reply);
 }
 
@@ -312,7 +314,7 @@ read_waiter_cb(struct cache_entry *e, int retry_after, void *arg)
 		req_reply_unavailable(r, retry_after);
 	else
 		req_reply_entry(r, e,
-		    r->worker->shared->public_cache_control);
+		    r->ctx->public_cache_control);
 }
 
 /*
@@ -323,12 +325,12 @@ static bool
 read_begin(struct req *r, struct read *rd, const char *const *keys,
     const size_t *lens, int nkeys)
 {
-	struct cache		*c = r->worker->cache;
+	struct cache		*c = r->ctx->cache;
 	struct cache_entry	*e;
 
 	if ((e = cache_lookup(c, rd->cache_key, rd->cache_keylen)) != NULL) {
 		req_reply_entry(r, e,
-		    r->worker->shared->public_cache_control);
+		    r->ctx->public_cache_control);
 		return true;
 	}
 	if (cache_load_join(c, rd->cache_key, rd->cache_keylen,
@@ -348,17 +350,16 @@ read_finish(struct req *r, int status, char *body, size_t len,
     const char *type)
 {
 	struct read		*rd = r->data;
-	struct cache		*c = r->worker->cache;
+	struct cache		*c = r->ctx->cache;
 	struct cache_entry	*e;
 
-	e = cache_entry_new(status, body, len);
-	e->type = type;
+	e = cache_entry_new(status, body, len, type);
 	cache_store(c, rd->cache_key, rd->cache_keylen, e, &rd->deps);
 	/* The loader's request may be freed by its reply: the waiters
 	 * are answered first. */
 	cache_load_done(c, rd->load, e, 0);
 	rd->load = NULL;
-	req_reply_entry(r, e, r->worker->shared->public_cache_control);
+	req_reply_entry(r, e, r->ctx->public_cache_control);
 	cache_entry_unref(e);
 }
 
@@ -367,7 +368,7 @@ read_fail(struct req *r, const struct db_result *res)
 {
 	struct read	*rd = r->data;
 
-	cache_load_done(r->worker->cache, rd->load, NULL,
+	cache_load_done(r->ctx->cache, rd->load, NULL,
 	    db_result_retry_after(res));
 	rd->load = NULL;
 	req_reply_db_failure(r, res);
@@ -408,7 +409,7 @@ h_comments_html(struct req *r)
 static void
 comments_page(struct req *r, bool html)
 {
-	const struct config	*cfg = r->worker->cfg;
+	const struct config	*cfg = r->ctx->cfg;
 	struct read		*rd;
 	const char		*key, *order, *limit, *cursor, *params[4];
 	char			 limbuf[16], curbuf[24], delay[24];
@@ -479,14 +480,20 @@ comments_page(struct req *r, bool html)
 		return;
 
 	snprintf(limbuf, sizeof limbuf, "%d", lim);
-	snprintf(delay, sizeof delay, "%.3f", cfg->debug_read_delay_ms /
-	    1000.0);
 	params[0] = key;
 	params[1] = curbuf[0] != '\0' ? curbuf : NULL;
 	params[2] = limbuf;
-	params[3] = delay;
-	db_query(r->worker->db, newest ? SQL_COMMENTS_PAGE_NEWEST :
-	    SQL_COMMENTS_PAGE_OLDEST, params, 4, list_cb, r);
+	if (cfg->debug_read_delay_ms > 0) {
+		/* Tests: a read slow enough for a change to overtake it. */
+		snprintf(delay, sizeof delay, "%.3f",
+		    cfg->debug_read_delay_ms / 1000.0);
+		params[3] = delay;
+		db_query(r->ctx->db, newest ? SQL_COMMENTS_PAGE_NEWEST_DELAYED :
+		    SQL_COMMENTS_PAGE_OLDEST_DELAYED, params, 4, list_cb, r);
+		return;
+	}
+	db_query(r->ctx->db, newest ? SQL_COMMENTS_PAGE_NEWEST :
+	    SQL_COMMENTS_PAGE_OLDEST, params, 3, list_cb, r);
 }
 
 struct node {
@@ -624,7 +631,7 @@ list_cb(const struct db_result *res, void *arg)
 void
 h_counts(struct req *r)
 {
-	const struct config	*cfg = r->worker->cfg;
+	const struct config	*cfg = r->ctx->cfg;
 	struct read		*rd;
 	const char		**keys, *param;
 	size_t			*lens;
@@ -674,7 +681,7 @@ h_counts(struct req *r)
 	free(keys);
 	free(lens);
 	param = rd->param;
-	db_query(r->worker->db, SQL_ARTICLE_COUNTS, &param, 1, counts_cb, r);
+	db_query(r->ctx->db, SQL_ARTICLE_COUNTS, &param, 1, counts_cb, r);
 }
 
 static void
@@ -716,7 +723,7 @@ h_comment_own(struct req *r)
 	token_hash_hex(token, strlen(token), hash);
 	params[0] = idbuf;
 	params[1] = hash;
-	db_query(r->worker->db, SQL_COMMENT_OWN, params, 2, own_cb, r);
+	db_query(r->ctx->db, SQL_COMMENT_OWN, params, 2, own_cb, r);
 }
 
 static void

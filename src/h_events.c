@@ -3,11 +3,11 @@
  */
 #include <stdint.h>
 
+#include "ctx.h"
 #include "req.h"
 #include "routes.h"
 #include "sse.h"
 #include "validate.h"
-#include "worker.h"
 
 void
 h_admin_events(struct req *r)
@@ -24,5 +24,5 @@ h_admin_events(struct req *r)
 		id = 0;
 	else if (last != NULL && !validate_id(last, &id))
 		id = -1;
-	sse_hub_open(r->worker->sse, r, id);
+	sse_hub_open(r->ctx->sse, r, id);
 }

@@ -7,10 +7,10 @@
  */
 #include <jansson.h>
 
+#include "ctx.h"
 #include "db.h"
 #include "req.h"
 #include "routes.h"
-#include "worker.h"
 
 static void	readyz_cb(const struct db_result *, void *);
 
@@ -24,7 +24,7 @@ h_healthz(struct req *r)
 void
 h_readyz(struct req *r)
 {
-	db_query(r->worker->db, SQL_PING, NULL, 0, readyz_cb, r);
+	db_query(r->ctx->db, SQL_PING, NULL, 0, readyz_cb, r);
 }
 
 static void

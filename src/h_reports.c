@@ -14,6 +14,8 @@
 
 #include <jansson.h>
 
+#include "config.h"
+#include "ctx.h"
 #include "db.h"
 #include "gen.h"
 #include "i18n.h"
@@ -21,14 +23,13 @@
 #include "routes.h"
 #include "token.h"
 #include "validate.h"
-#include "worker.h"
 
 static void	report_cb(const struct db_result *, void *);
 
 void
 h_comment_report(struct req *r)
 {
-	const struct shared	*sh = r->worker->shared;
+	const struct ctx	*ctx = r->ctx;
 	const char		*id, *params[4];
 	char			 idbuf[24], ip[64], who[TOKEN_HASH_HEX_SIZE];
 	char			 threshold[16], *reason;
@@ -50,16 +51,16 @@ h_comment_report(struct req *r)
 	/* Readers whose address is unknown count as one. */
 	if (req_client_ip(r, ip, sizeof ip) == NULL)
 		ip[0] = '\0';
-	token_reporter(sh->token_secret, sh->token_secret_len, ip, who);
+	token_reporter(ctx->token_secret, ctx->token_secret_len, ip, who);
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, v);
 	snprintf(threshold, sizeof threshold, "%d",
-	    r->worker->cfg->report_threshold);
+	    r->ctx->cfg->report_threshold);
 	params[0] = idbuf;
 	params[1] = who;
 	params[2] = reason;
 	params[3] = threshold;
 	/* db_query copies the parameters. */
-	db_query(r->worker->db, SQL_COMMENT_REPORT, params, 4, report_cb, r);
+	db_query(r->ctx->db, SQL_COMMENT_REPORT, params, 4, report_cb, r);
 	free(reason);
 }
 
@@ -79,7 +80,7 @@ report_cb(const struct db_result *res, void *arg)
 	if (counted && strcmp(status, "pending") == 0 && key != NULL)
 		gen_bump_article(key, strlen(key));
 	lang = i18n_pick_lang(req_header(r, "Accept-Language"),
-	    r->worker->cfg->default_lang);
+	    r->ctx->cfg->default_lang);
 	/* 202: a new report taken; 200: this reader's report was already
 	 * counted, or the comment is already under review. */
 	req_reply_json_new(r, counted ? 202 : 200, json_pack(

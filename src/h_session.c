@@ -17,13 +17,14 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "config.h"
+#include "ctx.h"
 #include "db.h"
 #include "hashpool.h"
 #include "log.h"
 #include "req.h"
 #include "routes.h"
 #include "token.h"
-#include "worker.h"
 #include "xmalloc.h"
 
 #define LOGIN_USER_MAX		64
@@ -73,7 +74,7 @@ set_session_cookie(struct req *r, const char *token, int max_age)
 
 	xasprintf(&cookie, "%s=%s; Path=/; HttpOnly; SameSite=Strict; "
 	    "Max-Age=%d%s", SESSION_COOKIE, token, max_age,
-	    r->worker->cfg->cookie_secure ? "; Secure" : "");
+	    r->ctx->cfg->cookie_secure ? "; Secure" : "");
 	req_add_header(r, "Set-Cookie", cookie);
 	free(cookie);
 }
@@ -105,11 +106,11 @@ h_session_login(struct req *r)
 	l->password = xstrdup(password);
 	if (req_client_ip(r, l->ip, sizeof l->ip) == NULL)
 		l->ip[0] = '\0';
-	snprintf(window, sizeof window, "%d", r->worker->cfg->login_window_s);
+	snprintf(window, sizeof window, "%d", r->ctx->cfg->login_window_s);
 	params[0] = l->name;
 	params[1] = l->ip;
 	params[2] = window;
-	db_query(r->worker->db, SQL_LOGIN_LOOKUP, params, 3, login_lookup_cb,
+	db_query(r->ctx->db, SQL_LOGIN_LOOKUP, params, 3, login_lookup_cb,
 	    r);
 }
 
@@ -118,7 +119,7 @@ login_lookup_cb(const struct db_result *res, void *arg)
 {
 	struct req		*r = arg;
 	struct login		*l = r->data;
-	const struct config	*cfg = r->worker->cfg;
+	const struct config	*cfg = r->ctx->cfg;
 	const char		*uf, *ipf, *id, *hash, *role, *disabled;
 	char			 retry[16];
 
@@ -147,7 +148,7 @@ login_lookup_cb(const struct db_result *res, void *arg)
 		l->moderator_id = strtoll(id, NULL, 10);
 		l->admin = role != NULL && strcmp(role, "admin") == 0;
 	}
-	hashpool_verify(r->worker->hash, hash, l->password, login_verified_cb,
+	hashpool_verify(r->ctx->hash, hash, l->password, login_verified_cb,
 	    r);
 }
 
@@ -174,13 +175,13 @@ login_verified_cb(const struct hashpool_result *hres, void *arg)
 	token_random(l->token);
 	token_hash_hex(l->token, strlen(l->token), hash);
 	snprintf(id, sizeof id, "%" PRId64, l->moderator_id);
-	snprintf(hours, sizeof hours, "%d", r->worker->cfg->session_hours);
+	snprintf(hours, sizeof hours, "%d", r->ctx->cfg->session_hours);
 	params[0] = id;
 	params[1] = hash;
 	params[2] = hours;
 	params[3] = l->name;
 	params[4] = l->ip;
-	db_query(r->worker->db, SQL_SESSION_CREATE, params, 5,
+	db_query(r->ctx->db, SQL_SESSION_CREATE, params, 5,
 	    login_session_cb, r);
 }
 
@@ -189,15 +190,15 @@ login_session_cb(const struct db_result *res, void *arg)
 {
 	struct req		*r = arg;
 	struct login		*l = r->data;
-	const struct shared	*sh = r->worker->shared;
+	const struct ctx	*ctx = r->ctx;
 	char			 csrf[TOKEN_TEXT_SIZE];
 
 	if (db_result_status(res) != DB_OK || db_result_ntuples(res) != 1) {
 		req_reply_unavailable(r, db_result_retry_after(res));
 		return;
 	}
-	token_csrf(sh->token_secret, sh->token_secret_len, l->token, csrf);
-	set_session_cookie(r, l->token, r->worker->cfg->session_hours * 3600);
+	token_csrf(ctx->token_secret, ctx->token_secret_len, l->token, csrf);
+	set_session_cookie(r, l->token, r->ctx->cfg->session_hours * 3600);
 	req_add_header(r, "Cache-Control", "no-store");
 	log_info("login: %s", l->name);
 	req_reply_json_new(r, 200, json_pack("{s:s, s:s, s:s, s:o}",
@@ -211,7 +212,7 @@ login_session_cb(const struct db_result *res, void *arg)
 void
 h_session_get(struct req *r)
 {
-	const struct shared	*sh = r->worker->shared;
+	const struct ctx	*ctx = r->ctx;
 	const struct moderator	*m = r->mod;
 	char			 csrf[TOKEN_TEXT_SIZE];
 	json_t			*body;
@@ -219,7 +220,7 @@ h_session_get(struct req *r)
 	body = json_pack("{s:o}", "moderator",
 	    moderator_json(m->id, m->name, m->admin));
 	if (m->session) {
-		token_csrf(sh->token_secret, sh->token_secret_len, m->token,
+		token_csrf(ctx->token_secret, ctx->token_secret_len, m->token,
 		    csrf);
 		json_object_set_new(body, "csrf_token", json_string(csrf));
 	}
@@ -237,7 +238,7 @@ h_session_logout(struct req *r)
 
 	token_hash_hex(r->mod->token, strlen(r->mod->token), hash);
 	params[0] = hash;
-	db_query(r->worker->db, SQL_TOKEN_REVOKE, params, 1, logout_cb, r);
+	db_query(r->ctx->db, SQL_TOKEN_REVOKE, params, 1, logout_cb, r);
 }
 
 static void

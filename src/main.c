@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "cmd_accounts.h"
 #include "config.h"
 #include "log.h"
 #include "migrate.h"
@@ -33,9 +33,9 @@ static const struct command commands[] = {
 	{ "moderator", "commentd moderator add NAME --role admin|moderator "
 	    "(password on stdin)\n"
 	    "  commentd moderator list | disable NAME | bootstrap",
-	    NULL, cli_moderator_main },
+	    NULL, cmd_moderator_main },
 	{ "token", "commentd token create NAME [--days N] | revoke NAME",
-	    NULL, cli_token_main },
+	    NULL, cmd_token_main },
 };
 
 static int

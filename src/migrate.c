@@ -12,11 +12,13 @@
 #include "embedded.h"
 #include "log.h"
 #include "migrate.h"
+#include "sql.h"
 
-/* 'commentd' in ASCII: the advisory lock every migrating process takes. */
-#define MIGRATE_LOCK_KEY	"7165064575311376484"
+/* connect_timeout unless the connection string names its own. */
+#define MIGRATE_CONNECT_TIMEOUT_S	"10"
 
-static int	 migrate_exec(PGconn *, const char *, const char *);
+static int	 migrate_exec_text(PGconn *, const char *, const char *);
+static int	 migrate_exec(PGconn *, enum sql_blocking_id, const char *);
 static int	 migrate_version(const char *);
 
 PGconn *
@@ -25,7 +27,8 @@ migrate_connect(const char *conninfo)
 	/* conninfo is expanded; a connect_timeout it names wins over ours,
 	 * which keeps an unreachable host from hanging start-up. */
 	const char *const	 keys[] = { "connect_timeout", "dbname", NULL };
-	const char *const	 vals[] = { "10", conninfo, NULL };
+	const char *const	 vals[] = { MIGRATE_CONNECT_TIMEOUT_S, conninfo,
+	    NULL };
 	PGconn			*pg;
 
 	pg = PQconnectdbParams(keys, vals, 1);
@@ -37,8 +40,9 @@ migrate_connect(const char *conninfo)
 	return pg;
 }
 
+/* Runs SQL text without parameters: 0, or -1 (logged, with what). */
 static int
-migrate_exec(PGconn *pg, const char *sql, const char *what)
+migrate_exec_text(PGconn *pg, const char *sql, const char *what)
 {
 	PGresult	*r;
 	int		 ok;
@@ -50,6 +54,12 @@ migrate_exec(PGconn *pg, const char *sql, const char *what)
 		log_error("migrate: %s: %s", what, PQresultErrorMessage(r));
 	PQclear(r);
 	return ok ? 0 : -1;
+}
+
+static int
+migrate_exec(PGconn *pg, enum sql_blocking_id id, const char *what)
+{
+	return migrate_exec_text(pg, sql_blocking_text(id), what);
 }
 
 /* "0001_init.sql" -> 1; -1 unless the name is NNNN_name.sql. */
@@ -84,14 +94,9 @@ migrate_run(const char *conninfo)
 
 	if ((pg = migrate_connect(conninfo)) == NULL)
 		return -1;
-	if (migrate_exec(pg, "SET client_min_messages = warning",
-	    "settings") != 0 ||
-	    migrate_exec(pg, "SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")",
-	    "lock") != 0 ||
-	    migrate_exec(pg, "CREATE TABLE IF NOT EXISTS schema_migrations ("
-	    "version integer PRIMARY KEY, name text NOT NULL, "
-	    "applied_at timestamptz NOT NULL DEFAULT now())",
-	    "schema_migrations") != 0)
+	if (migrate_exec(pg, SQLB_QUIET, "settings") != 0 ||
+	    migrate_exec(pg, SQLB_MIGRATE_LOCK, "lock") != 0 ||
+	    migrate_exec(pg, SQLB_MIGRATIONS_TABLE, "schema_migrations") != 0)
 		goto fail;
 
 	for (f = embedded_migrations; f->name != NULL; f++) {
@@ -103,9 +108,8 @@ migrate_run(const char *conninfo)
 		last = version;
 		snprintf(vbuf, sizeof vbuf, "%d", version);
 		params[0] = vbuf;
-		r = PQexecParams(pg, "SELECT 1 FROM schema_migrations "
-		    "WHERE version = $1::integer", 1, NULL, params, NULL, NULL,
-		    0);
+		r = PQexecParams(pg, sql_blocking_text(SQLB_MIGRATION_APPLIED),
+		    1, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_TUPLES_OK) {
 			log_error("migrate: %s", PQresultErrorMessage(r));
 			PQclear(r);
@@ -117,30 +121,30 @@ migrate_run(const char *conninfo)
 		}
 		PQclear(r);
 
-		if (migrate_exec(pg, "BEGIN", f->name) != 0)
+		if (migrate_exec(pg, SQLB_BEGIN, f->name) != 0)
 			goto fail;
-		if (migrate_exec(pg, (const char *)f->data, f->name) != 0) {
-			(void)migrate_exec(pg, "ROLLBACK", f->name);
+		/* A migration file: several statements, none with values. */
+		if (migrate_exec_text(pg, (const char *)f->data,
+		    f->name) != 0) {
+			(void)migrate_exec(pg, SQLB_ROLLBACK, f->name);
 			goto fail;
 		}
 		params[1] = f->name;
-		r = PQexecParams(pg, "INSERT INTO schema_migrations "
-		    "(version, name) VALUES ($1::integer, $2)", 2, NULL,
-		    params, NULL, NULL, 0);
+		r = PQexecParams(pg, sql_blocking_text(SQLB_MIGRATION_RECORD),
+		    2, NULL, params, NULL, NULL, 0);
 		if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 			log_error("migrate: %s", PQresultErrorMessage(r));
 			PQclear(r);
-			(void)migrate_exec(pg, "ROLLBACK", f->name);
+			(void)migrate_exec(pg, SQLB_ROLLBACK, f->name);
 			goto fail;
 		}
 		PQclear(r);
-		if (migrate_exec(pg, "COMMIT", f->name) != 0)
+		if (migrate_exec(pg, SQLB_COMMIT, f->name) != 0)
 			goto fail;
 		log_info("migrate: applied %s", f->name);
 		applied++;
 	}
-	(void)migrate_exec(pg, "SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY
-	    ")", "unlock");
+	(void)migrate_exec(pg, SQLB_MIGRATE_UNLOCK, "unlock");
 	PQfinish(pg);
 	return applied;
 fail:
@@ -160,8 +164,8 @@ migrate_read_secret(const char *conninfo, const char *name,
 	if ((pg = migrate_connect(conninfo)) == NULL)
 		return -1;
 	/* Binary result: the bytea arrives as raw bytes. */
-	r = PQexecParams(pg, "SELECT value FROM server_secrets "
-	    "WHERE name = $1", 1, NULL, params, NULL, NULL, 1);
+	r = PQexecParams(pg, sql_blocking_text(SQLB_SECRET), 1, NULL, params,
+	    NULL, NULL, 1);
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		log_error("database: server secret \"%s\" missing: %s", name,
 		    PQresultErrorMessage(r));

@@ -6,11 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "ctx.h"
 #include "paging.h"
 #include "req.h"
 #include "text.h"
 #include "validate.h"
-#include "worker.h"
 #include "xmalloc.h"
 
 #define PAGING_Q_MAX_CHARS	200
@@ -44,7 +45,7 @@ paging_like_pattern(const char *q)
 void
 paging_parse(struct req *r, struct paging *p, json_t **bad)
 {
-	const struct config	*cfg = r->worker->cfg;
+	const struct config	*cfg = r->ctx->cfg;
 	const char		*limit, *before, *q;
 	char			*clean = NULL;
 	int64_t			 v;

@@ -17,14 +17,14 @@
 #include <event2/keyvalq_struct.h>
 
 #include "auth.h"
-#include "cors.h"
 #include "cache.h"
 #include "config.h"
+#include "cors.h"
+#include "ctx.h"
 #include "db.h"
 #include "log.h"
 #include "req.h"
 #include "routes.h"
-#include "worker.h"
 #include "xmalloc.h"
 
 static const char *const JSON_TYPE = "application/json; charset=utf-8";
@@ -62,25 +62,27 @@ req_method_bit(enum evhttp_cmd_type t)
 void
 req_dispatch(struct evhttp_request *ev, void *arg)
 {
-	struct worker		*w = arg;
+	const struct req_host	*host = arg;
 	struct req		*r;
 	const struct evhttp_uri	*uri;
 	const char		*path, *query;
 	unsigned		 allowed;
 	char			 allow[96];
+	bool			 accepting;
 
 	r = xcalloc(1, sizeof *r);
 	r->ev = ev;
-	r->worker = w;
+	r->host = host;
+	r->ctx = host->ctx;
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	r->method = req_method_bit(evhttp_request_get_command(ev));
-	worker_request_started(w);
+	accepting = host->started(host->arg);
 
 	uri = evhttp_request_get_evhttp_uri(ev);
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	r->path = xstrdup(path != NULL && *path != '\0' ? path : "/");
 
-	if (w->draining) {
+	if (!accepting) {
 		req_add_header(r, "Connection", "close");
 		req_reply_error(r, 503, "shutting_down",
 		    "the server is shutting down; retry");
@@ -169,7 +171,7 @@ req_read_body(struct req *r)
 	char		*end;
 	unsigned long long clen;
 
-	max = (size_t)r->worker->cfg->max_request_bytes;
+	max = (size_t)r->ctx->cfg->max_request_bytes;
 	/* Decide from Content-Length where there is one, so an oversized
 	 * body is refused whatever of it has arrived. */
 	if ((cl = req_header(r, "Content-Length")) != NULL) {
@@ -258,7 +260,7 @@ req_client_ip(const struct req *r, char *buf, size_t size)
 	struct in_addr			 a4;
 	size_t				 n;
 
-	if (r->worker->cfg->trust_proxy &&
+	if (r->ctx->cfg->trust_proxy &&
 	    (xff = req_header(r, "X-Forwarded-For")) != NULL) {
 		/* The proxy appends the address it saw last. */
 		const char *last = strrchr(xff, ',');
@@ -299,7 +301,7 @@ req_add_header(struct req *r, const char *name, const char *value)
 static void
 req_free(struct req *r)
 {
-	struct worker	*w = r->worker;
+	const struct req_host	*host = r->host;
 
 	if (r->data_free != NULL)
 		r->data_free(r->data);
@@ -312,7 +314,7 @@ req_free(struct req *r)
 	free(r->mod);
 	free(r->path);
 	free(r);
-	worker_request_done(w);
+	host->done(host->arg);
 }
 
 static const char *
@@ -457,16 +459,19 @@ req_reply_entry(struct req *r, struct cache_entry *e,
     const char *cache_control)
 {
 	struct evbuffer	*out;
+	const char	*type;
+	int		 status;
 
 	if (cache_control != NULL)
 		req_add_header(r, "Cache-Control", cache_control);
-	if (e->status == 200 && req_not_modified(r, e->etag))
+	status = cache_entry_status(e);
+	if (status == 200 && req_not_modified(r, cache_entry_etag(e)))
 		return;
-	req_add_header(r, "Content-Type", e->type != NULL ? e->type :
-	    JSON_TYPE);
+	type = cache_entry_type(e);
+	req_add_header(r, "Content-Type", type != NULL ? type : JSON_TYPE);
 	out = evhttp_request_get_output_buffer(r->ev);
 	cache_entry_add_to(e, out);
-	req_send(r, e->status, out);
+	req_send(r, status, out);
 }
 
 void

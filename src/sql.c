@@ -1,10 +1,11 @@
 /*
- * sql.c - the text of every statement, in one table.
+ * sql.c - the text of every statement, in two tables (see sql.h).
  *
  * Conventions: parameters are text with explicit casts; timestamps leave
- * the database already formatted as RFC 3339 UTC so no code depends on
- * the session time zone; each request is one statement (data-modifying
- * CTEs where it writes), so it is one round trip on any free connection.
+ * the database already formatted as RFC 3339 UTC (TS below, everywhere)
+ * so no code depends on the session time zone; each request is one
+ * statement (data-modifying CTEs where it writes), so it is one round
+ * trip on any free connection.
  */
 #include <stddef.h>
 
@@ -21,12 +22,14 @@
  * approved reply below them (kind 'comment'), by id.  The page is keyset
  * paginated on the top-level comment id ($2, exclusive); $3 is the page
  * size, and one more row is looked at to know whether a next page exists.
+ * DELAY is "" in production; the tests' variant sleeps $4 seconds after
+ * the statement's snapshot is taken (COMMENTD_DEBUG_READ_DELAY_MS), so a
+ * change can commit while the read is under way.
  */
-#define COMMENTS_PAGE(CMP, DIR) \
+#define COMMENTS_PAGE(CMP, DIR, DELAY) \
 	"WITH RECURSIVE a AS (" \
 	"  SELECT id, key, title, url, mode FROM articles WHERE key = $1" \
-	"    AND ($4::float8 <= 0" \
-	"      OR (SELECT true FROM pg_sleep($4::float8)))" \
+	DELAY \
 	"), roots AS (" \
 	"  SELECT c.id FROM comments c, a" \
 	"  WHERE c.article_id = a.id AND c.status = 'approved'" \
@@ -55,6 +58,9 @@
 	   TS("t.created_at") ", NULL, NULL, NULL, NULL, NULL::bigint," \
 	"  NULL::bool FROM thread t ORDER BY t.id) AS comments"
 
+
+#define PAGE_DELAY \
+	"  AND (SELECT true FROM pg_sleep($4::float8))"
 
 /* Everything a moderator sees of a comment (the queue and one item).
  * The author's history takes one of two branches, each matching a
@@ -160,12 +166,16 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  false "
 	"WHERE $5::bigint IS NOT NULL AND NOT EXISTS (SELECT 1 FROM article)" },
 
-	/* $1 article key  $2 cursor (exclusive) or NULL  $3 page size
-	 * $4 delay (tests) */
-	[SQL_COMMENTS_PAGE_OLDEST] = { "comments_page_oldest", 4,
-	    COMMENTS_PAGE(">", "ASC") },
-	[SQL_COMMENTS_PAGE_NEWEST] = { "comments_page_newest", 4,
-	    COMMENTS_PAGE("<", "DESC") },
+	/* $1 article key  $2 cursor (exclusive) or NULL  $3 page size */
+	[SQL_COMMENTS_PAGE_OLDEST] = { "comments_page_oldest", 3,
+	    COMMENTS_PAGE(">", "ASC", "") },
+	[SQL_COMMENTS_PAGE_NEWEST] = { "comments_page_newest", 3,
+	    COMMENTS_PAGE("<", "DESC", "") },
+	/* The same, and $4 seconds of sleep: for tests only. */
+	[SQL_COMMENTS_PAGE_OLDEST_DELAYED] = { "comments_page_oldest_delayed",
+	    4, COMMENTS_PAGE(">", "ASC", PAGE_DELAY) },
+	[SQL_COMMENTS_PAGE_NEWEST_DELAYED] = { "comments_page_newest_delayed",
+	    4, COMMENTS_PAGE("<", "DESC", PAGE_DELAY) },
 
 	/* $1 JSON array of article keys -> (key, approved count) */
 	[SQL_ARTICLE_COUNTS] = { "article_counts", 1,
@@ -513,11 +523,126 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	") SELECT name FROM upd" },
 };
 
-
 const struct sql_stmt *
 sql_stmt(enum sql_id id)
 {
 	if ((unsigned)id >= SQL_COUNT || sql_table[id].text == NULL)
 		fatalx("sql: no statement %d", (int)id);
 	return &sql_table[id];
+}
+
+/* 'commentd' in ASCII: the advisory lock every migrating process takes. */
+#define MIGRATE_LOCK_KEY	"7165064575311376484"
+
+static const char *const sql_blocking_table[SQLB_COUNT] = {
+	[SQLB_BEGIN] = "BEGIN",
+	[SQLB_COMMIT] = "COMMIT",
+	[SQLB_ROLLBACK] = "ROLLBACK",
+	/* Migrations' notices ("already exists, skipping") are noise. */
+	[SQLB_QUIET] = "SET client_min_messages = warning",
+
+	/* Several processes starting at once apply each migration once. */
+	[SQLB_MIGRATE_LOCK] =
+	"SELECT pg_advisory_lock(" MIGRATE_LOCK_KEY ")",
+	[SQLB_MIGRATE_UNLOCK] =
+	"SELECT pg_advisory_unlock(" MIGRATE_LOCK_KEY ")",
+	[SQLB_MIGRATIONS_TABLE] =
+	"CREATE TABLE IF NOT EXISTS schema_migrations ("
+	"  version integer PRIMARY KEY, name text NOT NULL,"
+	"  applied_at timestamptz NOT NULL DEFAULT now())",
+	/* $1 version */
+	[SQLB_MIGRATION_APPLIED] =
+	"SELECT 1 FROM schema_migrations WHERE version = $1::integer",
+	/* $1 version  $2 file name */
+	[SQLB_MIGRATION_RECORD] =
+	"INSERT INTO schema_migrations (version, name)"
+	" VALUES ($1::integer, $2)",
+	/* $1 name: a server secret (read as binary). */
+	[SQLB_SECRET] =
+	"SELECT value FROM server_secrets WHERE name = $1",
+
+	/* $1 name */
+	[SQLB_MOD_EXISTS] =
+	"SELECT 1 FROM moderators WHERE name = $1",
+
+	/* $1 name  $2 argon2id string  $3 role.  No row back: a concurrent
+	 * add took the name first. */
+	[SQLB_MOD_ADD] =
+	"INSERT INTO moderators (name, password_hash, role)"
+	" VALUES ($1, $2, $3)"
+	" ON CONFLICT (name) DO NOTHING RETURNING id",
+
+	/* Active tokens: neither revoked nor expired. */
+	[SQLB_MOD_LIST] =
+	"SELECT m.name, m.role,"
+	"  CASE WHEN m.disabled THEN 'disabled' ELSE 'enabled' END, "
+	   TS("m.created_at") ","
+	"  (SELECT count(*) FROM auth_tokens t WHERE t.moderator_id = m.id"
+	"    AND t.revoked_at IS NULL AND t.expires_at > now())"
+	" FROM moderators m ORDER BY m.name",
+
+	/*
+	 * $1 name.  First of a transaction: the row lock it takes makes a
+	 * concurrent token create (FOR SHARE below) wait, and the revoke
+	 * that follows, a statement of its own with a newer snapshot, sees
+	 * every token committed before.  One statement with both would
+	 * miss a token committed while it waited for the lock.
+	 */
+	[SQLB_MOD_DISABLE] =
+	"UPDATE moderators SET disabled = true, updated_at = now()"
+	" WHERE name = $1 RETURNING id",
+
+	/* $1 moderator id: sessions and API tokens alike. */
+	[SQLB_MOD_REVOKE_ALL] =
+	"UPDATE auth_tokens SET revoked_at = now()"
+	" WHERE moderator_id = $1::bigint AND revoked_at IS NULL",
+
+	[SQLB_MOD_ANY] =
+	"SELECT EXISTS (SELECT 1 FROM moderators)",
+
+	/* Conflicts with itself and with the inserts of moderator add: two
+	 * bootstraps at once create one admin, the other nothing. */
+	[SQLB_MOD_LOCK] =
+	"LOCK TABLE moderators IN SHARE ROW EXCLUSIVE MODE",
+
+	/* $1 argon2id string; under SQLB_MOD_LOCK. */
+	[SQLB_MOD_BOOTSTRAP] =
+	"INSERT INTO moderators (name, password_hash, role)"
+	" SELECT 'admin', $1, 'admin'"
+	" WHERE NOT EXISTS (SELECT 1 FROM moderators) RETURNING id",
+
+	/*
+	 * $1 name  $2 SHA-256 of the token (hex)  $3 days.  No row: no
+	 * such moderator; disabled true: nothing inserted.  FOR SHARE waits
+	 * for a concurrent disable and then reads the disabled row.
+	 */
+	[SQLB_TOKEN_CREATE] =
+	"WITH m AS ("
+	"  SELECT id, disabled FROM moderators WHERE name = $1 FOR SHARE"
+	"), t AS ("
+	"  INSERT INTO auth_tokens (moderator_id, kind, token_hash,"
+	"    expires_at)"
+	"  SELECT id, 'api', decode($2, 'hex'),"
+	"    now() + make_interval(days => $3::int)"
+	"  FROM m WHERE NOT disabled RETURNING expires_at"
+	") SELECT m.disabled, (SELECT " TS("t.expires_at") " FROM t)"
+	" FROM m",
+
+	/* $1 name.  No row: no such moderator; else how many revoked. */
+	[SQLB_TOKEN_REVOKE] =
+	"WITH m AS ("
+	"  SELECT id FROM moderators WHERE name = $1"
+	"), t AS ("
+	"  UPDATE auth_tokens SET revoked_at = now()"
+	"  WHERE moderator_id IN (SELECT id FROM m) AND revoked_at IS NULL"
+	"  RETURNING 1"
+	") SELECT (SELECT count(*) FROM t) FROM m",
+};
+
+const char *
+sql_blocking_text(enum sql_blocking_id id)
+{
+	if ((unsigned)id >= SQLB_COUNT || sql_blocking_table[id] == NULL)
+		fatalx("sql: no blocking statement %d", (int)id);
+	return sql_blocking_table[id];
 }

@@ -21,7 +21,6 @@
 #include "log.h"
 #include "req.h"
 #include "sse.h"
-#include "worker.h"
 #include "xmalloc.h"
 
 #define SSE_RECENT		64
@@ -45,9 +44,10 @@ struct sse_client {
 TAILQ_HEAD(sse_client_list, sse_client);
 
 struct sse_hub {
-	struct worker		*worker;
+	struct db_pool		*db;
 	struct sse_client_list	 clients;
 	int			 count;
+	int			 max_clients;
 	struct event		*keepalive;
 };
 
@@ -62,15 +62,16 @@ static void	sse_latest_cb(const struct db_result *, void *);
 static void	sse_keepalive_cb(evutil_socket_t, short, void *);
 
 struct sse_hub *
-sse_hub_new(struct worker *w)
+sse_hub_new(struct event_base *base, struct db_pool *db, int max_clients)
 {
 	struct sse_hub	*hub;
 	struct timeval	 tv = { SSE_KEEPALIVE_S, 0 };
 
 	hub = xcalloc(1, sizeof *hub);
-	hub->worker = w;
+	hub->db = db;
+	hub->max_clients = max_clients;
 	TAILQ_INIT(&hub->clients);
-	hub->keepalive = event_new(w->base, -1, EV_PERSIST, sse_keepalive_cb,
+	hub->keepalive = event_new(base, -1, EV_PERSIST, sse_keepalive_cb,
 	    hub);
 	if (hub->keepalive == NULL)
 		fatalx("sse: event_new failed");
@@ -104,7 +105,7 @@ sse_hub_open(struct sse_hub *hub, struct req *r, int64_t last_id)
 {
 	struct sse_client	*c;
 
-	if (hub->count >= r->worker->cfg->sse_max_clients) {
+	if (hub->count >= hub->max_clients) {
 		req_add_header(r, "Retry-After", "5");
 		req_reply_error(r, 503, "too_many_streams",
 		    "too many live event streams on this server");
@@ -131,7 +132,7 @@ sse_hub_open(struct sse_hub *hub, struct req *r, int64_t last_id)
 	} else {
 		/* Live at once; the newest id only matters for a resync. */
 		c->querying = true;
-		db_query(r->worker->db, SQL_EVENTS_LATEST, NULL, 0,
+		db_query(hub->db, SQL_EVENTS_LATEST, NULL, 0,
 		    sse_latest_cb, c);
 	}
 }
@@ -262,7 +263,7 @@ sse_catch_up(struct sse_client *c)
 	c->catching_up = true;
 	c->again = false;
 	c->querying = true;
-	db_query(c->hub->worker->db, SQL_EVENTS_SINCE, params, 2,
+	db_query(c->hub->db, SQL_EVENTS_SINCE, params, 2,
 	    sse_catch_up_cb, c);
 }
 

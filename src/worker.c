@@ -5,11 +5,14 @@
  * worker closes its listening socket, answers requests that still arrive
  * on open connections with 503, waits for in-flight requests (at most
  * shutdown_timeout_ms), and ends its loop.  Freeing happens after the
- * loop, in the order that leaves nothing behind: the pool first (its
- * callbacks answer any request still waiting), then the HTTP server.
+ * loop, in the order that leaves nothing behind: the streams and the
+ * pool first (its callbacks answer any request still waiting), then the
+ * HTTP server.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +24,10 @@
 
 #include <jansson.h>
 
+#include "announce.h"
 #include "cache.h"
+#include "config.h"
+#include "ctx.h"
 #include "db.h"
 #include "gen.h"
 #include "hashpool.h"
@@ -35,6 +41,26 @@
  * Content-Length before reading.  Below it, req.c answers a JSON 413
  * for anything over max_request_bytes. */
 #define HARD_BODY_FACTOR	16
+/* Request lines are written in batches this often. */
+#define LOG_FLUSH_EVERY_MS	200
+
+struct worker {
+	int				 index;
+	const struct config		*cfg;
+	struct ctx			 ctx;		/* handlers' view */
+	struct req_host			 host;		/* evhttp's argument */
+	struct event_base		*base;
+	struct evhttp			*http;
+	struct evhttp_bound_socket	*bound;
+	struct event			*stop_ev;	/* stop_pipe readable */
+	struct event			*drain_timer;
+	struct event			*finish_ev;
+	struct event			*log_timer;	/* flushes request lines */
+	int				 stop_pipe[2];
+	int				 inflight;	/* requests not answered */
+	bool				 draining;
+	pthread_t			 thread;
+};
 
 static void	*worker_main(void *);
 static void	 worker_stop_cb(evutil_socket_t, short, void *);
@@ -42,13 +68,10 @@ static void	 worker_drain_timeout_cb(evutil_socket_t, short, void *);
 static void	 worker_finish_cb(evutil_socket_t, short, void *);
 static void	 worker_log_cb(evutil_socket_t, short, void *);
 static struct bufferevent *worker_bev_cb(struct event_base *, void *);
-static void	 worker_announce_cb(evutil_socket_t, short, void *);
-static void	 worker_announced_cb(const struct db_result *, void *);
-
-#define ANNOUNCE_EVERY_MS	20
-#define ANNOUNCE_MAX_BYTES	8000
 static void	 worker_notify_cb(const char *, void *);
 static void	 worker_listen_state_cb(bool, void *);
+static bool	 worker_request_started(void *);
+static void	 worker_request_done(void *);
 
 struct worker *
 worker_new(int index, const struct shared *shared, int listen_fd)
@@ -57,12 +80,11 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	struct worker		*w;
 	struct event_config	*ecfg;
 	struct db_pool_config	 dbc;
-	struct timeval		 log_every = { 0, 200000 };
+	struct timeval		 log_every = { 0, LOG_FLUSH_EVERY_MS * 1000 };
 	char			 appname[32];
 
 	w = xcalloc(1, sizeof *w);
 	w->index = index;
-	w->shared = shared;
 	w->cfg = cfg;
 
 	/* A worker's base is only ever touched by its own thread. */
@@ -89,7 +111,11 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	evhttp_set_allowed_methods(w->http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
-	evhttp_set_gencb(w->http, req_dispatch, w);
+	w->host.ctx = &w->ctx;
+	w->host.started = worker_request_started;
+	w->host.done = worker_request_done;
+	w->host.arg = w;
+	evhttp_set_gencb(w->http, req_dispatch, &w->host);
 	evhttp_set_bevcb(w->http, worker_bev_cb, w);
 	w->bound = evhttp_accept_socket_with_handle(w->http, listen_fd);
 	if (w->bound == NULL)
@@ -106,13 +132,20 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	dbc.retry_min_ms = cfg->db_retry_min_ms;
 	dbc.retry_max_ms = cfg->db_retry_max_ms;
 	dbc.application_name = appname;
-	w->db = db_pool_new(w->base, &dbc);
-	w->sse = sse_hub_new(w);
-	w->cache = cache_new(shared->cache_bytes);
-	w->hash = hashpool_inbox_new(shared->hashpool, w->base);
+	w->ctx.cfg = cfg;
+	w->ctx.limits = &shared->limits;
+	w->ctx.token_secret = shared->token_secret;
+	w->ctx.token_secret_len = shared->token_secret_len;
+	w->ctx.public_cache_control = shared->public_cache_control;
+	w->ctx.db = db_pool_new(w->base, &dbc);
+	w->ctx.sse = sse_hub_new(w->base, w->ctx.db, cfg->sse_max_clients);
+	w->ctx.cache = cache_new(shared->cache_bytes);
+	w->ctx.hash = hashpool_inbox_new(shared->hashpool, w->base);
+	w->ctx.announcer = announcer_new(w->base, w->ctx.db);
 	/* Each worker listens itself: its streams (and caches) hear every
 	 * change made by any process on the database. */
-	db_pool_listen(w->db, worker_notify_cb, worker_listen_state_cb, w);
+	db_pool_listen(w->ctx.db, worker_notify_cb, worker_listen_state_cb,
+	    w);
 
 	if (pipe2(w->stop_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
 		fatal("pipe2");
@@ -124,9 +157,8 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	    w->finish_ev == NULL)
 		fatalx("event_new failed");
 	event_add(w->stop_ev, NULL);
-	w->announce_timer = evtimer_new(w->base, worker_announce_cb, w);
 	w->log_timer = event_new(w->base, -1, EV_PERSIST, worker_log_cb, w);
-	if (w->log_timer == NULL || w->announce_timer == NULL)
+	if (w->log_timer == NULL)
 		fatalx("event_new failed");
 	event_add(w->log_timer, &log_every);
 	return w;
@@ -155,22 +187,18 @@ worker_main(void *arg)
 	log_set_thread_name(name);
 	event_base_dispatch(w->base);
 
-	sse_hub_free(w->sse);
-	w->sse = NULL;
-	cache_free(w->cache);
-	w->cache = NULL;
-	hashpool_inbox_free(w->hash);
-	w->hash = NULL;
-	db_pool_free(w->db);
-	w->db = NULL;
+	sse_hub_free(w->ctx.sse);
+	cache_free(w->ctx.cache);
+	hashpool_inbox_free(w->ctx.hash);
+	announcer_free(w->ctx.announcer);
+	db_pool_free(w->ctx.db);
+	memset(&w->ctx, 0, sizeof w->ctx);
 	evhttp_free(w->http);
 	w->http = NULL;
 	event_free(w->stop_ev);
 	event_free(w->drain_timer);
 	event_free(w->finish_ev);
 	event_free(w->log_timer);
-	event_free(w->announce_timer);
-	free(w->announce);
 	event_base_free(w->base);
 	w->base = NULL;
 	log_thread_done();
@@ -204,8 +232,8 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	/* Event streams never end by themselves; queued announcements go
 	 * out while the pool still runs. */
-	sse_hub_end_all(w->sse);
-	worker_announce_cb(-1, 0, w);
+	sse_hub_end_all(w->ctx.sse);
+	announcer_flush(w->ctx.announcer);
 	if (w->inflight == 0) {
 		event_active(w->finish_ev, 0, 0);
 		return;
@@ -243,53 +271,6 @@ worker_bev_cb(struct event_base *base, void *arg)
 	if (bev != NULL)
 		bufferevent_set_max_single_write(bev, 1024 * 1024);
 	return bev;
-}
-
-void
-worker_announce_new(struct worker *w, const char *comment_id)
-{
-	struct timeval	tv = { 0, ANNOUNCE_EVERY_MS * 1000 };
-	size_t		n = strlen(comment_id);
-
-	if (w->announce_len + n + 3 > ANNOUNCE_MAX_BYTES)
-		worker_announce_cb(-1, 0, w);
-	if (w->announce == NULL)
-		w->announce = xmalloc(ANNOUNCE_MAX_BYTES);
-	if (w->announce_len == 0) {
-		w->announce[w->announce_len++] = '{';
-		evtimer_add(w->announce_timer, &tv);
-	} else
-		w->announce[w->announce_len++] = ',';
-	memcpy(w->announce + w->announce_len, comment_id, n);
-	w->announce_len += n;
-}
-
-static void
-worker_announce_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct worker	*w = arg;
-	const char	*param;
-
-	(void)fd;
-	(void)what;
-	if (w->announce_len == 0)
-		return;
-	evtimer_del(w->announce_timer);
-	w->announce[w->announce_len++] = '}';
-	w->announce[w->announce_len] = '\0';
-	param = w->announce;
-	db_query(w->db, SQL_NOTIFY_NEW, &param, 1, worker_announced_cb, NULL);
-	w->announce_len = 0;
-}
-
-/* An announcement needs no answer. */
-static void
-worker_announced_cb(const struct db_result *res, void *arg)
-{
-	(void)arg;
-	if (db_result_status(res) != DB_OK)
-		log_warn("new comments were not announced: %s",
-		    db_result_error(res));
 }
 
 static void
@@ -337,7 +318,7 @@ worker_notify_cb(const char *payload, void *arg)
 	    (status != NULL && strcmp(status, "approved") == 0)))
 		gen_bump_article(article, strlen(article));
 	if (kind != NULL && strcmp(kind, "article") != 0 && id > 0)
-		sse_hub_notify(w->sse, (int64_t)id, payload);
+		sse_hub_notify(w->ctx.sse, (int64_t)id, payload);
 	json_decref(j);
 }
 
@@ -348,24 +329,31 @@ worker_listen_state_cb(bool listening, void *arg)
 
 	/* Changes go unheard without the listening connection: serve
 	 * nothing from the cache until it is back, then start afresh. */
-	cache_set_enabled(w->cache, listening);
+	cache_set_enabled(w->ctx.cache, listening);
 	if (listening) {
 		log_info("listening for changes");
-		sse_hub_resync(w->sse);
+		sse_hub_resync(w->ctx.sse);
 	} else
 		log_warn("not listening for changes until the database "
 		    "is back: the read cache is off");
 }
 
-void
-worker_request_started(struct worker *w)
+/* Requests are counted so that a stop can wait for them; one that
+ * arrives while stopping is refused. */
+static bool
+worker_request_started(void *arg)
 {
+	struct worker	*w = arg;
+
 	w->inflight++;
+	return !w->draining;
 }
 
-void
-worker_request_done(struct worker *w)
+static void
+worker_request_done(void *arg)
 {
+	struct worker	*w = arg;
+
 	w->inflight--;
 	if (w->draining && w->inflight == 0 && w->base != NULL)
 		event_active(w->finish_ev, 0, 0);

@@ -68,7 +68,7 @@ new_entry(int status, const char *s)
 	char	*body;
 
 	body = dup_body(s, &len);
-	return cache_entry_new(status, body, len);
+	return cache_entry_new(status, body, len, NULL);
 }
 
 /* The deps of an answer about the given article keys (NULL-ended). */
@@ -171,6 +171,8 @@ test_round_trip(void **state)
 	struct cache_entry	*e, *got;
 	struct cache_deps	 d;
 	struct cache_stats	 s;
+	const char		*body;
+	size_t			 len;
 
 	(void)state;
 	c = new_cache(MAX_BYTES);
@@ -182,14 +184,18 @@ test_round_trip(void **state)
 	assert_true(cache_store(c, "L:rt", 4, e, &d));
 	got = lookup(c, "L:rt");
 	assert_ptr_equal(got, e);
-	assert_int_equal(got->status, 200);
-	assert_int_equal(got->len, strlen("{\"comments\":[1,2,3]}"));
-	assert_memory_equal(got->body, "{\"comments\":[1,2,3]}", got->len);
+	assert_int_equal(cache_entry_status(got), 200);
+	assert_null(cache_entry_type(got));
+	assert_int_equal(strlen(cache_entry_etag(got)), 34);
+	body = cache_entry_body(got, &len);
+	assert_int_equal(len, strlen("{\"comments\":[1,2,3]}"));
+	assert_memory_equal(body, "{\"comments\":[1,2,3]}", len);
 	/* Our reference gone, the table's keeps it. */
 	cache_entry_unref(e);
 	got = lookup(c, "L:rt");
 	assert_non_null(got);
-	assert_memory_equal(got->body, "{\"comments\":[1,2,3]}", got->len);
+	body = cache_entry_body(got, &len);
+	assert_memory_equal(body, "{\"comments\":[1,2,3]}", len);
 	/* Another key, same prefix: no match. */
 	assert_null(lookup(c, "L:r"));
 	assert_null(lookup(c, "L:rtx"));
@@ -206,7 +212,8 @@ test_round_trip(void **state)
 	assert_true(store_one(c, "L:rt", "rt-article", "{\"v\":2}"));
 	got = lookup(c, "L:rt");
 	assert_non_null(got);
-	assert_memory_equal(got->body, "{\"v\":2}", got->len);
+	body = cache_entry_body(got, &len);
+	assert_memory_equal(body, "{\"v\":2}", len);
 	assert_int_equal(stats(c).entries, 1);
 	cache_free(c);
 	cache_free(NULL);
@@ -258,8 +265,7 @@ test_store_race(void **state)
 	bump("race-article");
 	e = new_entry(200, "{\"stale\":true}");
 	assert_false(cache_store(c, "L:race", 6, e, &d));
-	assert_false(e->linked);
-	assert_int_equal(e->refs, 1);
+	assert_int_equal(cache_entry_refs(e), 1);
 	assert_null(lookup(c, "L:race"));
 	assert_int_equal(stats(c).entries, 0);
 	assert_int_equal(stats(c).bytes, 0);
@@ -384,7 +390,6 @@ test_multi_deps(void **state)
 		assert_int_equal(d.n, 3);
 		e = new_entry(200, "{\"counts\":{}}");
 		assert_true(cache_store(c, "N[md]", 5, e, &d));
-		assert_int_equal(e->ndeps, 3);
 		cache_entry_unref(e);
 		assert_non_null(lookup(c, "N[md]"));
 		/* An article it does not name changes nothing. */
@@ -427,7 +432,7 @@ test_bound(void **state)
 		snprintf(art, sizeof art, "lru-art%d", i);
 		capture(c, &d, art, (char *)NULL);
 		e = cache_entry_new(200, filled_body(700 + (size_t)(i % 7) * 50,
-		    'a' + i % 26), 700 + (size_t)(i % 7) * 50);
+		    'a' + i % 26), 700 + (size_t)(i % 7) * 50, NULL);
 		assert_true(cache_store(c, key, strlen(key), e, &d));
 		cache_entry_unref(e);
 		s = stats(c);
@@ -514,9 +519,9 @@ test_too_large(void **state)
 	assert_true(store_one(c, "L:small", "big-small", "{}"));
 	capture(c, &d, "big-article", (char *)NULL);
 	e = cache_entry_new(200, filled_body(MAX_BYTES / 4, 'b'),
-	    MAX_BYTES / 4);
+	    MAX_BYTES / 4, NULL);
 	assert_false(cache_store(c, "L:big", 5, e, &d));
-	assert_false(e->linked);
+	assert_int_equal(cache_entry_refs(e), 1);
 	cache_entry_unref(e);
 	assert_null(lookup(c, "L:big"));
 	/* Nothing was evicted to make room for it. */
@@ -526,7 +531,7 @@ test_too_large(void **state)
 
 	/* Somewhat smaller fits. */
 	e = cache_entry_new(200, filled_body(MAX_BYTES / 8, 'b'),
-	    MAX_BYTES / 8);
+	    MAX_BYTES / 8, NULL);
 	assert_true(cache_store(c, "L:big", 5, e, &d));
 	cache_entry_unref(e);
 	assert_non_null(lookup(c, "L:big"));
@@ -570,12 +575,12 @@ test_refs_evicted(void **state)
 	c = new_cache(MAX_BYTES);
 	want = filled_body(len, 'r');
 	capture(c, &d, "refs-article", (char *)NULL);
-	e = cache_entry_new(200, filled_body(len, 'r'), len);
+	e = cache_entry_new(200, filled_body(len, 'r'), len, NULL);
 	assert_true(cache_store(c, "L:refs", 6, e, &d));
 	cache_entry_unref(e);		/* the loader's */
 	e = lookup(c, "L:refs");
 	assert_non_null(e);
-	assert_int_equal(e->refs, 1);
+	assert_int_equal(cache_entry_refs(e), 1);
 
 	/* Being sent on two connections. */
 	buf = evbuffer_new();
@@ -585,7 +590,7 @@ test_refs_evicted(void **state)
 	evbuffer_add(buf, "HTTP", 4);
 	cache_entry_add_to(e, buf);
 	cache_entry_add_to(e, buf2);
-	assert_int_equal(e->refs, 3);
+	assert_int_equal(cache_entry_refs(e), 3);
 
 	/* Evicted by newer entries while still queued. */
 	for (i = 0; i < 100; i++) {
@@ -596,19 +601,18 @@ test_refs_evicted(void **state)
 	assert_null(lookup(c, "L:refs"));
 	assert_true(stats(c).evictions > 0);
 	/* Only the buffers hold it now; its bytes are intact. */
-	assert_int_equal(e->refs, 2);
-	assert_false(e->linked);
+	assert_int_equal(cache_entry_refs(e), 2);
 	evbuffer_drain(buf, 4);
 	check_buffer(buf, want, len);
 	check_buffer(buf2, want, len);
 
 	/* Sent in parts: alive until the last byte is gone. */
 	evbuffer_drain(buf, len / 2);
-	assert_int_equal(e->refs, 2);
+	assert_int_equal(cache_entry_refs(e), 2);
 	check_buffer(buf, want + len / 2, len - len / 2);
 	evbuffer_drain(buf, len - len / 2);
 	assert_int_equal(evbuffer_get_length(buf), 0);
-	assert_int_equal(e->refs, 1);
+	assert_int_equal(cache_entry_refs(e), 1);
 	check_buffer(buf2, want, len);
 	/* A connection closed before sending: the buffer's free drops it
 	 * (LeakSanitizer would report the entry otherwise). */
@@ -656,15 +660,17 @@ static void
 waiter_cb(struct cache_entry *e, int retry_after, void *arg)
 {
 	struct call	*c = arg;
+	const char	*body;
+	size_t		 len;
 
 	c->n++;
 	c->e = e;
 	c->retry_after = retry_after;
 	if (e != NULL) {
 		/* Valid during the call even if nobody else holds it. */
-		assert_true(e->refs >= 1);
-		snprintf(c->body, sizeof c->body, "%.*s", (int)e->len,
-		    e->body);
+		assert_true(cache_entry_refs(e) >= 1);
+		body = cache_entry_body(e, &len);
+		snprintf(c->body, sizeof c->body, "%.*s", (int)len, body);
 	}
 }
 
@@ -706,7 +712,7 @@ test_shared_loads(void **state)
 		assert_string_equal(calls[i].body, "{\"shared\":1}");
 		assert_int_equal(calls[i].retry_after, 0);
 	}
-	assert_int_equal(e->refs, 2);	/* the loader's and the table's */
+	assert_int_equal(cache_entry_refs(e), 2);	/* the loader's and the table's */
 	cache_entry_unref(e);
 
 	/* The load is over: the next miss of the key starts a new one. */
@@ -766,7 +772,7 @@ test_shared_loads(void **state)
 	assert_int_equal(calls[1].n, 1);
 	assert_ptr_equal(calls[1].e, e);
 	assert_string_equal(calls[1].body, "{\"error\":{}}");
-	assert_int_equal(e->refs, 1);
+	assert_int_equal(cache_entry_refs(e), 1);
 	cache_entry_unref(e);
 
 	/* Loads still under way when the cache goes: their waiters are
@@ -838,14 +844,14 @@ test_etag(void **state)
 	nf = new_entry(404, "{\"error\":{\"code\":\"not_found\"}}");
 
 	/* A quoted strong tag of 32 hex digits. */
-	assert_int_equal(strlen(a->etag), 34);
-	assert_int_equal(a->etag[0], '"');
-	assert_int_equal(a->etag[33], '"');
+	assert_int_equal(strlen(cache_entry_etag(a)), 34);
+	assert_int_equal(cache_entry_etag(a)[0], '"');
+	assert_int_equal(cache_entry_etag(a)[33], '"');
 	for (i = 1; i < 33; i++)
-		assert_non_null(strchr("0123456789abcdef", a->etag[i]));
-	assert_string_equal(a->etag, b->etag);
-	assert_string_not_equal(a->etag, x->etag);
-	assert_string_equal(nf->etag, "");
+		assert_non_null(strchr("0123456789abcdef", cache_entry_etag(a)[i]));
+	assert_string_equal(cache_entry_etag(a), cache_entry_etag(b));
+	assert_string_not_equal(cache_entry_etag(a), cache_entry_etag(x));
+	assert_string_equal(cache_entry_etag(nf), "");
 
 	cache_entry_unref(a);
 	cache_entry_unref(b);
@@ -855,7 +861,7 @@ test_etag(void **state)
 	/* One byte apart, same length. */
 	a = new_entry(200, "{\"n\":1}");
 	b = new_entry(200, "{\"n\":2}");
-	assert_string_not_equal(a->etag, b->etag);
+	assert_string_not_equal(cache_entry_etag(a), cache_entry_etag(b));
 	cache_entry_unref(a);
 	cache_entry_unref(b);
 }

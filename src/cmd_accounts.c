@@ -1,5 +1,6 @@
 /*
- * cli_moderator.c - the moderator and token commands (see cli.h).
+ * cmd_accounts.c - commentd's moderator and token commands (see
+ * cmd_accounts.h).
  *
  * They run once and exit, so they use libpq's blocking calls on one
  * connection of their own, never an event loop.  Each command applies
@@ -21,126 +22,20 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
-#include "cli.h"
+#include "cmd_accounts.h"
 #include "config.h"
 #include "hashpool.h"
 #include "log.h"
 #include "migrate.h"
+#include "sql.h"
 #include "text.h"
-#include "validate.h"
 #include "token.h"
+#include "validate.h"
 #include "xmalloc.h"
 
 #define CLI_PASSWORD_SIZE	1024	/* bytes with the NUL */
 #define CLI_DAYS_DEFAULT	365
 #define CLI_DAYS_MAX		3650
-
-/* Timestamps leave the database as RFC 3339 UTC, as in sql.c. */
-#define CLI_TS(col) \
-	"to_char(" col " AT TIME ZONE 'UTC', " \
-	"'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
-
-enum cli_sql {
-	CLI_SQL_BEGIN,
-	CLI_SQL_COMMIT,
-	CLI_SQL_MOD_EXISTS,
-	CLI_SQL_MOD_ADD,
-	CLI_SQL_MOD_LIST,
-	CLI_SQL_MOD_DISABLE,
-	CLI_SQL_MOD_REVOKE_ALL,
-	CLI_SQL_MOD_ANY,
-	CLI_SQL_MOD_LOCK,
-	CLI_SQL_MOD_BOOTSTRAP,
-	CLI_SQL_TOKEN_CREATE,
-	CLI_SQL_TOKEN_REVOKE,
-	CLI_SQL_COUNT
-};
-
-/*
- * The statements of these commands, and only of these: the server's own
- * live in sql.c.  Every value is a parameter.
- */
-static const char *const cli_sql[CLI_SQL_COUNT] = {
-	[CLI_SQL_BEGIN] = "BEGIN",
-	[CLI_SQL_COMMIT] = "COMMIT",
-
-	/* $1 name */
-	[CLI_SQL_MOD_EXISTS] =
-	"SELECT 1 FROM moderators WHERE name = $1",
-
-	/* $1 name  $2 argon2id string  $3 role.  No row back: a concurrent
-	 * add took the name first. */
-	[CLI_SQL_MOD_ADD] =
-	"INSERT INTO moderators (name, password_hash, role)"
-	" VALUES ($1, $2, $3)"
-	" ON CONFLICT (name) DO NOTHING RETURNING id",
-
-	/* Active tokens: neither revoked nor expired. */
-	[CLI_SQL_MOD_LIST] =
-	"SELECT m.name, m.role,"
-	"  CASE WHEN m.disabled THEN 'disabled' ELSE 'enabled' END, "
-	   CLI_TS("m.created_at") ","
-	"  (SELECT count(*) FROM auth_tokens t WHERE t.moderator_id = m.id"
-	"    AND t.revoked_at IS NULL AND t.expires_at > now())"
-	" FROM moderators m ORDER BY m.name",
-
-	/*
-	 * $1 name.  First of a transaction: the row lock it takes makes a
-	 * concurrent token create (FOR SHARE below) wait, and the revoke
-	 * that follows, a statement of its own with a newer snapshot, sees
-	 * every token committed before.  One statement with both would
-	 * miss a token committed while it waited for the lock.
-	 */
-	[CLI_SQL_MOD_DISABLE] =
-	"UPDATE moderators SET disabled = true, updated_at = now()"
-	" WHERE name = $1 RETURNING id",
-
-	/* $1 moderator id: sessions and API tokens alike. */
-	[CLI_SQL_MOD_REVOKE_ALL] =
-	"UPDATE auth_tokens SET revoked_at = now()"
-	" WHERE moderator_id = $1::bigint AND revoked_at IS NULL",
-
-	[CLI_SQL_MOD_ANY] =
-	"SELECT EXISTS (SELECT 1 FROM moderators)",
-
-	/* Conflicts with itself and with the inserts of moderator add: two
-	 * bootstraps at once create one admin, the other nothing. */
-	[CLI_SQL_MOD_LOCK] =
-	"LOCK TABLE moderators IN SHARE ROW EXCLUSIVE MODE",
-
-	/* $1 argon2id string; under CLI_SQL_MOD_LOCK. */
-	[CLI_SQL_MOD_BOOTSTRAP] =
-	"INSERT INTO moderators (name, password_hash, role)"
-	" SELECT 'admin', $1, 'admin'"
-	" WHERE NOT EXISTS (SELECT 1 FROM moderators) RETURNING id",
-
-	/*
-	 * $1 name  $2 SHA-256 of the token (hex)  $3 days.  No row: no
-	 * such moderator; disabled true: nothing inserted.  FOR SHARE waits
-	 * for a concurrent disable and then reads the disabled row.
-	 */
-	[CLI_SQL_TOKEN_CREATE] =
-	"WITH m AS ("
-	"  SELECT id, disabled FROM moderators WHERE name = $1 FOR SHARE"
-	"), t AS ("
-	"  INSERT INTO auth_tokens (moderator_id, kind, token_hash,"
-	"    expires_at)"
-	"  SELECT id, 'api', decode($2, 'hex'),"
-	"    now() + make_interval(days => $3::int)"
-	"  FROM m WHERE NOT disabled RETURNING expires_at"
-	") SELECT m.disabled, (SELECT " CLI_TS("t.expires_at") " FROM t)"
-	" FROM m",
-
-	/* $1 name.  No row: no such moderator; else how many revoked. */
-	[CLI_SQL_TOKEN_REVOKE] =
-	"WITH m AS ("
-	"  SELECT id FROM moderators WHERE name = $1"
-	"), t AS ("
-	"  UPDATE auth_tokens SET revoked_at = now()"
-	"  WHERE moderator_id IN (SELECT id FROM m) AND revoked_at IS NULL"
-	"  RETURNING 1"
-	") SELECT (SELECT count(*) FROM t) FROM m",
-};
 
 /* What a subcommand takes besides settings flags. */
 #define CLI_NAME	0x1	/* NAME, required */
@@ -176,8 +71,9 @@ static int	cli_parse(const char *, int, char **, const struct cli_cmd **,
 static int	cli_option(int, char **, int *, const char *, const char **);
 static int	cli_parse_days(const char *);
 static PGconn	*cli_connect(const struct config *);
-static PGresult	*cli_query(PGconn *, enum cli_sql, int, const char *const *);
-static int	cli_exec(PGconn *, enum cli_sql);
+static PGresult	*cli_query(PGconn *, enum sql_blocking_id, int,
+		    const char *const *);
+static int	cli_exec(PGconn *, enum sql_blocking_id);
 static void	cli_error(const char *, ...) CS_PRINTF(1, 2);
 static void	cli_db_error(const char *);
 static int	cli_flush_stdout(void);
@@ -232,13 +128,13 @@ static const int cli_tty_signals[] = {
 };
 
 int
-cli_moderator_main(int argc, char **argv)
+cmd_moderator_main(int argc, char **argv)
 {
 	return cli_main("moderator", cli_moderator_usage, argc, argv);
 }
 
 int
-cli_token_main(int argc, char **argv)
+cmd_token_main(int argc, char **argv)
 {
 	return cli_main("token", cli_token_usage, argc, argv);
 }
@@ -473,12 +369,12 @@ cli_connect(const struct config *cfg)
 
 /* Runs a statement; the result (the caller clears it), or NULL. */
 static PGresult *
-cli_query(PGconn *pg, enum cli_sql id, int nparams,
+cli_query(PGconn *pg, enum sql_blocking_id id, int nparams,
     const char *const *params)
 {
 	PGresult	*r;
 
-	r = PQexecParams(pg, cli_sql[id], nparams, NULL, params, NULL, NULL,
+	r = PQexecParams(pg, sql_blocking_text(id), nparams, NULL, params, NULL, NULL,
 	    0);
 	if (r == NULL) {
 		cli_db_error(PQerrorMessage(pg));
@@ -495,7 +391,7 @@ cli_query(PGconn *pg, enum cli_sql id, int nparams,
 
 /* A statement whose result is of no interest: 0 or -1. */
 static int
-cli_exec(PGconn *pg, enum cli_sql id)
+cli_exec(PGconn *pg, enum sql_blocking_id id)
 {
 	PGresult	*r;
 
@@ -554,7 +450,7 @@ cli_mod_add(PGconn *pg, const struct cli_args *a)
 
 	/* Before the password is typed, not after. */
 	params[0] = a->name;
-	if ((r = cli_query(pg, CLI_SQL_MOD_EXISTS, 1, params)) == NULL)
+	if ((r = cli_query(pg, SQLB_MOD_EXISTS, 1, params)) == NULL)
 		return 1;
 	n = PQntuples(r);
 	PQclear(r);
@@ -571,7 +467,7 @@ cli_mod_add(PGconn *pg, const struct cli_args *a)
 	}
 	params[1] = hash;
 	params[2] = a->role;
-	if ((r = cli_query(pg, CLI_SQL_MOD_ADD, 3, params)) == NULL)
+	if ((r = cli_query(pg, SQLB_MOD_ADD, 3, params)) == NULL)
 		goto out;
 	n = PQntuples(r);
 	PQclear(r);
@@ -597,7 +493,7 @@ cli_mod_list(PGconn *pg, const struct cli_args *a)
 	int		 row, col, nrows;
 
 	(void)a;
-	if ((r = cli_query(pg, CLI_SQL_MOD_LIST, 0, NULL)) == NULL)
+	if ((r = cli_query(pg, SQLB_MOD_LIST, 0, NULL)) == NULL)
 		return 1;
 	nrows = PQntuples(r);
 	for (col = 0; col < (int)CS_NELEM(head); col++) {
@@ -634,10 +530,10 @@ cli_mod_disable(PGconn *pg, const struct cli_args *a)
 	char		 id[32], revoked[32];
 	PGresult	*r;
 
-	if (cli_exec(pg, CLI_SQL_BEGIN) != 0)
+	if (cli_exec(pg, SQLB_BEGIN) != 0)
 		return 1;
 	params[0] = a->name;
-	if ((r = cli_query(pg, CLI_SQL_MOD_DISABLE, 1, params)) == NULL)
+	if ((r = cli_query(pg, SQLB_MOD_DISABLE, 1, params)) == NULL)
 		return 1;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
@@ -647,11 +543,11 @@ cli_mod_disable(PGconn *pg, const struct cli_args *a)
 	snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
 	PQclear(r);
 	params[0] = id;
-	if ((r = cli_query(pg, CLI_SQL_MOD_REVOKE_ALL, 1, params)) == NULL)
+	if ((r = cli_query(pg, SQLB_MOD_REVOKE_ALL, 1, params)) == NULL)
 		return 1;
 	snprintf(revoked, sizeof revoked, "%s", PQcmdTuples(r));
 	PQclear(r);
-	if (cli_exec(pg, CLI_SQL_COMMIT) != 0)
+	if (cli_exec(pg, SQLB_COMMIT) != 0)
 		return 1;
 	printf("moderator %s disabled; %s token(s) and session(s) revoked\n",
 	    a->name, revoked);
@@ -668,7 +564,7 @@ cli_mod_bootstrap(PGconn *pg, const struct cli_args *a)
 
 	(void)a;
 	/* The usual case, every start but the first: no hashing, no lock. */
-	if ((r = cli_query(pg, CLI_SQL_MOD_ANY, 0, NULL)) == NULL)
+	if ((r = cli_query(pg, SQLB_MOD_ANY, 0, NULL)) == NULL)
 		return 1;
 	n = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
@@ -682,9 +578,9 @@ cli_mod_bootstrap(PGconn *pg, const struct cli_args *a)
 		goto out;
 	}
 	params[0] = hash;
-	if (cli_exec(pg, CLI_SQL_BEGIN) != 0 ||
-	    cli_exec(pg, CLI_SQL_MOD_LOCK) != 0 ||
-	    (r = cli_query(pg, CLI_SQL_MOD_BOOTSTRAP, 1, params)) == NULL)
+	if (cli_exec(pg, SQLB_BEGIN) != 0 ||
+	    cli_exec(pg, SQLB_MOD_LOCK) != 0 ||
+	    (r = cli_query(pg, SQLB_MOD_BOOTSTRAP, 1, params)) == NULL)
 		goto out;
 	n = PQntuples(r);
 	PQclear(r);
@@ -700,7 +596,7 @@ cli_mod_bootstrap(PGconn *pg, const struct cli_args *a)
 		if (cli_flush_stdout() != 0)
 			goto out;
 	}
-	if (cli_exec(pg, CLI_SQL_COMMIT) != 0)
+	if (cli_exec(pg, SQLB_COMMIT) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -723,8 +619,8 @@ cli_token_create(PGconn *pg, const struct cli_args *a)
 	params[0] = a->name;
 	params[1] = hex;
 	params[2] = days;
-	if (cli_exec(pg, CLI_SQL_BEGIN) != 0 ||
-	    (r = cli_query(pg, CLI_SQL_TOKEN_CREATE, 3, params)) == NULL)
+	if (cli_exec(pg, SQLB_BEGIN) != 0 ||
+	    (r = cli_query(pg, SQLB_TOKEN_CREATE, 3, params)) == NULL)
 		goto out;
 	if (PQntuples(r) == 0) {
 		cli_error("no moderator \"%s\"", a->name);
@@ -740,7 +636,7 @@ cli_token_create(PGconn *pg, const struct cli_args *a)
 	PQclear(r);
 	/* Committed only once the token is out: none is kept unseen. */
 	printf("%s\n", tok);
-	if (cli_flush_stdout() != 0 || cli_exec(pg, CLI_SQL_COMMIT) != 0)
+	if (cli_flush_stdout() != 0 || cli_exec(pg, SQLB_COMMIT) != 0)
 		goto out;
 	fprintf(stderr, "API token of %s created; it expires %s\n", a->name,
 	    expires);
@@ -757,7 +653,7 @@ cli_token_revoke(PGconn *pg, const struct cli_args *a)
 	PGresult	*r;
 
 	params[0] = a->name;
-	if ((r = cli_query(pg, CLI_SQL_TOKEN_REVOKE, 1, params)) == NULL)
+	if ((r = cli_query(pg, SQLB_TOKEN_REVOKE, 1, params)) == NULL)
 		return 1;
 	if (PQntuples(r) == 0) {
 		PQclear(r);
