@@ -76,17 +76,22 @@ MAIN_SRC := src/main.c
 
 MIGRATIONS := $(sort $(wildcard migrations/[0-9][0-9][0-9][0-9]_*.sql))
 
-# Web files served by the binary (assets.c), each with a gzip copy.  The
-# demo pages are built from the article texts by tools/demo-page.sh.
-WEB_FILES := web/admin/index.html web/admin/admin.js web/admin/admin.css \
-	     web/admin/i18n.js web/admin/dom.js web/admin/api.js \
-	     web/admin/ui.js web/admin/live.js web/admin/queue.js \
-	     web/admin/comment-panel.js web/admin/articles.js \
-	     web/admin/stats.js web/admin/moderators.js \
-	     web/embed/embed.js web/embed/embed.css web/demo/demo.css
-DEMO_PAGES := $(BUILD)/gen/web/demo-ar.html $(BUILD)/gen/web/demo-en.html
-ASSETS	:= $(WEB_FILES) $(DEMO_PAGES)
-ASSETS_GZ := $(patsubst %,$(BUILD)/gen/gz/%.gz,$(notdir $(ASSETS)))
+# The web files the binary carries, named by their path under web/:
+# assets.c serves each at a path made from its folder (admin/ at
+# /admin/, embed/ and demo/ at /, an index.html at its folder's path),
+# beside a gzip copy.  WEB_BUILT are made by the build under
+# $(BUILD)/gen/web/: the demo pages from the article texts
+# (tools/demo-page.sh), and the admin client's moderation.js from
+# src/moderation.c (tools/moderation-js.c).
+WEB_SRC	:= admin/index.html admin/admin.js admin/admin.css admin/i18n.js \
+	   admin/dom.js admin/api.js admin/ui.js admin/live.js \
+	   admin/queue.js admin/comment-panel.js admin/articles.js \
+	   admin/stats.js admin/moderators.js \
+	   embed/embed.js embed/embed.css demo/demo.css
+WEB_BUILT := admin/moderation.js demo/index.html demo/en/index.html
+WEB_NAMES := $(WEB_SRC) $(WEB_BUILT)
+WEB_FILES := $(WEB_SRC:%=web/%) $(WEB_BUILT:%=$(BUILD)/gen/web/%)
+WEB_GZ	:= $(WEB_NAMES:%=$(BUILD)/gen/gz/%.gz)
 
 LIB_OBJ	:= $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/gen/migrations.o \
 	   $(BUILD)/gen/assets.o
@@ -96,25 +101,25 @@ ifeq ($(SANITIZE),1)
 BIN	:= bin/commentd-san
 endif
 
-# commentctl, the moderators' client: libcurl and jansson only, so it
-# links none of LIB_SRC but the pure xmalloc.c and moderation.c (its
-# fatal() is its own, in ctl_main.c).
+# commentctl, the moderators' client, in its own folder: libcurl and
+# jansson only, so it links none of LIB_SRC but xmalloc.c and
+# moderation.c (its fatal() is its own, in ctl_main.c).
 CTL_SRC	:= \
-	src/ctl_args.c \
-	src/ctl_print.c \
-	src/ctl_sse.c \
-	src/ctl_http.c \
-	src/ctl_cmd.c \
-	src/ctl_watch.c
-CTL_OBJ	:= $(CTL_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/xmalloc.o \
+	commentctl/ctl_args.c \
+	commentctl/ctl_print.c \
+	commentctl/ctl_sse.c \
+	commentctl/ctl_http.c \
+	commentctl/ctl_cmd.c \
+	commentctl/ctl_watch.c
+CTL_OBJ	:= $(CTL_SRC:%.c=$(BUILD)/%.o) $(BUILD)/xmalloc.o \
 	   $(BUILD)/moderation.o
-CTL_CFLAGS := $(shell pkg-config --cflags libcurl 2>/dev/null)
+CTL_CFLAGS := -Icommentctl $(shell pkg-config --cflags libcurl 2>/dev/null)
 CTL_LIBS := $(shell pkg-config --libs libcurl jansson 2>/dev/null)
 CTL_BIN	:= bin/commentctl
 ifeq ($(SANITIZE),1)
 CTL_BIN	:= bin/commentctl-san
 endif
-$(BUILD)/ctl_%.o: ALL_CFLAGS += $(CTL_CFLAGS)
+$(BUILD)/commentctl/%.o $(BUILD)/tests/test_ctl.o: ALL_CFLAGS += $(CTL_CFLAGS)
 
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
 	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl
@@ -140,7 +145,7 @@ $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(CTL_BIN): $(CTL_OBJ) $(BUILD)/ctl_main.o
+$(CTL_BIN): $(CTL_OBJ) $(BUILD)/commentctl/ctl_main.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CTL_LIBS)
 
@@ -156,26 +161,53 @@ $(BUILD)/gen/migrations.c: $(BUILD)/embed $(MIGRATIONS)
 $(BUILD)/gen/migrations.o: $(BUILD)/gen/migrations.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/web/demo-%.html: web/demo/page.html.in web/demo/article-%.txt \
-    web/demo/strings-%.txt tools/demo-page.sh
+# The demo article pages: Arabic at /, English at /en.
+DEMO_PAGE_ar := demo/index.html
+DEMO_PAGE_en := demo/en/index.html
+define demo_page_rule
+$(BUILD)/gen/web/$(DEMO_PAGE_$(1)): web/demo/page.html.in \
+    web/demo/article-$(1).txt web/demo/strings-$(1).txt tools/demo-page.sh
+	@mkdir -p $$(dir $$@)
+	tools/demo-page.sh $(1) web/demo/page.html.in \
+	    web/demo/article-$(1).txt web/demo/strings-$(1).txt > $$@.tmp
+	mv $$@.tmp $$@
+endef
+$(foreach lang,ar en,$(eval $(call demo_page_rule,$(lang))))
+
+$(BUILD)/moderation-js: tools/moderation-js.c src/moderation.c \
+    include/moderation.h
 	@mkdir -p $(dir $@)
-	tools/demo-page.sh $* web/demo/page.html.in web/demo/article-$*.txt \
-	    web/demo/strings-$*.txt > $@.tmp
+	$(CC) -O1 -Iinclude -o $@ tools/moderation-js.c src/moderation.c
+
+$(BUILD)/gen/web/admin/moderation.js: $(BUILD)/moderation-js
+	@mkdir -p $(dir $@)
+	$(BUILD)/moderation-js > $@.tmp
 	mv $@.tmp $@
 
 # gzip -n: no name or time in the header, so builds are reproducible.
-$(BUILD)/gen/gz/%.gz: $(ASSETS)
+$(BUILD)/gen/gz/%.gz: web/%
 	@mkdir -p $(dir $@)
-	gzip -9nc $(filter %/$*,$(ASSETS)) > $@
+	gzip -9nc $< > $@
 
-$(BUILD)/gen/assets.c: $(BUILD)/embed $(ASSETS) $(ASSETS_GZ)
+$(BUILD)/gen/gz/%.gz: $(BUILD)/gen/web/%
 	@mkdir -p $(dir $@)
-	$(BUILD)/embed $@ embedded_assets $(ASSETS) $(ASSETS_GZ)
+	gzip -9nc $< > $@
+
+# Each file under its name, NAME=FILE (tools/embed.c).
+$(BUILD)/gen/assets.c: $(BUILD)/embed $(WEB_FILES) $(WEB_GZ)
+	@mkdir -p $(dir $@)
+	$(BUILD)/embed $@ embedded_assets \
+	    $(join $(WEB_NAMES:%=%=),$(WEB_FILES)) \
+	    $(join $(WEB_NAMES:%=%.gz=),$(WEB_GZ))
 
 $(BUILD)/gen/assets.o: $(BUILD)/gen/assets.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/commentctl/%.o: commentctl/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -204,8 +236,8 @@ $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(LIB_OBJ)
 
 # commentctl's pure modules, linked besides LIB_OBJ (whose xmalloc.c
 # they use).
-$(BUILD)/tests/test_ctl: $(BUILD)/ctl_args.o $(BUILD)/ctl_print.o \
-	$(BUILD)/ctl_sse.o
+$(BUILD)/tests/test_ctl: $(BUILD)/commentctl/ctl_args.o \
+	$(BUILD)/commentctl/ctl_print.o $(BUILD)/commentctl/ctl_sse.o
 
 # -- set-up and the two commands ---------------------------------------
 

@@ -4,8 +4,8 @@
  *
  * Their sources live under web/ and are compiled into the binary at build
  * time (tools/embed.c), each beside a gzip -9 copy; nothing is read from
- * disk at run time.  Each URL path has its media type, caching and
- * Content-Security-Policy in one table (assets.c).
+ * disk at run time.  assets.c's rules give each its URL path, media type,
+ * caching and Content-Security-Policy.
  */
 #ifndef COMMENTD_ASSETS_H
 #define COMMENTD_ASSETS_H
@@ -13,20 +13,18 @@
 #include <stddef.h>
 
 struct asset {
-	const char		*path;		/* URL path, e.g. "/embed.js" */
-	const char		*file;		/* embedded base name */
+	char			 path[64];	/* URL path, e.g. "/embed.js" */
 	const char		*type;		/* Content-Type */
 	const char		*cache_control;
 	const char		*csp;		/* NULL: no CSP header */
-	/* Filled in by assets_init(). */
 	const unsigned char	*data, *gz;	/* gz NULL: not compressed */
 	size_t			 len, gz_len;
 	char			 etag[40];	/* quoted, of data */
 	char			 gz_etag[40];	/* of the gzip copy */
 };
 
-/* Links each path to its embedded bytes and digests them; call once
- * before the workers start.  -1 (logged) if a file is missing. */
+/* Gives each embedded file its paths and digests it; call once before
+ * the workers start.  -1 (logged) for a file no rule serves. */
 int		 assets_init(void);
 /* The asset served at path, or NULL. */
 const struct asset *assets_find(const char *path);

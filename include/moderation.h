@@ -7,11 +7,26 @@
  *
  * Pure: the database applies a move only if the comment is still in the
  * status the moderator saw; this module says which moves exist at all.
+ * It is the one home of these facts: the server and commentctl link it,
+ * and the admin client gets them from moderation.js, which the build
+ * writes from it (tools/moderation-js.c).
  */
 #ifndef COMMENTD_MODERATION_H
 #define COMMENTD_MODERATION_H
 
 #include <stdbool.h>
+
+/* Comment ids one batch request may name. */
+#define MOD_BATCH_MAX	200
+
+enum mod_status {
+	MOD_STATUS_PENDING,
+	MOD_STATUS_APPROVED,
+	MOD_STATUS_REJECTED,
+	MOD_STATUS_SPAM,
+	MOD_STATUS_DELETED,
+	MOD_STATUS_COUNT
+};
 
 enum mod_action {
 	MOD_APPROVE,
@@ -22,6 +37,13 @@ enum mod_action {
 	MOD_ACTION_COUNT
 };
 
+/* "pending", "approved", ... */
+const char	*mod_status_name(enum mod_status s);
+/* One of the statuses above. */
+bool		 mod_status_valid(const char *status);
+/* Whether from -> to is a move of the state machine above. */
+bool		 mod_transition_valid(const char *from, const char *to);
+
 /* "approve" -> MOD_APPROVE; false for anything else. */
 bool		 mod_action_parse(const char *name, enum mod_action *out);
 const char	*mod_action_name(enum mod_action a);
@@ -30,9 +52,7 @@ const char	*mod_action_target(enum mod_action a);
 /* The status assumed when the moderator names none: "pending", or NULL
  * for restore ("any status but pending"). */
 const char	*mod_action_default_from(enum mod_action a);
-/* One of pending, approved, rejected, spam, deleted. */
-bool		 mod_status_valid(const char *status);
-/* Whether from -> to is a move of the state machine above. */
-bool		 mod_transition_valid(const char *from, const char *to);
+/* Whether the action can move a comment that is in status. */
+bool		 mod_action_applies(enum mod_action a, const char *status);
 
 #endif

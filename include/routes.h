@@ -16,6 +16,10 @@ struct req;
 extern const struct route	route_table[];
 extern const size_t		route_count;
 
+/* The route of a web file (assets.c) at path, or NULL: tried when no
+ * route of the table matches. */
+const struct route *routes_web_file(const char *path);
+
 /* h_health.c */
 void	h_healthz(struct req *);
 void	h_readyz(struct req *);

@@ -1,5 +1,10 @@
 /*
- * assets.c - the table of web files and the handler that serves them.
+ * assets.c - the web files and the handler that serves them.
+ *
+ * The build embeds each file under its path below web/ (the Makefile's
+ * WEB_SRC and WEB_BUILT are the one list); here are only the rules that
+ * turn a file into what is served: its URL path from its folder, its
+ * type from its extension, its caching and CSP from its folder.
  *
  * Files are sent by reference from the binary's read-only data, with a
  * strong ETag (304 on If-None-Match) and the gzip copy when the client
@@ -8,11 +13,13 @@
  * past every other defence still cannot run.
  */
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "assets.h"
+#include "cs.h"
 #include "embedded.h"
 #include "log.h"
 #include "req.h"
@@ -36,40 +43,43 @@
  * revalidated by ETag in the background. */
 #define CC_WIDGET	"public, max-age=300, stale-while-revalidate=86400"
 
-#define HTML	"text/html; charset=utf-8"
-#define JS	"text/javascript; charset=utf-8"
-#define CSS	"text/css; charset=utf-8"
-
-static struct asset assets[] = {
-	{ "/admin", "index.html", HTML, CC_REVALIDATE, CSP_ADMIN },
-	{ "/admin/", "index.html", HTML, CC_REVALIDATE, CSP_ADMIN },
-	{ "/admin/admin.js", "admin.js", JS, CC_REVALIDATE, NULL },
-	{ "/admin/admin.css", "admin.css", CSS, CC_REVALIDATE, NULL },
-	{ "/admin/i18n.js", "i18n.js", JS, CC_REVALIDATE, NULL },
-	{ "/admin/dom.js", "dom.js", JS, CC_REVALIDATE, NULL },
-	{ "/admin/api.js", "api.js", JS, CC_REVALIDATE, NULL },
-	{ "/admin/ui.js", "ui.js", JS, CC_REVALIDATE, NULL },
-	{ "/admin/live.js", "live.js", JS, CC_REVALIDATE, NULL },
-	{ "/admin/queue.js", "queue.js", JS, CC_REVALIDATE, NULL },
-	{ "/admin/comment-panel.js", "comment-panel.js", JS, CC_REVALIDATE, NULL },
-	{ "/admin/articles.js", "articles.js", JS, CC_REVALIDATE, NULL },
-	{ "/admin/stats.js", "stats.js", JS, CC_REVALIDATE, NULL },
-	{ "/admin/moderators.js", "moderators.js", JS, CC_REVALIDATE, NULL },
-	{ "/embed.js", "embed.js", JS, CC_WIDGET, NULL },
-	{ "/embed.css", "embed.css", CSS, CC_WIDGET, NULL },
-	{ "/", "demo-ar.html", HTML, CC_REVALIDATE, CSP_DEMO },
-	{ "/en", "demo-en.html", HTML, CC_REVALIDATE, CSP_DEMO },
-	{ "/demo.css", "demo.css", CSS, CC_REVALIDATE, NULL },
+/* How each folder of web/ is served. */
+static const struct asset_folder {
+	const char	*dir;		/* embedded name prefix */
+	const char	*url;		/* where its files are served */
+	const char	*cache_control;
+	const char	*csp;		/* of its HTML pages */
+} asset_folders[] = {
+	{ "admin/", "/admin/", CC_REVALIDATE, CSP_ADMIN },
+	{ "embed/", "/", CC_WIDGET, NULL },
+	{ "demo/", "/", CC_REVALIDATE, CSP_DEMO },
 };
+
+static const struct {
+	const char	*ext;
+	const char	*type;
+} asset_types[] = {
+	{ ".html", "text/html; charset=utf-8" },
+	{ ".js", "text/javascript; charset=utf-8" },
+	{ ".css", "text/css; charset=utf-8" },
+};
+
+#define INDEX_PAGE	"index.html"
+/* Paths served: the files and the folder paths of index pages. */
+#define ASSETS_MAX	64
+
+static struct asset	assets[ASSETS_MAX];
+static size_t		nassets;
 
 static const struct embedded_file *
 assets_embedded(const char *name)
 {
 	const struct embedded_file	*f;
 
-	for (f = embedded_assets; f->name != NULL; f++)
+	for (f = embedded_assets; f->name != NULL; f++) {
 		if (strcmp(f->name, name) == 0)
 			return f;
+	}
 	return NULL;
 }
 
@@ -84,31 +94,96 @@ assets_etag(const void *data, size_t len, const char *suffix,
 	snprintf(out, 40, "\"%.16s%s\"", hex, suffix);
 }
 
+static bool
+assets_has_suffix(const char *s, const char *suffix)
+{
+	size_t	n = strlen(s), m = strlen(suffix);
+
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Adds the file f, served at url; -1 (logged) if there is no room. */
+static int
+assets_add(const char *url, const struct embedded_file *f,
+    const struct asset_folder *folder, const char *type)
+{
+	const struct embedded_file	*gz;
+	struct asset			*a;
+	char				 gzname[128];
+
+	if (nassets == ASSETS_MAX || strlen(url) >= sizeof a->path) {
+		log_error("assets: no room for %s", f->name);
+		return -1;
+	}
+	a = &assets[nassets++];
+	snprintf(a->path, sizeof a->path, "%s", url);
+	a->type = type;
+	a->cache_control = folder->cache_control;
+	a->csp = assets_has_suffix(f->name, ".html") ? folder->csp : NULL;
+	a->data = f->data;
+	a->len = f->len;
+	assets_etag(f->data, f->len, "", a->etag);
+	snprintf(gzname, sizeof gzname, "%s.gz", f->name);
+	/* Worth sending only when it is smaller. */
+	if ((gz = assets_embedded(gzname)) != NULL && gz->len < f->len) {
+		a->gz = gz->data;
+		a->gz_len = gz->len;
+		assets_etag(f->data, f->len, "-gz", a->gz_etag);
+	}
+	return 0;
+}
+
+/*
+ * The paths of one embedded file: its folder's URL and the rest of its
+ * name; an index page at its folder's path, with and without the
+ * trailing slash ("/admin/" and "/admin"; "/" for the root).
+ */
+static int
+assets_add_file(const struct embedded_file *f)
+{
+	const struct asset_folder	*folder = NULL;
+	const char			*type = NULL, *rest;
+	char				 url[128];
+	size_t				 i, n;
+
+	for (i = 0; i < CS_NELEM(asset_folders) && folder == NULL; i++) {
+		if (strncmp(f->name, asset_folders[i].dir,
+		    strlen(asset_folders[i].dir)) == 0)
+			folder = &asset_folders[i];
+	}
+	for (i = 0; i < CS_NELEM(asset_types) && type == NULL; i++) {
+		if (assets_has_suffix(f->name, asset_types[i].ext))
+			type = asset_types[i].type;
+	}
+	if (folder == NULL || type == NULL) {
+		log_error("assets: no rule serves %s", f->name);
+		return -1;
+	}
+	rest = f->name + strlen(folder->dir);
+	snprintf(url, sizeof url, "%s%s", folder->url, rest);
+	if (!assets_has_suffix(url, "/" INDEX_PAGE))
+		return assets_add(url, f, folder, type);
+	n = strlen(url) - strlen(INDEX_PAGE);
+	url[n] = '\0';
+	if (assets_add(url, f, folder, type) != 0)
+		return -1;
+	if (n == 1)
+		return 0;
+	url[n - 1] = '\0';
+	return assets_add(url, f, folder, type);
+}
+
 int
 assets_init(void)
 {
-	const struct embedded_file	*f, *gz;
-	char				 gzname[128];
-	size_t				 i;
+	const struct embedded_file	*f;
 
-	for (i = 0; i < sizeof assets / sizeof assets[0]; i++) {
-		if ((f = assets_embedded(assets[i].file)) == NULL) {
-			log_error("assets: %s is not in the binary",
-			    assets[i].file);
+	nassets = 0;
+	for (f = embedded_assets; f->name != NULL; f++) {
+		if (assets_has_suffix(f->name, ".gz"))
+			continue;
+		if (assets_add_file(f) != 0)
 			return -1;
-		}
-		assets[i].data = f->data;
-		assets[i].len = f->len;
-		assets_etag(f->data, f->len, "", assets[i].etag);
-		snprintf(gzname, sizeof gzname, "%s.gz", assets[i].file);
-		/* Worth sending only when it is smaller. */
-		if ((gz = assets_embedded(gzname)) != NULL &&
-		    gz->len < f->len) {
-			assets[i].gz = gz->data;
-			assets[i].gz_len = gz->len;
-			assets_etag(f->data, f->len, "-gz",
-			    assets[i].gz_etag);
-		}
 	}
 	return 0;
 }
@@ -118,12 +193,12 @@ assets_find(const char *path)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof assets / sizeof assets[0]; i++)
+	for (i = 0; i < nassets; i++) {
 		if (strcmp(assets[i].path, path) == 0)
 			return &assets[i];
+	}
 	return NULL;
 }
-
 /* True if Accept-Encoding lists gzip without q=0. */
 static bool
 assets_accepts_gzip(const char *ae)

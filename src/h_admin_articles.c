@@ -12,6 +12,7 @@
 #include "ctx.h"
 #include "db.h"
 #include "gen.h"
+#include "moderation.h"
 #include "paging.h"
 #include "req.h"
 #include "routes.h"
@@ -259,11 +260,9 @@ static void
 stats_cb(const struct db_result *res, void *arg)
 {
 	struct req	*r = arg;
-	static const char *const statuses[] = { "pending", "approved",
-	    "rejected", "spam", "deleted" };
 	json_t		*counts, *all, *decisions;
-	const char	*age;
-	size_t		 i;
+	const char	*age, *status;
+	int		 i;
 
 	if (db_result_status(res) != DB_OK || db_result_ntuples(res) != 1) {
 		req_reply_db_failure(r, res);
@@ -272,9 +271,11 @@ stats_cb(const struct db_result *res, void *arg)
 	/* Every status, zeros included. */
 	all = json_loads(db_result_value(res, 0, 0), 0, NULL);
 	counts = json_object();
-	for (i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
-		json_object_set_new(counts, statuses[i], json_integer(
-		    json_integer_value(json_object_get(all, statuses[i]))));
+	for (i = 0; i < MOD_STATUS_COUNT; i++) {
+		status = mod_status_name((enum mod_status)i);
+		json_object_set_new(counts, status, json_integer(
+		    json_integer_value(json_object_get(all, status))));
+	}
 	json_decref(all);
 	decisions = json_loads(db_result_value(res, 0, 3), 0, NULL);
 	age = db_result_value(res, 0, 2);

@@ -24,8 +24,6 @@
 #include "validate.h"
 #include "xmalloc.h"
 
-#define BATCH_MAX		200
-
 static json_t	*admin_item_json(const struct db_result *, int);
 static void	 queue_cb(const struct db_result *, void *);
 static void	 item_cb(const struct db_result *, void *);
@@ -458,11 +456,11 @@ h_admin_batch(struct req *r)
 		return;
 	}
 	if (!json_is_array(ids) || (n = json_array_size(ids)) == 0 ||
-	    n > BATCH_MAX) {
+	    n > MOD_BATCH_MAX) {
 		req_reply_fields_new(r, 422, "validation_failed",
 		    json_pack("{s:s}", "ids", ids == NULL ? "required" :
 		    "invalid"), "ids must list 1 to %d comment ids",
-		    BATCH_MAX);
+		    MOD_BATCH_MAX);
 		return;
 	}
 	if ((a = action_parse(r, act, false)) == NULL)

@@ -7,6 +7,14 @@
 #include "cs.h"
 #include "moderation.h"
 
+static const char *const mod_statuses[MOD_STATUS_COUNT] = {
+	[MOD_STATUS_PENDING] = "pending",
+	[MOD_STATUS_APPROVED] = "approved",
+	[MOD_STATUS_REJECTED] = "rejected",
+	[MOD_STATUS_SPAM] = "spam",
+	[MOD_STATUS_DELETED] = "deleted",
+};
+
 static const struct {
 	const char	*name;
 	const char	*target;
@@ -22,14 +30,49 @@ static const struct {
 /* from -> allowed targets */
 static const struct {
 	const char	*from;
-	const char	*to[4];
-} mod_moves[] = {
+	const char	*to[MOD_STATUS_COUNT - 1];
+} mod_moves[MOD_STATUS_COUNT] = {
 	{ "pending", { "approved", "rejected", "spam", "deleted" } },
 	{ "approved", { "rejected", "spam", "deleted", "pending" } },
 	{ "rejected", { "pending" } },
 	{ "spam", { "pending" } },
 	{ "deleted", { "pending" } },
 };
+
+const char *
+mod_status_name(enum mod_status s)
+{
+	return mod_statuses[s];
+}
+
+bool
+mod_status_valid(const char *status)
+{
+	int	i;
+
+	for (i = 0; i < MOD_STATUS_COUNT; i++) {
+		if (strcmp(status, mod_statuses[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+mod_transition_valid(const char *from, const char *to)
+{
+	size_t	i, j;
+
+	for (i = 0; i < CS_NELEM(mod_moves); i++) {
+		if (strcmp(from, mod_moves[i].from) != 0)
+			continue;
+		for (j = 0; j < CS_NELEM(mod_moves[i].to); j++) {
+			if (mod_moves[i].to[j] != NULL &&
+			    strcmp(to, mod_moves[i].to[j]) == 0)
+				return true;
+		}
+	}
+	return false;
+}
 
 bool
 mod_action_parse(const char *name, enum mod_action *out)
@@ -64,30 +107,7 @@ mod_action_default_from(enum mod_action a)
 }
 
 bool
-mod_status_valid(const char *status)
+mod_action_applies(enum mod_action a, const char *status)
 {
-	size_t	i;
-
-	for (i = 0; i < CS_NELEM(mod_moves); i++) {
-		if (strcmp(status, mod_moves[i].from) == 0)
-			return true;
-	}
-	return false;
-}
-
-bool
-mod_transition_valid(const char *from, const char *to)
-{
-	size_t	i, j;
-
-	for (i = 0; i < CS_NELEM(mod_moves); i++) {
-		if (strcmp(from, mod_moves[i].from) != 0)
-			continue;
-		for (j = 0; j < CS_NELEM(mod_moves[i].to); j++) {
-			if (mod_moves[i].to[j] != NULL &&
-			    strcmp(to, mod_moves[i].to[j]) == 0)
-				return true;
-		}
-	}
-	return false;
+	return mod_transition_valid(status, mod_actions[a].target);
 }

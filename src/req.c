@@ -66,6 +66,7 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 	struct req		*r;
 	const struct evhttp_uri	*uri;
 	const char		*path, *query;
+	enum router_result	 result;
 	unsigned		 allowed;
 	char			 allow[96];
 	bool			 accepting;
@@ -108,8 +109,15 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 		cors_preflight(r);
 		return;
 	}
-	switch (router_match(route_table, route_count, r->method, r->path,
-	    &r->route, &r->params, &allowed)) {
+	result = router_match(route_table, route_count, r->method, r->path,
+	    &r->route, &r->params, &allowed);
+	if (result == ROUTER_NOT_FOUND &&
+	    (r->route = routes_web_file(r->path)) != NULL) {
+		allowed = r->route->methods;
+		result = (r->method & (ROUTE_GET | ROUTE_HEAD)) ?
+		    ROUTER_MATCH : ROUTER_BAD_METHOD;
+	}
+	switch (result) {
 	case ROUTER_MATCH:
 		break;
 	case ROUTER_BAD_METHOD:

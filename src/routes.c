@@ -1,6 +1,7 @@
 /*
  * routes.c - every route of the HTTP API, in one table.
  */
+#include "assets.h"
 #include "routes.h"
 
 const struct route route_table[] = {
@@ -51,26 +52,15 @@ const struct route route_table[] = {
 	    ROUTE_ADMIN | ROUTE_JSON_BODY | ROUTE_JSON_OPTIONAL,
 	    h_admin_moderator_password },
 
-	/* The web files (assets.c): admin client, widget, demo pages. */
-	{ ROUTE_GET, "/", 0, h_asset },
-	{ ROUTE_GET, "/en", 0, h_asset },
-	{ ROUTE_GET, "/demo.css", 0, h_asset },
-	{ ROUTE_GET, "/embed.js", 0, h_asset },
-	{ ROUTE_GET, "/embed.css", 0, h_asset },
-	{ ROUTE_GET, "/admin", 0, h_asset },
-	{ ROUTE_GET, "/admin/", 0, h_asset },
-	{ ROUTE_GET, "/admin/admin.js", 0, h_asset },
-	{ ROUTE_GET, "/admin/admin.css", 0, h_asset },
-	{ ROUTE_GET, "/admin/i18n.js", 0, h_asset },
-	{ ROUTE_GET, "/admin/dom.js", 0, h_asset },
-	{ ROUTE_GET, "/admin/api.js", 0, h_asset },
-	{ ROUTE_GET, "/admin/ui.js", 0, h_asset },
-	{ ROUTE_GET, "/admin/live.js", 0, h_asset },
-	{ ROUTE_GET, "/admin/queue.js", 0, h_asset },
-	{ ROUTE_GET, "/admin/comment-panel.js", 0, h_asset },
-	{ ROUTE_GET, "/admin/articles.js", 0, h_asset },
-	{ ROUTE_GET, "/admin/stats.js", 0, h_asset },
-	{ ROUTE_GET, "/admin/moderators.js", 0, h_asset },
 };
 
 const size_t route_count = sizeof route_table / sizeof route_table[0];
+
+/* The web files: whatever path assets.c serves, for GET and HEAD. */
+static const struct route route_web_file = { ROUTE_GET, NULL, 0, h_asset };
+
+const struct route *
+routes_web_file(const char *path)
+{
+	return assets_find(path) != NULL ? &route_web_file : NULL;
+}

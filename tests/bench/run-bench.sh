@@ -26,7 +26,7 @@
 #   BENCH_CACHE_MB=64          COMMENTD_CACHE_MB for (a), (b), (d), (e), (f), (g)
 #   BENCH_LOG_LEVEL=warn       COMMENTD_LOG_LEVEL (warn: no request log,
 #                              as nginx runs with access_log off)
-#   BENCH_SEED_TEXT            default ../shared/seed-article.txt
+#   BENCH_SEED_TEXT            default web/demo/article-ar.txt
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -39,7 +39,7 @@ RAW=$VAR/raw
 RESULTS=$VAR/results.txt
 SEEDINFO=$VAR/seed.info
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-SEED_TEXT=${BENCH_SEED_TEXT:-$here/../shared/seed-article.txt}
+SEED_TEXT=${BENCH_SEED_TEXT:-$here/web/demo/article-ar.txt}
 DUR=${BENCH_DURATION:-10}
 WARM=${BENCH_WARMUP:-2}
 THREADS=${BENCH_THREADS:-2}

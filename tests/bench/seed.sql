@@ -1,7 +1,7 @@
 -- tests/bench/seed.sql - the benchmark's data set, in a few set-based
 -- statements (no per-row round trips).  Run by run-bench.sh with psql:
 --
---   psql -v seed_text="$(cat ../shared/seed-article.txt)" -f seed.sql
+--   psql -v seed_text="$(cat web/demo/article-ar.txt)" -f seed.sql
 --
 -- on a fresh, migrated database.  What it makes:
 --
@@ -14,7 +14,7 @@
 --              50 approved on the hot article (news-10000), posted in
 --              the last two hours: the newest rows.
 --              Bodies are about 300 characters of Arabic built from the
---              sentences of shared/seed-article.txt.  Each comment is
+--              sentences of web/demo/article-ar.txt.  Each comment is
 --              posted within 3 days of its article; rows are inserted in
 --              created_at order, so ids grow with created_at.  Readers:
 --              90% give one of 200,000 e-mail addresses, the rest only a

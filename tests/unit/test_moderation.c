@@ -61,8 +61,34 @@ test_every_pair(void **state)
 			    statuses[j]), expected[i][j]);
 	}
 	assert_false(mod_status_valid("published"));
+	for (i = 0; i < MOD_STATUS_COUNT; i++)
+		assert_string_equal(mod_status_name((enum mod_status)i),
+		    statuses[i]);
 	assert_false(mod_transition_valid("nope", "pending"));
 	assert_false(mod_transition_valid("pending", "nope"));
+}
+
+/* What each action can move: what the admin client offers. */
+static void
+test_applies(void **state)
+{
+	/* expected[action][status], statuses in the order of statuses[] */
+	static const int expected[MOD_ACTION_COUNT][5] = {
+		[MOD_APPROVE] = { 1, 0, 0, 0, 0 },
+		[MOD_REJECT] = { 1, 1, 0, 0, 0 },
+		[MOD_SPAM] = { 1, 1, 0, 0, 0 },
+		[MOD_DELETE] = { 1, 1, 0, 0, 0 },
+		[MOD_RESTORE] = { 0, 1, 1, 1, 1 },
+	};
+	int	a, i;
+
+	(void)state;
+	for (a = 0; a < MOD_ACTION_COUNT; a++) {
+		for (i = 0; i < 5; i++)
+			assert_int_equal(mod_action_applies(
+			    (enum mod_action)a, statuses[i]), expected[a][i]);
+		assert_false(mod_action_applies((enum mod_action)a, "nope"));
+	}
 }
 
 int
@@ -71,6 +97,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_every_pair),
+		cmocka_unit_test(test_applies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,7 +15,7 @@
 #include "cs.h"
 #include "text.h"
 
-/* A paragraph of ../shared/seed-article.txt: NFC, with damma and tanwin. */
+/* A paragraph of web/demo/article-ar.txt: NFC, with damma and tanwin. */
 static const char para_ar[] =
     "وردا على سؤال عما إذا كانت روسيا ستساعد كوريا الشمالية "
     "في بناء أقمار صناعية، نقلت وسائل الإعلام الرسمية "

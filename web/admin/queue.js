@@ -21,22 +21,18 @@ import { get, post, qs, errorText } from './api.js';
 import { toast, confirmDialog, reasonPicker } from './ui.js';
 import * as live from './live.js';
 import { showHistory, editComment } from './comment-panel.js';
+// The server's state machine (ALLOWED: checked here only to say
+// "restore it first" without a round trip) and batch limit.
+import * as moderation from './moderation.js';
 
+const { ACTIONS, ALLOWED, BATCH_MAX } = moderation;
 const PAGE = 100;              // comments per request (the API allows 200)
-const BATCH_MAX = 200;         // ids per batch request (the API's limit)
 const NOTE_MS = 12000;         // how long "approved by X" notes stay
 const SEARCH_DEBOUNCE_MS = 350;
 const INCOMING_DEBOUNCE_MS = 200;
 const RESTORE_MAX_PAGES = 10;  // pages loaded to find the saved item again
-export const STATUSES = ['pending', 'approved', 'rejected', 'spam', 'deleted', 'all'];
+export const STATUSES = [...moderation.STATUSES, 'all'];
 
-// Which actions each status allows (the server's state machine; checked
-// here only to say "restore it first" without a round trip).
-const ALLOWED = {
-  pending: ['approve', 'reject', 'spam', 'delete'],
-  approved: ['reject', 'spam', 'delete'],
-  rejected: ['restore'], spam: ['restore'], deleted: ['restore'],
-};
 const KEYS = { approve: 'a', reject: 'r', spam: 's', delete: 'd', restore: 'p' };
 
 export function createQueue(app) {
@@ -178,12 +174,10 @@ export function createQueue(app) {
     buildBatchButtons();
   }
 
-  // The batch buttons of the status on view: restore for rejected,
-  // spam and deleted lists, the decisions for pending and approved.
+  // The batch buttons of the status on view: the actions that can move
+  // a comment in it (every action for "all").
   function buildBatchButtons() {
-    const actions = filters.status === 'all'
-      ? ['approve', 'reject', 'spam', 'delete', 'restore']
-      : ALLOWED[filters.status];
+    const actions = filters.status === 'all' ? ACTIONS : ALLOWED[filters.status];
     replaceChildren(batchButtons, actions.map((action) => h('button', {
       type: 'button', class: `btn btn-${action}`, dataset: { batch: action },
       attrs: { 'aria-keyshortcuts': KEYS[action] },

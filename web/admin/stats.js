@@ -6,8 +6,7 @@ import { t, fmtNumber, fmtDate, fmtSeconds } from './i18n.js';
 import { get, errorText } from './api.js';
 import { toast } from './ui.js';
 import * as live from './live.js';
-
-const STATUSES = ['pending', 'approved', 'rejected', 'spam', 'deleted'];
+import { STATUSES } from './moderation.js';
 
 export function createStats(app) {
   let root, content, unsubscribe, timer, gen = 0;

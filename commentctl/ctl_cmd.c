@@ -25,8 +25,6 @@
 #define CTL_API		"/api/v1/admin"
 /* --limit: the server refuses more than its page-size-max anyway. */
 #define CTL_LIMIT_MAX	1000
-/* Ids in one batch request: the server's own limit. */
-#define CTL_BATCH_MAX	200
 
 /* Where list items go: a table, or (--json) one JSON array. */
 struct ctl_out {
@@ -37,6 +35,7 @@ struct ctl_out {
 typedef void	(*ctl_item_cb)(struct ctl_ctx *, const json_t *,
 		    struct ctl_out *);
 
+static const char *status_choices(char *, size_t, const char *);
 static int	 ctl_failed(const char *, const char *,
 		    const struct ctl_resp *);
 static int	 ctl_get(struct ctl_ctx *, const char *, struct ctl_resp *);
@@ -104,6 +103,25 @@ static long long
 jint(const json_t *obj, const char *key)
 {
 	return (long long)json_integer_value(json_object_get(obj, key));
+}
+
+/*
+ * "pending, approved, rejected, spam or deleted", or with extra,
+ * "pending, ..., deleted or EXTRA": the statuses, for messages.
+ */
+static const char *
+status_choices(char *buf, size_t size, const char *extra)
+{
+	int	i, n = MOD_STATUS_COUNT + (extra != NULL);
+	size_t	len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i == 0 ? "" : i + 1 < n ? ", " : " or ",
+		    i < MOD_STATUS_COUNT ?
+		    mod_status_name((enum mod_status)i) : extra);
+	return buf;
 }
 
 /* Says why method path did not work out; the exit status it means. */
@@ -305,14 +323,14 @@ ctl_cmd_queue(struct ctl_ctx *c)
 	    "ARTICLE", "AUTHOR", "STATUS", "FLAGS", "BODY" };
 	const char *const	*opt = c->args->opt;
 	struct ctl_out		 out = { NULL, 0 };
-	char			*path;
+	char			*path, choices[128];
 	int			 rc;
 
 	if (opt[CTL_OPT_STATUS] != NULL &&
 	    strcmp(opt[CTL_OPT_STATUS], "all") != 0 &&
 	    !mod_status_valid(opt[CTL_OPT_STATUS])) {
-		ctl_warn("--status must be pending, approved, rejected, spam, "
-		    "deleted or all");
+		ctl_warn("--status must be %s", status_choices(choices,
+		    sizeof choices, "all"));
 		return CTL_EXIT_USAGE;
 	}
 	if ((rc = ctl_limit_ok(c)) != CTL_EXIT_OK)
@@ -554,7 +572,7 @@ action_one(struct ctl_ctx *c, const char *action, long long id,
 }
 
 /*
- * Several ids: POST .../comments/batch, CTL_BATCH_MAX at a time.  Any
+ * Several ids: POST .../comments/batch, MOD_BATCH_MAX at a time.  Any
  * failure but a conflict makes the status 1; else any conflict 3.
  */
 static int
@@ -569,9 +587,9 @@ action_batch(struct ctl_ctx *c, const char *action, const long long *ids,
 	bool		 failed = false, conflict = false;
 
 	json_object_set_new(body, "action", json_string(action));
-	for (off = 0; off < n; off += CTL_BATCH_MAX) {
+	for (off = 0; off < n; off += MOD_BATCH_MAX) {
 		list = json_array();
-		for (i = off; i < n && i < off + CTL_BATCH_MAX; i++)
+		for (i = off; i < n && i < off + MOD_BATCH_MAX; i++)
 			json_array_append_new(list, json_integer(ids[i]));
 		json_object_set_new(body, "ids", list);
 		if (ctl_http_post(c->http, CTL_API "/comments/batch", body,
@@ -618,14 +636,15 @@ ctl_cmd_action(struct ctl_ctx *c)
 	json_t			*body;
 	size_t			 n = a->nwords - 1, i;
 	int			 rc;
+	char			 choices[128];
 
 	if (from != NULL && n != 1) {
 		ctl_warn("--from takes one comment id");
 		return CTL_EXIT_USAGE;
 	}
 	if (from != NULL && !mod_status_valid(from)) {
-		ctl_warn("--from must be pending, approved, rejected, spam or "
-		    "deleted");
+		ctl_warn("--from must be %s", status_choices(choices,
+		    sizeof choices, NULL));
 		return CTL_EXIT_USAGE;
 	}
 	ids = xcalloc(n, sizeof *ids);
@@ -708,8 +727,6 @@ int
 ctl_cmd_stats(struct ctl_ctx *c)
 {
 	static const char *const headers[] = { "STATUS", "COMMENTS" };
-	static const char *const statuses[] = { "pending", "approved",
-	    "rejected", "spam", "deleted" };
 	struct ctl_resp		 resp;
 	struct ctl_table	*t;
 	const json_t		*counts, *v;
@@ -727,9 +744,9 @@ ctl_cmd_stats(struct ctl_ctx *c)
 	}
 	counts = json_object_get(resp.json, "counts");
 	t = ctl_table_new(2, headers);
-	for (i = 0; i < CS_NELEM(statuses); i++) {
-		snprintf(n, sizeof n, "%lld", jint(counts, statuses[i]));
-		cells[0] = statuses[i];
+	for (i = 0; i < MOD_STATUS_COUNT; i++) {
+		cells[0] = mod_status_name((enum mod_status)i);
+		snprintf(n, sizeof n, "%lld", jint(counts, cells[0]));
 		cells[1] = n;
 		ctl_table_add(t, cells);
 	}
