@@ -43,7 +43,8 @@ const queueHash = (article, extra = {}) =>
 
 // Posts n comments to article (a few at a time); returns their ids in
 // order of creation.
-async function seed(article, n, make = (i) => ({ author: `Reader ${i}`, body: `Comment ${i} on ${article}` })) {
+async function seed(article, n,
+  make = (i) => ({ author: `Reader ${i}`, body: `Comment ${i} on ${article}` })) {
   const ids = [];
   for (let i = 0; i < n; i += 20) {
     const chunk = [];
@@ -71,7 +72,8 @@ async function waitText(locator, re, what = String(re)) {
 }
 
 async function publicIds(article) {
-  const res = await api('GET', `/api/v1/articles/${encodeURIComponent(article)}/comments?limit=200`);
+  const res = await api('GET',
+    `/api/v1/articles/${encodeURIComponent(article)}/comments?limit=200`);
   if (res.status === 404) return [];
   assert.equal(res.status, 200);
   return res.json.comments.map((c) => c.id);
@@ -124,7 +126,8 @@ export const tests = [
     assert.equal((await api('GET', '/api/v1/admin/session', { token })).status, 200);
     await page.click('#logout');
     await page.locator('#login-user').waitFor();
-    assert.equal((await api('GET', '/api/v1/admin/session', { token })).status, 401, 'the session ended on the server');
+    assert.equal((await api('GET', '/api/v1/admin/session', { token })).status, 401,
+      'the session ended on the server');
     assert.equal((await context.request.get('/api/v1/admin/session')).status(), 401);
   }],
 
@@ -192,9 +195,11 @@ export const tests = [
     assert.equal(res.json.events.at(-1).reason, 'Insults or abuse');
   }],
 
-  ['edit a comment\'s text (the old text stays in the history); delete after confirming', async (ctx) => {
+  ['edit a comment\'s text (the old text stays in the history); ' +
+    'delete after confirming', async (ctx) => {
     const article = unique('edit');
-    const [id, other] = await seed(article, 2, (i) => ({ author: 'Writer', body: `first draft ${i}` }));
+    const [id, other] = await seed(article, 2,
+      (i) => ({ author: 'Writer', body: `first draft ${i}` }));
     const mod = createModerator('moderator');
     const token = createToken(mod.name);
     const { page } = await openAs(ctx, mod, queueHash(article));
@@ -212,7 +217,8 @@ export const tests = [
     const c = await api('GET', `/api/v1/admin/comments/${id}`, { token });
     assert.equal(c.json.comment.body, 'edited text, كلمة');
     await page.keyboard.press('h');
-    assert.equal(await waitText(page.locator('dialog.dialog-history .old-body'), /^first draft/), before);
+    assert.equal(await waitText(page.locator('dialog.dialog-history .old-body'), /^first draft/),
+      before);
     await page.keyboard.press('Escape');
 
     // d asks first; Esc keeps the comment, Enter deletes it.
@@ -229,7 +235,8 @@ export const tests = [
     assert.equal(await statusOf(token, id), 'deleted');
   }],
 
-  ['two moderators: one approves, the other\'s queue drops it live with who did it', async (ctx) => {
+  ['two moderators: one approves, the other\'s queue drops it live ' +
+    'with who did it', async (ctx) => {
     const article = unique('two');
     const [id, other] = await seed(article, 2);
     const a = createModerator('moderator', 'alice');
@@ -241,12 +248,14 @@ export const tests = [
     await B.page.locator('.live.up').waitFor();
     await A.page.keyboard.press('a');
     await item(B.page, id).waitFor({ state: 'detached' });
-    await waitText(B.page.locator(`li.note[data-note-for="${id}"]`), new RegExp(`approved by ${a.name}`));
+    await waitText(B.page.locator(`li.note[data-note-for="${id}"]`),
+      new RegExp(`approved by ${a.name}`));
     // Bob's place moves on to the next comment.
     await waitCurrent(B.page, other);
 
     // And a new comment appears in both queues without a reload.
-    const [fresh] = await seed(article, 1, () => ({ author: 'Late reader', body: 'Arrived while the queue was open' }));
+    const [fresh] = await seed(article, 1,
+      () => ({ author: 'Late reader', body: 'Arrived while the queue was open' }));
     await item(A.page, fresh).waitFor();
     await item(B.page, fresh).waitFor();
   }],
@@ -275,7 +284,8 @@ export const tests = [
     await waitCurrent(page, late);
     for (let i = 0; i < 12; i++) await page.keyboard.press('j');
     await waitCurrent(page, ids[18]);
-    const [newest] = await seed(article, 1, () => ({ author: 'Newest', body: 'held behind the badge' }));
+    const [newest] = await seed(article, 1,
+      () => ({ author: 'Newest', body: 'held behind the badge' }));
     await waitText(page.locator('.new-badge'), /1 new comment/);
     assert.equal(await item(page, newest).count(), 0, 'not inserted while scrolled down');
     await page.keyboard.press('n');
@@ -299,7 +309,8 @@ export const tests = [
     await waitCurrent(page, id);
     await waitText(item(page, id).locator('.flag'), /Reported by readers/);
     await page.keyboard.press('h');
-    await waitText(page.locator('dialog.dialog-history .history-event').last(), /readers: reported it: back to the queue/);
+    await waitText(page.locator('dialog.dialog-history .history-event').last(),
+      /readers: reported it: back to the queue/);
   }],
 
   ['a 409 is said plainly: "already approved by X"', async (ctx) => {
@@ -319,13 +330,15 @@ export const tests = [
     const alert = page.locator('.toast[role="alert"]');
     const text = await waitText(alert, new RegExp(`Already approved by ${rival.name}`));
     assert.doesNotMatch(text, /went wrong|409|error/i);
-    await waitText(page.locator(`li.note[data-note-for="${id}"]`), new RegExp(`Already approved by ${rival.name}`));
+    await waitText(page.locator(`li.note[data-note-for="${id}"]`),
+      new RegExp(`Already approved by ${rival.name}`));
     assert.equal(await item(page, id).count(), 0);
   }],
 
   ['the Arabic UI is laid out right to left', async (ctx) => {
     const article = unique('rtl');
-    const [id] = await seed(article, 1, () => ({ author: 'ليلى', body: 'تعليق للتجربة' }));
+    const [id] = await seed(article, 1,
+      () => ({ author: 'ليلى', body: 'تعليق للتجربة' }));
     const mod = createModerator('moderator');
     // The browser's language picks Arabic.
     const { page } = await openAs(ctx, mod, queueHash(article), { locale: 'ar-EG' });
@@ -336,9 +349,11 @@ export const tests = [
     const meta = await box(`li.item[data-id="${id}"] .item-meta`);
     const body = await box(`li.item[data-id="${id}"] .item-main`);
     // The author column is the first column: on the right, in Arabic.
-    assert.ok(meta.x > body.x + body.width - 1, `author column (${meta.x}) right of the text (${body.x}+${body.width})`);
+    assert.ok(meta.x > body.x + body.width - 1,
+      `author column (${meta.x}) right of the text (${body.x}+${body.width})`);
     const brand = await box('header .brand');
-    assert.ok(brand.x + brand.width > width - 60, `the header starts at the right edge (${brand.x + brand.width} of ${width})`);
+    assert.ok(brand.x + brand.width > width - 60,
+      `the header starts at the right edge (${brand.x + brand.width} of ${width})`);
     const check = await box(`li.item[data-id="${id}"] .item-check`);
     assert.ok(check.x > width / 2, 'the checkbox is at the right');
 
@@ -374,7 +389,8 @@ export const tests = [
     assert.equal(await it.locator('.body').textContent(), 'reply: ' + body);
     assert.equal(await it.locator('.author').textContent(), author);
     assert.match(await it.locator('.parent').textContent(), /<script>window.__xss=2<\/script>/);
-    assert.match(await it.locator('.item-article').textContent(), /<img src=x onerror="window.__xss=4">Title/);
+    assert.match(await it.locator('.item-article').textContent(),
+      /<img src=x onerror="window.__xss=4">Title/);
     assert.ok(await it.locator('.body').isVisible());
     // The history and edit dialogs show the same text as text.
     await page.keyboard.press('h');
@@ -389,13 +405,15 @@ export const tests = [
     await page.goto('/admin' + queueHash(article, { status: 'approved' }));
     await waitCurrent(page, parent);
     assert.equal(await item(page, parent).locator('.author').textContent(), author);
-    assert.equal(await page.locator('main img, main script, main b').count(), 0, 'no element came from the data');
+    assert.equal(await page.locator('main img, main script, main b').count(), 0,
+      'no element came from the data');
     assert.equal(await page.evaluate(() => window.__xss), undefined, 'no script ran');
   }],
 
   ['an expired session asks for the password and comes back to the same place', async (ctx) => {
     const article = unique('place');
-    const ids = await seed(article, 4, (i) => ({ author: `Reader ${i}`, body: `placetest comment ${i}` }));
+    const ids = await seed(article, 4,
+      (i) => ({ author: `Reader ${i}`, body: `placetest comment ${i}` }));
     const mod = createModerator('moderator');
     const token = createToken(mod.name);
     const { context, page } = await openAs(ctx, mod, queueHash(article, { q: 'placetest' }));
@@ -442,7 +460,9 @@ export const tests = [
     await waitCurrent(page, ids[0]);
     // Mark an element further down: actions must leave it as it is (one
     // element changes per comment, the list is never rebuilt).
-    await page.evaluate((id) => { document.querySelector(`li.item[data-id="${id}"]`).probe = 'kept'; }, ids[50]);
+    await page.evaluate((id) => {
+      document.querySelector(`li.item[data-id="${id}"]`).probe = 'kept';
+    }, ids[50]);
     // One approved, three chosen with x and marked spam in one batch.
     await page.keyboard.press('a');
     await waitCurrent(page, ids[1]);
@@ -451,7 +471,8 @@ export const tests = [
     await page.keyboard.press('s');
     for (const id of ids.slice(1, 4)) await item(page, id).waitFor({ state: 'detached' });
     await waitCurrent(page, ids[4]);
-    assert.equal(await page.evaluate((id) => document.querySelector(`li.item[data-id="${id}"]`).probe, ids[50]), 'kept');
+    assert.equal(await page.evaluate(
+      (id) => document.querySelector(`li.item[data-id="${id}"]`).probe, ids[50]), 'kept');
     // Moving far down loads the next page (the keyset cursor).
     for (let i = 0; i < 110; i++) await page.keyboard.press('j');
     await waitCurrent(page, ids[114]);
@@ -475,17 +496,23 @@ export const tests = [
       await page.keyboard.press('Enter');
       // The batch starts when the dialog has closed.
       await page.locator('dialog.dialog-reason').waitFor({ state: 'detached' });
-      await eventually(async () => (await page.locator('li.item.busy').count()) === 0, 15000, 'the batch to finish');
+      await eventually(async () => (await page.locator('li.item.busy').count()) === 0,
+        15000, 'the batch to finish');
       await eventually(async () => (await page.locator('li.item').count()) > 0 ||
-        /Nothing to moderate/.test(await page.locator('.queue-foot').textContent()), 8000, 'the next page');
+        /Nothing to moderate/.test(await page.locator('.queue-foot').textContent()),
+        8000, 'the next page');
     }
     await waitText(page.locator('.queue-foot'), /Nothing to moderate/);
-    const art = await api('GET', `/api/v1/admin/articles/${encodeURIComponent(article)}`, { token });
+    const art = await api('GET',
+      `/api/v1/admin/articles/${encodeURIComponent(article)}`, { token });
     assert.equal(art.json.article.pending, 0);
     assert.equal(art.json.article.approved, 1);
-    const spam = await api('GET', `/api/v1/admin/comments?status=spam&article=${encodeURIComponent(article)}`, { token });
+    const spam = await api('GET',
+      `/api/v1/admin/comments?status=spam&article=${encodeURIComponent(article)}`, { token });
     assert.deepEqual(spam.json.comments.map((c) => c.id).sort((x, y) => x - y), ids.slice(1, 4));
-    const rejected = await api('GET', `/api/v1/admin/comments?status=rejected&limit=200&article=${encodeURIComponent(article)}`, { token });
+    const rejected = await api('GET',
+      `/api/v1/admin/comments?status=rejected&limit=200&article=${encodeURIComponent(article)}`,
+      { token });
     assert.equal(rejected.json.comments.length, 200);
     assert.equal(rejected.json.comments[0].status, 'rejected');
   }],
@@ -528,7 +555,8 @@ export const tests = [
     const row = page.locator(`#stat-decisions tr[data-moderator="${mod.name}"] td`);
     await waitText(row, /^2$/);
     const stats = (await api('GET', '/api/v1/admin/stats', { token })).json;
-    await waitText(page.locator('#stat-pending'), new RegExp(`^${stats.counts.pending.toLocaleString('en-US')}$`));
+    await waitText(page.locator('#stat-pending'),
+      new RegExp(`^${stats.counts.pending.toLocaleString('en-US')}$`));
     await waitText(page.locator('#stat-counts tr[data-status="approved"] td'), /\d/);
     assert.notEqual(await page.locator('#stat-oldest').textContent(), '');
     // Live: a decision elsewhere updates the view.
@@ -536,7 +564,8 @@ export const tests = [
     await waitText(row, /^3$/);
   }],
 
-  ['moderators: an admin adds, disables, enables, resets; a moderator cannot see them', async (ctx) => {
+  ['moderators: an admin adds, disables, enables, resets; ' +
+    'a moderator cannot see them', async (ctx) => {
     const boss = theAdmin();
     const { page } = await openAs(ctx, boss, '#/moderators');
     const name = unique('newbie');
@@ -548,7 +577,8 @@ export const tests = [
     const password = await secret.inputValue();
     assert.ok(password.length >= 12);
     await page.keyboard.press('Escape');
-    const loginAs = (pw) => api('POST', '/api/v1/admin/session', { body: { username: name, password: pw } });
+    const loginAs = (pw) =>
+      api('POST', '/api/v1/admin/session', { body: { username: name, password: pw } });
     assert.equal((await loginAs(password)).status, 200);
 
     const row = page.locator(`tr[data-name="${name}"]`);
@@ -575,7 +605,8 @@ export const tests = [
     const own = page.locator(`tr[data-name="${boss.name}"]`);
     assert.equal(await own.locator('[data-act="disable"]').isDisabled(), true);
     assert.equal(await own.locator('[data-act="role"]').isDisabled(), true);
-    assert.match(await own.locator('[data-act="disable"]').getAttribute('title'), /cannot disable or demote your own account/);
+    assert.match(await own.locator('[data-act="disable"]').getAttribute('title'),
+      /cannot disable or demote your own account/);
 
     // A moderator gets no link and no list.
     const mod = createModerator('moderator');

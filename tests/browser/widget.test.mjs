@@ -94,7 +94,8 @@ async function submitForm(page, { author, email, body }, scope = '.commentd > .c
   ]);
   // The widget has handled the answer: the form is no longer busy (it
   // was from the click on), or it went (a reply form, once sent).
-  await page.waitForFunction((f) => !f.isConnected || f.getAttribute('aria-busy') === 'false', handle);
+  await page.waitForFunction(
+    (f) => !f.isConnected || f.getAttribute('aria-busy') === 'false', handle);
   return res;
 }
 
@@ -112,7 +113,8 @@ function threadShape(root, idOf) {
 }
 
 function jsonShape(comments) {
-  return comments.map((c) => c.id + (c.replies.length ? `(${jsonShape(c.replies)})` : '')).join(',');
+  return comments.map((c) => c.id + (c.replies.length ? `(${jsonShape(c.replies)})` : ''))
+    .join(',');
 }
 
 // Bytes of path as the server sends it to a client that accepts gzip.
@@ -127,7 +129,8 @@ function gzippedSize(path) {
 }
 
 export const tests = [
-  ['Arabic demo page: a new comment is pending for its author only, then published for all', async (ctx) => {
+  ['Arabic demo page: a new comment is pending for its author only, ' +
+    'then published for all', async (ctx) => {
     const a = await ctx.newContext();
     const page = await a.newPage();
     await page.goto('/');
@@ -142,7 +145,8 @@ export const tests = [
     const id = posted.comment.id;
     // The site's own notice, from the server, in the form's polite live
     // region.
-    assert.equal(posted.notice, 'تم أضافة تعليقك سوف يظهر بعد المراجعة');
+    assert.equal(posted.notice,
+      'تم أضافة تعليقك سوف يظهر بعد المراجعة');
     const live = page.locator('.commentd > .commentd-form [role=status][aria-live=polite]');
     await waitText(live, posted.notice, 'notice');
 
@@ -202,10 +206,12 @@ export const tests = [
     await waitText(page.locator('.commentd-empty'), /No comments yet/);
   }],
 
-  ['an approved own comment beyond the first page shows at once, then once in its place', async (ctx) => {
+  ['an approved own comment beyond the first page shows at once, ' +
+    'then once in its place', async (ctx) => {
     const key = unique('w-late');
     const first = await approved(key, { author: 'First', body: 'The first comment' });
-    const html = smallPage('en', `<div data-commentd-article="${key}" data-commentd-limit="1"></div>`);
+    const html = smallPage('en',
+      `<div data-commentd-article="${key}" data-commentd-limit="1"></div>`);
     const c = await ctx.newContext();
     const page = await openPage(c, `/t/${key}`, html);
     await ready(page);
@@ -214,14 +220,16 @@ export const tests = [
     assert.equal((await moderate(moderator(), comment.id, 'approve')).status, 200);
     await page.reload();
     await ready(page);
-    const ids = () => page.locator('.commentd-list > li').evaluateAll((l) => l.map((x) => +x.dataset.id));
+    const ids = () => page.locator('.commentd-list > li')
+      .evaluateAll((l) => l.map((x) => +x.dataset.id));
     // Page one has only the first; the reader's own approved one is shown
     // after it, not pending, and its token is forgotten.
     assert.deepEqual(await ids(), [first, comment.id]);
     assert.equal(await page.locator('.commentd-pending').count(), 0);
     assert.ok(await page.locator('.commentd-more').isVisible());
     await page.locator('.commentd-more').click();
-    await eventually(async () => !(await page.locator('.commentd-more').isVisible()), 5000, 'the last page');
+    await eventually(async () => !(await page.locator('.commentd-more').isVisible()),
+      5000, 'the last page');
     assert.deepEqual(await ids(), [first, comment.id]);
     assert.equal(await page.locator(`#commentd-c-${comment.id}`).count(), 1);
   }],
@@ -330,7 +338,8 @@ export const tests = [
       assert.equal(await p.locator('.commentd img, .commentd script, .commentd b').count(), 0);
       const links = await li.locator('.commentd-body a').evaluateAll((as) => as.map((a) => ({
         href: a.getAttribute('href'), text: a.textContent, rel: a.rel, target: a.target })));
-      assert.deepEqual(links, [{ href: 'https://example.com/a?b=1&c=2', text: 'https://example.com/a?b=1&c=2',
+      assert.deepEqual(links, [{
+        href: 'https://example.com/a?b=1&c=2', text: 'https://example.com/a?b=1&c=2',
         rel: 'nofollow ugc noopener', target: '_blank' }]);
       await p.waitForTimeout(100);
       assert.equal(await p.evaluate(() => window.__xss), undefined);
@@ -350,14 +359,17 @@ export const tests = [
     assert.equal(await page.evaluate(() => document.activeElement.name), 'author');
     await page.keyboard.press('Escape');
     assert.equal(await page.locator('.commentd-reply-form').count(), 0);
-    assert.equal(await page.evaluate(() => document.activeElement.className), 'commentd-link commentd-reply');
+    assert.equal(await page.evaluate(() => document.activeElement.className),
+      'commentd-link commentd-reply');
 
     await replyButton.click();
-    const res = await submitForm(page, { author: 'Laila', body: 'A reply to Sam' }, '.commentd-reply-form');
+    const res = await submitForm(page, { author: 'Laila', body: 'A reply to Sam' },
+      '.commentd-reply-form');
     assert.equal(res.status(), 202);
     const { comment, notice } = await res.json();
     assert.equal(comment.parent_id, parent);
-    const pending = page.locator(`#commentd-c-${parent} > ol.commentd-replies > #commentd-c-${comment.id}.commentd-pending`);
+    const pending = page.locator(`#commentd-c-${parent} > ol.commentd-replies > ` +
+      `#commentd-c-${comment.id}.commentd-pending`);
     await pending.waitFor();
     await waitText(page.locator(`#commentd-c-${parent} > .commentd-c > [role=status]`), notice);
     assert.equal(await page.locator('.commentd-reply-form').count(), 0);
@@ -366,7 +378,8 @@ export const tests = [
     const c2 = await ctx.newContext();
     const reader = await openPage(c2, `/t/${key}`, await demoHtml('en', key));
     await ready(reader);
-    const li = reader.locator(`#commentd-c-${parent} > ol.commentd-replies > #commentd-c-${comment.id}`);
+    const li = reader.locator(
+      `#commentd-c-${parent} > ol.commentd-replies > #commentd-c-${comment.id}`);
     await li.waitFor();
     assert.equal(await li.locator('.commentd-body').innerText(), 'A reply to Sam');
     assert.doesNotMatch(await li.getAttribute('class'), /pending/);
@@ -386,7 +399,8 @@ export const tests = [
     assert.equal(await page.evaluate(() => document.activeElement.className), 'commentd-yes');
     await li.locator('.commentd-confirm button:not(.commentd-yes)').click();
     assert.equal(await li.locator('.commentd-confirm').count(), 0);
-    assert.equal(await page.evaluate(() => document.activeElement.className), 'commentd-link commentd-report');
+    assert.equal(await page.evaluate(() => document.activeElement.className),
+      'commentd-link commentd-report');
     await li.locator('.commentd-report').click();
     await page.keyboard.press('Escape');
     assert.equal(await li.locator('.commentd-confirm').count(), 0);
@@ -416,10 +430,12 @@ export const tests = [
     for (const [n, key] of k)
       for (let i = 0; i < n; i++)
         await approved(key, { author: 'a', body: `comment ${i}` });
-    const links = k.map(([, key]) => `<li><a href="#" data-commentd-count="${key}">…</a></li>`).join('') +
+    const links = k.map(([, key]) =>
+      `<li><a href="#" data-commentd-count="${key}">…</a></li>`).join('') +
       `<li><a href="#" id="dup" data-commentd-count="${k[2][1]}">…</a></li>`;
     const want = {
-      ar: [/^لا تعليقات$/, /^تعليق واحد$/, /^تعليقان$/, /^[3٣] تعليقات$/, /^(11|١١) تعليقًا$/],
+      ar: [/^لا تعليقات$/, /^تعليق واحد$/, /^تعليقان$/,
+        /^[3٣] تعليقات$/, /^(11|١١) تعليقًا$/],
       en: [/^No comments$/, /^1 comment$/, /^2 comments$/, /^3 comments$/, /^11 comments$/],
     };
     for (const lang of ['ar', 'en']) {
@@ -438,7 +454,8 @@ export const tests = [
     }
   }],
 
-  ['the no-JS fragment lists the same comments, nested the same way, as the API and the widget', async (ctx) => {
+  ['the no-JS fragment lists the same comments, nested the same way, ' +
+    'as the API and the widget', async (ctx) => {
     const key = unique('w-frag');
     const t1 = await approved(key, { author: 'A', body: 'first <b>not bold</b>' });
     const t2 = await approved(key, { author: 'B', body: 'second' });
@@ -476,7 +493,9 @@ export const tests = [
     // The fragment included in the container (server-side, for readers
     // without JavaScript) is replaced by one widget, not mounted twice.
     const lists = [];
-    c.on('request', (r) => { if (r.url().includes(`/articles/${key}/comments?`)) lists.push(r.url()); });
+    c.on('request', (r) => {
+      if (r.url().includes(`/articles/${key}/comments?`)) lists.push(r.url());
+    });
     const inc = await openPage(c, `/t/inc-${key}`, smallPage('en',
       `<div id="w" data-commentd-article="${key}">${frag.text}</div>`));
     await ready(inc);
@@ -497,9 +516,11 @@ export const tests = [
     const c = await ctx.newContext();
     const page = await openPage(c, '/t/more', smallPage('en',
       `<div id="a" data-commentd-article="${a}" data-commentd-limit="2"></div>` +
-      `<div id="b" data-commentd-article="${b}" data-commentd-order="newest" data-commentd-lang="ar"></div>`));
+      `<div id="b" data-commentd-article="${b}" data-commentd-order="newest" ` +
+      `data-commentd-lang="ar"></div>`));
     await ready(page);
-    const shown = () => page.locator('#a .commentd-list > li').evaluateAll((l) => l.map((x) => +x.dataset.id));
+    const shown = () => page.locator('#a .commentd-list > li')
+      .evaluateAll((l) => l.map((x) => +x.dataset.id));
     assert.deepEqual(await shown(), ids.slice(0, 2));
     const more = page.locator('#a .commentd-more');
     await more.click();
@@ -511,17 +532,20 @@ export const tests = [
     assert.equal(await page.evaluate(() => document.activeElement.dataset.id), String(ids[4]));
     await waitText(page.locator('#a .commentd-heading'), '5 comments');
 
-    assert.deepEqual(await page.locator('#b .commentd-list > li').evaluateAll((l) => l.map((x) => +x.dataset.id)), [only]);
+    assert.deepEqual(await page.locator('#b .commentd-list > li')
+      .evaluateAll((l) => l.map((x) => +x.dataset.id)), [only]);
     assert.equal(await page.locator('#b .commentd').getAttribute('dir'), 'rtl');
     await waitText(page.locator('#b .commentd-heading'), 'تعليق واحد');
     // Just posted: "now" in the widget's language, the full date as title.
-    const times = await page.locator('time').evaluateAll((t) => t.map((x) => [x.textContent, x.dateTime, x.title]));
+    const times = await page.locator('time')
+      .evaluateAll((t) => t.map((x) => [x.textContent, x.dateTime, x.title]));
     assert.ok(times.slice(0, 5).every(([t]) => /now|second|minute/.test(t)), JSON.stringify(times));
     assert.match(times[5][0], /[\u0600-\u06ff]/);
     assert.ok(times.every(([, dt, title]) => !isNaN(Date.parse(dt)) && title.length > 0));
   }],
 
-  ['a retry after a network error sends the same Idempotency-Key and makes one comment', async (ctx) => {
+  ['a retry after a network error sends the same Idempotency-Key ' +
+    'and makes one comment', async (ctx) => {
     const key = unique('w-idem');
     const c = await ctx.newContext();
     const page = await openPage(c, `/t/${key}`, await demoHtml('en', key));
@@ -532,7 +556,8 @@ export const tests = [
     await page.route(`${base}/api/v1/articles/${key}/comments`, async (route) => {
       if (route.request().method() !== 'POST') return route.continue();
       keys.push(route.request().headers()['idempotency-key']);
-      disabledWhilePosting = await page.locator('.commentd > .commentd-form button[type=submit]').isDisabled();
+      disabledWhilePosting = await page.locator('.commentd > .commentd-form button[type=submit]')
+        .isDisabled();
       if (n++ === 0) {
         await route.fetch();	// the server took it...
         return route.abort('connectionreset');	// ...the answer was lost
@@ -554,13 +579,15 @@ export const tests = [
     assert.equal(res.headers()['idempotent-replayed'], 'true');
     assert.equal(keys.length, 2);
     assert.ok(keys[0] && keys[0] === keys[1]);
-    const q = await api('GET', `/api/v1/admin/comments?status=all&article=${key}`, { token: moderator() });
+    const q = await api('GET', `/api/v1/admin/comments?status=all&article=${key}`,
+      { token: moderator() });
     assert.equal(q.json.comments.length, 1);
     await page.locator(`#commentd-c-${q.json.comments[0].id}.commentd-pending`).waitFor();
     assert.equal(await page.locator('.commentd-pending').count(), 1);
   }],
 
-  ['the widget on another origin: reads, posts, shows its pending comment, reports, counts', async (ctx) => {
+  ['the widget on another origin: reads, posts, shows its pending comment, ' +
+    'reports, counts', async (ctx) => {
     const key = unique('w-xo');
     // An origin in the test server's COMMENTD_ALLOWED_ORIGINS.  HTTPS:
     // Chromium lets only a secure page reach a loopback address.
@@ -575,13 +602,16 @@ export const tests = [
     // Access); a real site and API are both public.
     const c = await ctx.newContext({ permissions: ['local-network-access'] });
     const violations = [];
-    c.on('console', (m) => { if (/Content.Security.Policy|CORS/i.test(m.text())) violations.push(m.text()); });
+    c.on('console', (m) => {
+      if (/Content.Security.Policy|CORS/i.test(m.text())) violations.push(m.text());
+    });
     const page = await openPage(c, `/xo/${key}`, html, { csp, origin });
     await ready(page);
     assert.equal(new URL(page.url()).origin, origin);
     await page.locator(`#commentd-c-${id}`).waitFor();
     // embed.css came from the API origin.
-    assert.equal(await page.locator('.commentd-send').evaluate((b) => getComputedStyle(b).backgroundColor),
+    assert.equal(
+      await page.locator('.commentd-send').evaluate((b) => getComputedStyle(b).backgroundColor),
       'rgb(11, 92, 173)');
     await waitText(page.locator(`[data-commentd-count="${key}"]`), 'تعليق واحد');
 
@@ -607,7 +637,8 @@ export const tests = [
     const page = await c.newPage();
     await page.goto('/en');
     await ready(page);
-    assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.commentd')).direction), 'ltr');
+    assert.equal(await page.evaluate(
+      () => getComputedStyle(document.querySelector('.commentd')).direction), 'ltr');
     assert.equal(await page.getByLabel('Name').count(), 1);
     assert.equal(await page.getByLabel('Comment', { exact: true }).count(), 1);
     assert.equal(await page.getByRole('button', { name: 'Post comment' }).count(), 1);

@@ -85,7 +85,9 @@ const PLACE_EVERY_MS = 300;
 function setPlace(params) {
   current.params = { ...params };
   // Unthrottled copy for a reload that comes before the next write.
-  try { sessionStorage.setItem(PLACE_KEY, hashFor(current.name, current.params)); } catch { /* private mode */ }
+  try {
+    sessionStorage.setItem(PLACE_KEY, hashFor(current.name, current.params));
+  } catch { /* private mode */ }
   if (placeTimer) return;  // already due: it will write these params
   const wait = placeWritten + PLACE_EVERY_MS - Date.now();
   if (wait <= 0) writePlace();
@@ -112,7 +114,9 @@ function restorePlace() {
     const x = parseHash(a), y = parseHash(b);
     delete x.params.item;
     delete y.params.item;
-    return x.name === y.name && JSON.stringify(Object.entries(x.params).sort()) === JSON.stringify(Object.entries(y.params).sort());
+    return x.name === y.name &&
+      JSON.stringify(Object.entries(x.params).sort()) ===
+      JSON.stringify(Object.entries(y.params).sort());
   };
   if (saved !== location.hash && same(saved, location.hash)) history.replaceState(null, '', saved);
 }
@@ -137,18 +141,24 @@ function mountView(name, params) {
   current = { name, view: VIEWS[name](app), params };
   main.replaceChildren();
   current.view.mount(main, params);
-  for (const a of header.querySelectorAll('nav a'))
-    if (a.dataset.view === name) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  for (const a of header.querySelectorAll('nav a')) {
+    if (a.dataset.view === name) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
 }
 
 // -- header ----------------------------------------------------------------------
 function buildHeader() {
-  const link = (name, label, extra) => h('a', { href: '#/' + name, dataset: { view: name } }, label, extra);
+  const link = (name, label, extra) =>
+    h('a', { href: '#/' + name, dataset: { view: name } }, label, extra);
   pendingEl = h('span', { class: 'count', attrs: { 'aria-live': 'off' } });
   liveEl = h('span', { class: 'live', attrs: { role: 'status' } });
   langSel = languageSelect('lang-select');
   replaceChildren(header,
-    h('a', { class: 'skip', href: '#main', on: { click: (e) => { e.preventDefault(); main.focus(); } }, text: t('app.skip') }),
+    h('a', {
+      class: 'skip', href: '#main', on: { click: (e) => { e.preventDefault(); main.focus(); } },
+      text: t('app.skip'),
+    }),
     h('span', { class: 'brand', text: 'commentd' }),
     h('nav', { attrs: { 'aria-label': t('nav.label') } },
       link('queue', t('nav.queue'), pendingEl),
@@ -157,9 +167,13 @@ function buildHeader() {
       app.me.role === 'admin' && link('moderators', t('nav.moderators'))),
     h('span', { class: 'spacer' }),
     liveEl,
-    h('label', { class: 'lang' }, h('span', { class: 'visually-hidden', text: t('lang.label') }), langSel),
+    h('label', { class: 'lang' },
+      h('span', { class: 'visually-hidden', text: t('lang.label') }), langSel),
     h('span', { class: 'who' }, h('bdi', { text: app.me.name }), ' · ', t('role.' + app.me.role)),
-    h('button', { type: 'button', class: 'btn btn-link', id: 'logout', text: t('logout'), on: { click: logout } }));
+    h('button', {
+      type: 'button', class: 'btn btn-link', id: 'logout', text: t('logout'),
+      on: { click: logout },
+    }));
   for (const a of header.querySelectorAll('nav a'))
     if (a.dataset.view === current.name) a.setAttribute('aria-current', 'page');
   showPending();
@@ -168,7 +182,8 @@ function buildHeader() {
 
 function languageSelect(id) {
   const sel = h('select', { id, on: { change: () => setLang(sel.value) } },
-    Object.entries(LANGS).map(([code, l]) => h('option', { value: code, lang: code, text: l.name })));
+    Object.entries(LANGS).map(([code, l]) =>
+      h('option', { value: code, lang: code, text: l.name })));
   sel.value = getLang();
   return sel;
 }
@@ -230,7 +245,8 @@ function keyOf(e) {
 }
 
 function onKeydown(e) {
-  if (!started || app.loginShown() || e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
+  if (!started || app.loginShown() || e.defaultPrevented ||
+    e.ctrlKey || e.metaKey || e.altKey || e.isComposing) return;
   if (document.querySelector('dialog[open]')) return; // the dialog's own keys
   const key = keyOf(e);
   if (isEditable(e.target)) {
@@ -246,8 +262,9 @@ function onKeydown(e) {
 }
 
 const HELP_KEYS = [
-  ['j', 'help.j'], ['k', 'help.k'], ['a', 'help.a'], ['r', 'help.r'], ['s', 'help.s'], ['d', 'help.d'],
-  ['p', 'help.p'], ['x', 'help.x'], ['X', 'help.X'], ['Esc', 'help.esc'], ['u', 'help.u'], ['h', 'help.h'],
+  ['j', 'help.j'], ['k', 'help.k'], ['a', 'help.a'], ['r', 'help.r'], ['s', 'help.s'],
+  ['d', 'help.d'], ['p', 'help.p'], ['x', 'help.x'], ['X', 'help.X'], ['Esc', 'help.esc'],
+  ['u', 'help.u'], ['h', 'help.h'],
   ['e', 'help.e'], ['n', 'help.n'], ['/', 'help.slash'], ['?', 'help.question'],
 ];
 
@@ -256,8 +273,12 @@ function showHelp() {
     title: t('help.title'),
     className: 'dialog-help',
     build: (close) => [
-      h('dl', { class: 'keys' }, HELP_KEYS.map(([k, s]) => [h('dt', {}, h('kbd', { text: k })), h('dd', { text: t(s) })])),
-      h('div', { class: 'dialog-buttons' }, h('button', { type: 'button', class: 'btn', text: t('close'), autofocus: true, on: { click: () => close(true) } })),
+      h('dl', { class: 'keys' }, HELP_KEYS.map(([k, s]) =>
+        [h('dt', {}, h('kbd', { text: k })), h('dd', { text: t(s) })])),
+      h('div', { class: 'dialog-buttons' }, h('button', {
+        type: 'button', class: 'btn', text: t('close'), autofocus: true,
+        on: { click: () => close(true) },
+      })),
     ],
     onKeydown: (e, close) => { if (keyOf(e) === '?') { e.preventDefault(); close(true); } },
   }).then(() => current.view?.focus?.());
@@ -267,8 +288,14 @@ function showHelp() {
 let loginExpired = false;
 
 function buildLogin() {
-  const user = h('input', { id: 'login-user', name: 'username', type: 'text', autocomplete: 'username', required: true, attrs: { dir: 'ltr', autocapitalize: 'none', spellcheck: 'false' } });
-  const pass = h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true, attrs: { dir: 'ltr' } });
+  const user = h('input', {
+    id: 'login-user', name: 'username', type: 'text', autocomplete: 'username', required: true,
+    attrs: { dir: 'ltr', autocapitalize: 'none', spellcheck: 'false' },
+  });
+  const pass = h('input', {
+    id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password',
+    required: true, attrs: { dir: 'ltr' },
+  });
   const err = h('p', { class: 'form-error', id: 'login-error', attrs: { role: 'alert' } });
   const submit = h('button', { type: 'submit', class: 'btn btn-primary', text: t('login.submit') });
   if (app.me) user.value = app.me.name;
@@ -281,13 +308,16 @@ function buildLogin() {
         submit.disabled = true;
         submit.textContent = t('login.busy');
         try {
-          const res = await request('POST', '/session', { username: user.value.trim(), password: pass.value }, { noAuthRedirect: true });
+          const res = await request('POST', '/session',
+            { username: user.value.trim(), password: pass.value }, { noAuthRedirect: true });
           pass.value = '';
           loggedIn(res.moderator, res.csrf_token);
         } catch (er) {
           if (er.status === 401) err.textContent = t('login.wrong');
-          else if (er.status === 429) err.textContent = t('login.throttled', { minutes: Math.max(1, Math.ceil((er.retryAfter || 60) / 60)) });
-          else err.textContent = errorText(er);
+          else if (er.status === 429) {
+            const minutes = Math.max(1, Math.ceil((er.retryAfter || 60) / 60));
+            err.textContent = t('login.throttled', { minutes });
+          } else err.textContent = errorText(er);
           pass.select();
         } finally {
           submit.disabled = false;
@@ -299,10 +329,12 @@ function buildLogin() {
   h('h1', { id: 'login-h', text: t('login.title') }),
   loginExpired && h('p', { class: 'notice', id: 'login-expired', text: t('login.expired') }),
   h('div', { class: 'field' }, h('label', { for: 'login-user', text: t('login.username') }), user),
-  h('div', { class: 'field' }, h('label', { for: 'login-password', text: t('login.password') }), pass),
+  h('div', { class: 'field' },
+    h('label', { for: 'login-password', text: t('login.password') }), pass),
   err,
   h('div', { class: 'form-buttons' }, submit),
-  h('label', { class: 'lang' }, h('span', { text: t('lang.label') + ' ' }), languageSelect('login-lang')));
+  h('label', { class: 'lang' },
+    h('span', { text: t('lang.label') + ' ' }), languageSelect('login-lang')));
   replaceChildren(loginBox, form);
   return { user, pass };
 }

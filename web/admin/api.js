@@ -80,7 +80,9 @@ export const enc = encodeURIComponent;
 // what happened.  (Conflicts on comments are worded by the queue, which
 // knows what the moderator tried.)
 export function errorText(err) {
-  if (!(err instanceof ApiError)) return t('err.generic', { status: '-', message: String(err && err.message || err) });
+  if (!(err instanceof ApiError)) {
+    return t('err.generic', { status: '-', message: String(err && err.message || err) });
+  }
   switch (err.code) {
     case 'network': return t('err.network');
     case 'database_unavailable': return t('err.unavailable');

@@ -53,19 +53,27 @@ export function createArticles(app) {
       attrs: { dir: 'auto', placeholder: t('articles.search') },
       on: {
         input: () => { clearTimeout(searchTimer); searchTimer = setTimeout(research, 350); },
-        keydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); clearTimeout(searchTimer); research(); } },
+        keydown: (e) => {
+          if (e.key === 'Enter') { e.preventDefault(); clearTimeout(searchTimer); research(); }
+        },
       },
     });
     const body = h('tbody');
-    const more = h('button', { type: 'button', class: 'btn', hidden: true, text: t('queue.more'), on: { click: () => load() } });
+    const more = h('button', {
+      type: 'button', class: 'btn', hidden: true, text: t('queue.more'),
+      on: { click: () => load() },
+    });
     const status = h('p', { class: 'queue-foot', attrs: { role: 'status' } });
     replaceChildren(root,
       h('h1', { text: t('articles.title') }),
-      h('form', { class: 'filters', attrs: { role: 'search' }, on: { submit: (e) => e.preventDefault() } },
-        h('div', { class: 'field' }, h('label', { for: 'articles-q', text: t('filter.search') }), search)),
+      h('form',
+        { class: 'filters', attrs: { role: 'search' }, on: { submit: (e) => e.preventDefault() } },
+        h('div', { class: 'field' },
+          h('label', { for: 'articles-q', text: t('filter.search') }), search)),
       h('table', { class: 'table articles' },
         h('thead', {}, h('tr', {},
-          ['articles.name', 'articles.mode', 'articles.pending', 'articles.approved', 'articles.created', 'articles.settings']
+          ['articles.name', 'articles.mode', 'articles.pending', 'articles.approved',
+            'articles.created', 'articles.settings']
             .map((k) => h('th', { scope: 'col', text: t(k) })))),
         body),
       status, more);
@@ -92,14 +100,18 @@ export function createArticles(app) {
     const queueHref = '#/queue' + qs({ article: a.key });
     return h('tr', { dataset: { key: a.key } },
       h('td', {},
-        h('div', {}, url ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' }, h('bdi', { text: a.title || a.key }))
+        h('div', {}, url
+          ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer' },
+            h('bdi', { text: a.title || a.key }))
           : h('bdi', { text: a.title || t('item.no-title') })),
         h('div', { class: 'muted' }, h('bdi', { class: 'key', text: a.key }))),
       h('td', { class: 'mode', text: t('mode.' + a.mode) }),
       h('td', { class: 'num' }, h('a', { href: queueHref, text: fmtNumber(a.pending) })),
       h('td', { class: 'num', text: fmtNumber(a.approved) }),
       h('td', {}, h('time', { attrs: { datetime: a.created_at }, text: fmtDate(a.created_at) })),
-      h('td', {}, h('a', { href: '#/articles/' + enc(a.key), class: 'settings-link', text: t('articles.settings') })));
+      h('td', {}, h('a', {
+        href: '#/articles/' + enc(a.key), class: 'settings-link', text: t('articles.settings'),
+      })));
   }
 
   // -- one article -------------------------------------------------------------
@@ -115,14 +127,22 @@ export function createArticles(app) {
     }
     if (my !== gen) return;
     const admin = app.me.role === 'admin';
-    const title = h('input', { id: 'art-title', type: 'text', value: a.title ?? '', disabled: !admin, attrs: { dir: 'auto' } });
-    const url = h('input', { id: 'art-url', type: 'url', value: a.url ?? '', disabled: !admin, attrs: { dir: 'ltr' } });
+    const title = h('input', {
+      id: 'art-title', type: 'text', value: a.title ?? '', disabled: !admin, attrs: { dir: 'auto' },
+    });
+    const url = h('input', {
+      id: 'art-url', type: 'url', value: a.url ?? '', disabled: !admin, attrs: { dir: 'ltr' },
+    });
     const errs = {};
-    const err = (name) => (errs[name] = h('p', { class: 'field-error', id: `art-${name}-err`, attrs: { 'aria-live': 'polite' } }));
+    const err = (name) => (errs[name] = h('p', {
+      class: 'field-error', id: `art-${name}-err`, attrs: { 'aria-live': 'polite' },
+    }));
     const modes = h('fieldset', { class: 'modes' },
       h('legend', { text: t('article.mode') }),
       MODES.map((m) => h('label', { class: 'mode-choice' },
-        h('input', { type: 'radio', name: 'mode', value: m, checked: a.mode === m, disabled: !admin }),
+        h('input', {
+          type: 'radio', name: 'mode', value: m, checked: a.mode === m, disabled: !admin,
+        }),
         h('span', { class: 'mode-name', text: t('mode.' + m) }),
         h('span', { class: 'muted', text: t(`mode.${m}.hint`) }))),
       err('mode'));
@@ -144,7 +164,9 @@ export function createArticles(app) {
           } catch (er) {
             if (er.handled) return;
             if (er.fields) {
-              for (const [f, code] of Object.entries(er.fields)) if (errs[f]) errs[f].textContent = fieldText(code);
+              for (const [f, code] of Object.entries(er.fields)) {
+                if (errs[f]) errs[f].textContent = fieldText(code);
+              }
             }
             formErr.textContent = errorText(er);
           }
@@ -152,18 +174,25 @@ export function createArticles(app) {
       },
     },
     h('div', { class: 'field' }, h('label', { for: 'art-key', text: t('article.key') }),
-      h('input', { id: 'art-key', type: 'text', value: a.key, readOnly: true, attrs: { dir: 'ltr' } })),
-    h('div', { class: 'field' }, h('label', { for: 'art-title', text: t('article.name') }), title, err('title')),
-    h('div', { class: 'field' }, h('label', { for: 'art-url', text: t('article.url') }), url, err('url')),
+      h('input', {
+        id: 'art-key', type: 'text', value: a.key, readOnly: true, attrs: { dir: 'ltr' },
+      })),
+    h('div', { class: 'field' },
+      h('label', { for: 'art-title', text: t('article.name') }), title, err('title')),
+    h('div', { class: 'field' },
+      h('label', { for: 'art-url', text: t('article.url') }), url, err('url')),
     modes,
     !admin && h('p', { class: 'notice', text: t('article.admin-only') }),
     formErr,
-    admin && h('div', { class: 'form-buttons' }, h('button', { type: 'submit', class: 'btn btn-primary', text: t('save') })));
+    admin && h('div', { class: 'form-buttons' },
+      h('button', { type: 'submit', class: 'btn btn-primary', text: t('save') })));
     replaceChildren(root,
       h('p', { class: 'crumbs' }, h('a', { href: '#/articles', text: t('article.back') })),
       h('h1', {}, t('article.title'), ': ', h('bdi', { text: a.title || a.key })),
-      h('p', {}, h('a', { href: '#/queue' + qs({ article: a.key }), text: t('article.open-queue') }),
-        ' · ', t('articles.pending'), ': ', fmtNumber(a.pending), ' · ', t('articles.approved'), ': ', fmtNumber(a.approved)),
+      h('p', {},
+        h('a', { href: '#/queue' + qs({ article: a.key }), text: t('article.open-queue') }),
+        ' · ', t('articles.pending'), ': ', fmtNumber(a.pending),
+        ' · ', t('articles.approved'), ': ', fmtNumber(a.approved)),
       form);
     (admin ? title : form.querySelector('a, input'))?.focus();
   }

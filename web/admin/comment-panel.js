@@ -5,7 +5,9 @@ import { get, request, errorText, fieldText } from './api.js';
 import { openDialog, toast } from './ui.js';
 
 function when(iso) {
-  return h('time', { attrs: { datetime: iso, title: fmtDate(iso) }, text: `${fmtDate(iso)} (${fmtAge(iso)})` });
+  return h('time', {
+    attrs: { datetime: iso, title: fmtDate(iso) }, text: `${fmtDate(iso)} (${fmtAge(iso)})`,
+  });
 }
 
 // The audit trail of a comment, oldest first, in a dialog.
@@ -23,20 +25,30 @@ export async function showHistory(c) {
     className: 'dialog-history',
     build: (close) => [
       h('div', { class: 'history-comment' },
-        h('p', { class: 'history-meta' }, h('bdi', { class: 'author', text: c.author }), ' · ', when(c.created_at)),
+        h('p', { class: 'history-meta' },
+          h('bdi', { class: 'author', text: c.author }), ' · ', when(c.created_at)),
         h('p', { class: 'body', attrs: { dir: 'auto' }, text: c.body })),
       events.length === 0 ? h('p', { class: 'history-empty', text: t('history.empty') })
         : h('ol', { class: 'history' }, events.map((e) => h('li', { class: 'history-event' },
           h('p', { class: 'history-head' },
-            tNodes('history.event', { actor: actorName(e.actor), action: t('history.action.' + e.action) }),
-            e.from_status !== e.to_status && h('span', { class: 'history-move', text: ' — ' + t('history.move', { from: status(e.from_status), to: status(e.to_status) }) }),
+            tNodes('history.event',
+              { actor: actorName(e.actor), action: t('history.action.' + e.action) }),
+            e.from_status !== e.to_status && h('span', {
+              class: 'history-move',
+              text: ' — ' + t('history.move',
+                { from: status(e.from_status), to: status(e.to_status) }),
+            }),
             ' · ', when(e.created_at)),
-          e.reason && h('p', { class: 'history-reason' }, tNodes('history.reason', { reason: e.reason })),
+          e.reason && h('p', { class: 'history-reason' },
+            tNodes('history.reason', { reason: e.reason })),
           e.old_body !== null && e.old_body !== undefined && h('div', { class: 'history-old' },
             h('p', { class: 'label', text: t('history.old-body') }),
             h('p', { class: 'body old-body', attrs: { dir: 'auto' }, text: e.old_body }))))),
       h('div', { class: 'dialog-buttons' },
-        h('button', { type: 'button', class: 'btn', text: t('close'), autofocus: true, on: { click: () => close(true) } })),
+        h('button', {
+          type: 'button', class: 'btn', text: t('close'), autofocus: true,
+          on: { click: () => close(true) },
+        })),
     ],
   });
 }
@@ -47,10 +59,16 @@ export function editComment(c) {
     title: t('edit.title', { id: c.id }),
     className: 'dialog-edit',
     build: (close) => {
-      const body = h('textarea', { id: 'edit-body', rows: 8, autofocus: true, attrs: { dir: 'auto' } });
+      const body = h('textarea', {
+        id: 'edit-body', rows: 8, autofocus: true, attrs: { dir: 'auto' },
+      });
       body.value = c.body;
-      const reason = h('input', { id: 'edit-reason', type: 'text', maxLength: 500, attrs: { dir: 'auto' } });
-      const bodyErr = h('p', { class: 'field-error', id: 'edit-body-err', attrs: { 'aria-live': 'polite' } });
+      const reason = h('input', {
+        id: 'edit-reason', type: 'text', maxLength: 500, attrs: { dir: 'auto' },
+      });
+      const bodyErr = h('p', {
+        class: 'field-error', id: 'edit-body-err', attrs: { 'aria-live': 'polite' },
+      });
       const formErr = h('p', { class: 'form-error', attrs: { role: 'alert' } });
       const save = async () => {
         bodyErr.textContent = '';
@@ -79,7 +97,10 @@ export function editComment(c) {
           formErr,
           h('div', { class: 'dialog-buttons' },
             h('button', { type: 'submit', class: 'btn btn-primary', text: t('save') }),
-            h('button', { type: 'button', class: 'btn', text: t('cancel'), on: { click: () => close(null) } }))),
+            h('button', {
+              type: 'button', class: 'btn', text: t('cancel'),
+              on: { click: () => close(null) },
+            }))),
       ];
     },
     onKeydown: (e) => {

@@ -45,7 +45,8 @@ export function stop() {
 function connect() {
   clearTimeout(retryTimer);
   if (source) source.close();
-  const url = lastId !== null ? `${URL_EVENTS}?last_event_id=${encodeURIComponent(lastId)}` : URL_EVENTS;
+  const url = lastId !== null
+    ? `${URL_EVENTS}?last_event_id=${encodeURIComponent(lastId)}` : URL_EVENTS;
   const es = new EventSource(url);
   source = es;
   es.onopen = () => { retries = 0; setState(true); };

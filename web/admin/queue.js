@@ -66,10 +66,14 @@ export function createQueue(app) {
 
   function mount(container, params) {
     root = h('section', { class: 'view queue-view', attrs: { 'aria-labelledby': 'queue-h' } });
-    list = h('ol', { class: 'queue-list', id: 'queue-list', attrs: { 'aria-labelledby': 'queue-h' } });
+    list = h('ol', {
+      class: 'queue-list', id: 'queue-list', attrs: { 'aria-labelledby': 'queue-h' },
+    });
     foot = h('p', { class: 'queue-foot', attrs: { role: 'status' } });
     sentinel = h('div', { class: 'sentinel', attrs: { 'aria-hidden': 'true' } });
-    badge = h('button', { type: 'button', class: 'new-badge', hidden: true, on: { click: showNew } });
+    badge = h('button', {
+      type: 'button', class: 'new-badge', hidden: true, on: { click: showNew },
+    });
     toolbar = h('div', { class: 'toolbar' });
     root.append(toolbar, badge, list, foot, sentinel);
     container.append(root);
@@ -130,7 +134,10 @@ export function createQueue(app) {
   }
 
   function place(extra = {}) {
-    return { status: filters.status === 'pending' ? '' : filters.status, article: filters.article, q: filters.q, ...extra };
+    return {
+      status: filters.status === 'pending' ? '' : filters.status,
+      article: filters.article, q: filters.q, ...extra,
+    };
   }
 
   function buildToolbar() {
@@ -140,17 +147,27 @@ export function createQueue(app) {
     articleIn = h('input', {
       id: 'f-article', type: 'text', autocomplete: 'off',
       attrs: { list: 'f-article-list', placeholder: t('filter.article.placeholder'), dir: 'auto' },
-      on: { change: applyFilters, keydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); applyFilters(); } } },
+      on: {
+        change: applyFilters,
+        keydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); applyFilters(); } },
+      },
     });
     searchIn = h('input', {
       id: 'f-search', type: 'search', autocomplete: 'off',
       attrs: { placeholder: t('filter.search.placeholder'), dir: 'auto', 'aria-keyshortcuts': '/' },
       on: {
-        input: () => { clearTimeout(searchTimer); searchTimer = setTimeout(applyFilters, SEARCH_DEBOUNCE_MS); },
-        keydown: (e) => { if (e.key === 'Enter') { e.preventDefault(); clearTimeout(searchTimer); applyFilters(); } },
+        input: () => {
+          clearTimeout(searchTimer);
+          searchTimer = setTimeout(applyFilters, SEARCH_DEBOUNCE_MS);
+        },
+        keydown: (e) => {
+          if (e.key === 'Enter') { e.preventDefault(); clearTimeout(searchTimer); applyFilters(); }
+        },
       },
     });
-    selectAll = h('input', { type: 'checkbox', id: 'select-all', on: { change: () => toggleSelectAll(selectAll.checked) } });
+    selectAll = h('input', {
+      type: 'checkbox', id: 'select-all', on: { change: () => toggleSelectAll(selectAll.checked) },
+    });
     countEl = h('span', { class: 'batch-count', attrs: { 'aria-live': 'polite' } });
     batchButtons = h('span', { class: 'batch-buttons' });
     batchBar = h('div', { class: 'batch-bar' },
@@ -158,15 +175,20 @@ export function createQueue(app) {
       countEl,
       batchButtons,
       h('span', { class: 'batch-hint', text: t('queue.batch.hint') }));
-    const field = (id, label, input) => h('div', { class: 'field' }, h('label', { for: id, text: label }), input);
+    const field = (id, label, input) =>
+      h('div', { class: 'field' }, h('label', { for: id, text: label }), input);
     replaceChildren(toolbar,
       h('h1', { id: 'queue-h', class: 'visually-hidden', text: t('nav.queue') }),
-      h('form', { class: 'filters', attrs: { role: 'search' }, on: { submit: (e) => { e.preventDefault(); applyFilters(); } } },
+      h('form', { class: 'filters', attrs: { role: 'search' },
+        on: { submit: (e) => { e.preventDefault(); applyFilters(); } } },
         field('f-status', t('filter.status'), statusSel),
         field('f-article', t('filter.article'), articleIn),
         field('f-search', t('filter.search'), searchIn),
         articleList,
-        h('button', { type: 'button', class: 'btn btn-link', text: t('filter.clear'), on: { click: clearFilters } })),
+        h('button', {
+          type: 'button', class: 'btn btn-link', text: t('filter.clear'),
+          on: { click: clearFilters },
+        })),
       batchBar);
     statusSel.value = filters.status;
     articleIn.value = filters.article;
@@ -187,7 +209,11 @@ export function createQueue(app) {
   }
 
   function applyFilters() {
-    app.navigate('queue', { status: statusSel.value === 'pending' ? '' : statusSel.value, article: articleIn.value.trim(), q: searchIn.value.trim() });
+    app.navigate('queue', {
+      status: statusSel.value === 'pending' ? '' : statusSel.value,
+      article: articleIn.value.trim(),
+      q: searchIn.value.trim(),
+    });
   }
 
   function clearFilters() {
@@ -200,7 +226,8 @@ export function createQueue(app) {
   async function loadArticleChoices() {
     try {
       const res = await get('/articles?limit=100');
-      replaceChildren(articleList, res.articles.map((a) => h('option', { value: a.key, text: a.title || a.key })));
+      replaceChildren(articleList,
+        res.articles.map((a) => h('option', { value: a.key, text: a.title || a.key })));
     } catch { /* only suggestions */ }
   }
 
@@ -257,7 +284,10 @@ export function createQueue(app) {
     loading = true;
     updateFoot();
     try {
-      const res = await get('/comments' + qs({ status: filters.status, article: filters.article, q: filters.q, before: next ?? '', limit: PAGE }));
+      const res = await get('/comments' + qs({
+        status: filters.status, article: filters.article, q: filters.q,
+        before: next ?? '', limit: PAGE,
+      }));
       if (gen !== generation) return;
       appendItems(res.comments);
       next = res.next ?? null;
@@ -288,7 +318,9 @@ export function createQueue(app) {
   }
 
   function addItem(d) {
-    const it = { data: d, el: h('li', { class: 'item', tabIndex: -1, dataset: { id: d.id } }), busy: false };
+    const it = {
+      data: d, el: h('li', { class: 'item', tabIndex: -1, dataset: { id: d.id } }), busy: false,
+    };
     fill(it);
     items.set(d.id, it);
     if (d.id > maxId) maxId = d.id;
@@ -298,8 +330,11 @@ export function createQueue(app) {
   function updateFoot() {
     let text = '';
     if (loading) text = t('queue.loading');
-    else if (items.size === 0) text = filters.status === 'pending' && !filters.q ? t('queue.empty.pending') : t('queue.empty');
-    else if (next === null) text = t('queue.end');
+    else if (items.size === 0) {
+      text = filters.status === 'pending' && !filters.q
+        ? t('queue.empty.pending')
+        : t('queue.empty');
+    } else if (next === null) text = t('queue.end');
     foot.textContent = text;
     foot.classList.toggle('empty', !loading && items.size === 0);
   }
@@ -312,37 +347,64 @@ export function createQueue(app) {
     el.classList.toggle('selected', selection.has(d.id));
     el.setAttribute('aria-label', `${d.author}: ${excerpt(d.body, 80)}`);
     const check = h('input', {
-      type: 'checkbox', class: 'item-check', checked: selection.has(d.id), tabIndex: isCurrent ? 0 : -1,
+      type: 'checkbox', class: 'item-check', checked: selection.has(d.id),
+      tabIndex: isCurrent ? 0 : -1,
       attrs: { 'aria-label': `${t('action.select')} #${d.id}`, 'aria-keyshortcuts': 'x' },
     });
     const hist = d.author_history || { approved: 0, rejected: 0, spam: 0 };
     const hasRecord = hist.approved + hist.rejected + hist.spam > 0;
+    const recordClass = hasRecord
+      ? 'record' + (hist.rejected + hist.spam > 0 ? ' record-bad' : '') : 'record record-none';
     const meta = h('div', { class: 'item-meta' },
       h('bdi', { class: 'author', text: d.author }),
-      d.email && h('div', { class: 'email' }, h('span', { class: 'label', text: t('item.email') + ': ' }), h('bdi', { text: d.email })),
-      d.ip && h('div', { class: 'ip' }, h('span', { class: 'label', text: t('item.ip') + ': ' }), h('bdi', { text: d.ip })),
-      h('time', { class: 'age', dataset: { ts: d.created_at }, attrs: { datetime: d.created_at, title: fmtDate(d.created_at) }, text: fmtAge(d.created_at) }),
-      h('div', { class: hasRecord ? 'record' + (hist.rejected + hist.spam > 0 ? ' record-bad' : '') : 'record record-none' },
+      d.email && h('div', { class: 'email' },
+        h('span', { class: 'label', text: t('item.email') + ': ' }), h('bdi', { text: d.email })),
+      d.ip && h('div', { class: 'ip' },
+        h('span', { class: 'label', text: t('item.ip') + ': ' }), h('bdi', { text: d.ip })),
+      h('time', {
+        class: 'age', dataset: { ts: d.created_at },
+        attrs: { datetime: d.created_at, title: fmtDate(d.created_at) },
+        text: fmtAge(d.created_at),
+      }),
+      h('div', { class: recordClass },
         hasRecord ? t('item.record', hist) : t('item.record.none')),
       (d.spam_flags?.length > 0 || d.spam_score > 0) && h('ul', { class: 'flags' },
-        d.spam_score > 0 && h('li', { class: 'flag', text: t('item.spam-score', { score: d.spam_score }) }),
-        (d.spam_flags || []).map((f) => h('li', { class: `flag flag-${f.replace(/[^a-z0-9_-]/gi, '')}`, text: flagText(f) }))));
+        d.spam_score > 0 && h('li', {
+          class: 'flag', text: t('item.spam-score', { score: d.spam_score }),
+        }),
+        (d.spam_flags || []).map((f) => h('li', {
+          class: `flag flag-${f.replace(/[^a-z0-9_-]/gi, '')}`, text: flagText(f),
+        }))));
     const url = safeUrl(d.article?.url);
     const articleTitle = d.article?.title || d.article?.key || t('item.no-title');
     const main = h('div', { class: 'item-main' },
       h('div', { class: 'item-article' },
-        url ? h('a', { href: url, target: '_blank', rel: 'noopener noreferrer', tabIndex: -1, attrs: { title: t('item.open-article') } }, h('bdi', { text: articleTitle }))
+        url ? h('a', {
+          href: url, target: '_blank', rel: 'noopener noreferrer', tabIndex: -1,
+          attrs: { title: t('item.open-article') },
+        }, h('bdi', { text: articleTitle }))
           : h('bdi', { class: 'article-title', text: articleTitle }),
-        !filters.article && h('button', { type: 'button', class: 'btn-link filter-article', tabIndex: -1, dataset: { article: d.article.key }, text: t('filter.this-article') })),
+        !filters.article && h('button', {
+          type: 'button', class: 'btn-link filter-article', tabIndex: -1,
+          dataset: { article: d.article.key }, text: t('filter.this-article'),
+        })),
       d.parent && h('blockquote', { class: 'parent' },
-        h('span', { class: 'parent-label' }, tNodes('item.reply-to', { author: d.parent.author })), ' ',
+        h('span', { class: 'parent-label' },
+          tNodes('item.reply-to', { author: d.parent.author })), ' ',
         h('span', { class: 'parent-text', attrs: { dir: 'auto' }, text: d.parent.excerpt })),
       h('p', { class: 'body', attrs: { dir: 'auto' }, text: d.body }),
       d.status !== 'pending' && h('p', { class: `status-line status-${d.status}` },
-        d.moderated_by ? tNodes(d.moderated_by === app.me.name ? 'item.moderated.you' : 'item.moderated', { status: t('status.' + d.status), actor: actorName(d.moderated_by) })
+        d.moderated_by
+          ? tNodes(d.moderated_by === app.me.name ? 'item.moderated.you' : 'item.moderated',
+            { status: t('status.' + d.status), actor: actorName(d.moderated_by) })
           : t('status.' + d.status),
-        d.moderated_at && h('time', { class: 'age', dataset: { ts: d.moderated_at }, attrs: { datetime: d.moderated_at, title: fmtDate(d.moderated_at) }, text: ' · ' + fmtAge(d.moderated_at) })),
-      it.note && h('p', { class: 'item-note', attrs: { role: 'status' } }, typeof it.note === 'string' ? it.note : it.note.cloneNode(true)));
+        d.moderated_at && h('time', {
+          class: 'age', dataset: { ts: d.moderated_at },
+          attrs: { datetime: d.moderated_at, title: fmtDate(d.moderated_at) },
+          text: ' · ' + fmtAge(d.moderated_at),
+        })),
+      it.note && h('p', { class: 'item-note', attrs: { role: 'status' } },
+        typeof it.note === 'string' ? it.note : it.note.cloneNode(true)));
     const btn = (action, key) => h('button', {
       type: 'button', class: `btn btn-${action}`, dataset: { action }, tabIndex: isCurrent ? 0 : -1,
       attrs: { 'aria-keyshortcuts': key },
@@ -369,7 +431,9 @@ export function createQueue(app) {
   }
 
   // -- current item and moving ---------------------------------------------------
-  function isItem(el) { return el && el.classList.contains('item') && !el.classList.contains('busy'); }
+  function isItem(el) {
+    return el && el.classList.contains('item') && !el.classList.contains('busy');
+  }
 
   function firstItemId() {
     for (let el = list.firstElementChild; el; el = el.nextElementSibling)
@@ -508,7 +572,8 @@ export function createQueue(app) {
       reason = r.reason;
     } else if (action === 'delete') {
       const ok = await confirmDialog({
-        title: its.length > 1 ? t('confirm.delete.batch', { n: its.length }) : t('confirm.delete.title'),
+        title: its.length > 1
+          ? t('confirm.delete.batch', { n: its.length }) : t('confirm.delete.title'),
         text: t('confirm.delete.body'), yes: t('confirm.yes'),
       });
       if (!ok) { focusCurrent(); return; }
@@ -534,7 +599,10 @@ export function createQueue(app) {
       const c = res.comment;
       lastAction = { action, entries: [{ data: { ...it.data }, status: c.status }] };
       moved(it, c.status, c.moderated_by, c.moderated_at);
-      toast(t('toast.done', { n: 1, done: t('done.' + c.status), noun: t('noun.' + c.status), excerpt: excerpt(it.data.body, 40) }), 'ok');
+      toast(t('toast.done', {
+        n: 1, done: t('done.' + c.status), noun: t('noun.' + c.status),
+        excerpt: excerpt(it.data.body, 40),
+      }), 'ok');
     } catch (err) {
       if (err.status === 409 && err.current) {
         conflicted(it, err.current);
@@ -599,30 +667,46 @@ export function createQueue(app) {
         done.push({ data: { ...it.data }, status: res.comment.status });
         moved(it, res.comment.status, res.comment.moderated_by, res.comment.moderated_at);
       } catch (err) {
-        if (err.status === 409 && err.current) { conflicts++; conflicted(it, err.current, true); } else { setBusy(it, false); failure = failure || err; }
+        if (err.status === 409 && err.current) {
+          conflicts++;
+          conflicted(it, err.current, true);
+        } else {
+          setBusy(it, false);
+          failure = failure || err;
+        }
       }
     }
     updateBatchBar();
     if (done.length) {
       lastAction = { action, entries: done };
       const st = done[0].status;
-      toast(t('toast.done', { n: done.length, done: t('done.' + st), noun: t('noun.' + st), excerpt: excerpt(done[0].data.body, 40) }), 'ok');
+      toast(t('toast.done', {
+        n: done.length, done: t('done.' + st), noun: t('noun.' + st),
+        excerpt: excerpt(done[0].data.body, 40),
+      }), 'ok');
     }
     if (conflicts) toast(t('toast.batch-conflicts', { n: conflicts }), 'warn');
-    if (failure && !failure.handled) toast(failure instanceof Error ? errorText(failure) : actionErrorText(failure), 'error');
+    if (failure && !failure.handled)
+      toast(failure instanceof Error ? errorText(failure) : actionErrorText(failure), 'error');
     if (currentId === null) setCurrent(firstItemId(), { focus: 'auto' });
   }
 
   function actionErrorText(err, it) {
-    if (err.code === 'invalid_transition') return t('err.invalid_transition', { from: t('status.' + (it?.data.status || '')) });
+    if (err.code === 'invalid_transition')
+      return t('err.invalid_transition', { from: t('status.' + (it?.data.status || '')) });
     if (err.code === 'parent_not_approved') return t('err.parent_not_approved');
-    return err instanceof Error ? errorText(err) : (err.message || t('err.generic', { status: '', message: err.code }));
+    return err instanceof Error
+      ? errorText(err)
+      : (err.message || t('err.generic', { status: '', message: err.code }));
   }
 
   // The server moved a comment (our action, or someone else's): it
   // leaves a filtered list, or is refilled in place in "all".
   function moved(it, status, by, at, note) {
-    it.data = { ...it.data, status, moderated_by: by ?? it.data.moderated_by, moderated_at: at ?? it.data.moderated_at };
+    it.data = {
+      ...it.data, status,
+      moderated_by: by ?? it.data.moderated_by, moderated_at: at ?? it.data.moderated_at,
+    };
     if (matches(it.data)) {
       it.note = note || null;
       setBusy(it, false);
@@ -638,7 +722,8 @@ export function createQueue(app) {
     const mine = current.moderated_by === app.me.name;
     const text = current.status === 'pending'
       ? t('err.not_found')
-      : t(mine ? 'toast.conflict.you' : 'toast.conflict', { done: t('done.' + current.status), actor: actorName(current.moderated_by) });
+      : t(mine ? 'toast.conflict.you' : 'toast.conflict',
+        { done: t('done.' + current.status), actor: actorName(current.moderated_by) });
     if (!quiet) toast(text, 'warn');
     moved(it, current.status, current.moderated_by, current.moderated_at, text);
   }
@@ -650,7 +735,9 @@ export function createQueue(app) {
     selection.delete(id);
     unseen.delete(id);
     if (note) {
-      const li = h('li', { class: 'note', dataset: { noteFor: id }, attrs: { role: 'status' } }, note);
+      const li = h('li', {
+        class: 'note', dataset: { noteFor: id }, attrs: { role: 'status' },
+      }, note);
       it.el.replaceWith(li);
       setTimeout(() => li.remove(), NOTE_MS);
     } else {
@@ -678,20 +765,27 @@ export function createQueue(app) {
         const e = la.entries[0];
         try {
           const res = await post(`/comments/${e.data.id}/restore`, { from: e.status });
-          back.push({ ...e.data, status: res.comment.status, moderated_by: res.comment.moderated_by, moderated_at: res.comment.moderated_at });
+          back.push({
+            ...e.data, status: res.comment.status,
+            moderated_by: res.comment.moderated_by, moderated_at: res.comment.moderated_at,
+          });
         } catch (err) {
           if (err.status !== 409 || !err.current) throw err;
-          toast(t(err.current.moderated_by === app.me.name ? 'toast.conflict.you' : 'toast.conflict',
-            { done: t('done.' + err.current.status), actor: actorName(err.current.moderated_by) }), 'warn');
+          const mine = err.current.moderated_by === app.me.name;
+          toast(t(mine ? 'toast.conflict.you' : 'toast.conflict', {
+            done: t('done.' + err.current.status), actor: actorName(err.current.moderated_by),
+          }), 'warn');
           return;
         }
       } else {
         for (let i = 0; i < la.entries.length; i += BATCH_MAX) {
           const chunk = la.entries.slice(i, i + BATCH_MAX);
-          const res = await post('/comments/batch', { ids: chunk.map((e) => e.data.id), action: 'restore' });
+          const res = await post('/comments/batch',
+            { ids: chunk.map((e) => e.data.id), action: 'restore' });
           const byId = new Map(chunk.map((e) => [e.data.id, e]));
           for (const r of res.results) {
-            if (r.ok) back.push({ ...byId.get(r.id).data, status: r.status, moderated_by: app.me.name });
+            if (r.ok)
+              back.push({ ...byId.get(r.id).data, status: r.status, moderated_by: app.me.name });
             else conflicts++;
           }
         }
@@ -704,7 +798,11 @@ export function createQueue(app) {
     let first = null;
     for (const d of back.sort((a, b) => (asc ? a.id - b.id : b.id - a.id))) {
       const existing = items.get(d.id);
-      if (existing) { moved(existing, d.status, d.moderated_by, d.moderated_at); first = first ?? d.id; continue; }
+      if (existing) {
+        moved(existing, d.status, d.moderated_by, d.moderated_at);
+        first = first ?? d.id;
+        continue;
+      }
       if (matches(d) && insertSorted(d)) first = first ?? d.id;
     }
     if (first !== null) setCurrent(first, { focus: 'auto' });
@@ -748,7 +846,8 @@ export function createQueue(app) {
       // Our own action is on its way: its answer decides.
       if (it.busy || ev.status === it.data.status) return;
       const actor = ev.actor === app.me.name ? t('mods.you') : actorName(ev.actor);
-      const note = tNodes('note.by-other', { excerpt: excerpt(it.data.body, 40), done: t('done.' + ev.status), actor });
+      const note = tNodes('note.by-other',
+        { excerpt: excerpt(it.data.body, 40), done: t('done.' + ev.status), actor });
       moved(it, ev.status, ev.actor, ev.created_at, note);
       return;
     }
@@ -793,14 +892,18 @@ export function createQueue(app) {
     try {
       if (newer.length && asc && next === null) {
         // An empty list has no cursor (the API takes no "before=0").
-        const res = await get('/comments' + qs({ status: filters.status, article: filters.article, before: maxId || '', limit: PAGE }));
+        const res = await get('/comments' + qs({
+          status: filters.status, article: filters.article, before: maxId || '', limit: PAGE,
+        }));
         if (gen !== generation) return;
         appendNewAtEnd(res.comments);
         if (res.next !== null && res.next !== undefined) next = res.next;
       } else if (newer.length && !asc) {
-        const res = await get('/comments' + qs({ status: filters.status, article: filters.article, limit: PAGE }));
+        const res = await get('/comments' +
+          qs({ status: filters.status, article: filters.article, limit: PAGE }));
         if (gen !== generation) return;
-        const fresh = res.comments.filter((d) => d.id > maxId && !items.has(d.id) && !held.some((x) => x.id === d.id));
+        const fresh = res.comments.filter((d) =>
+          d.id > maxId && !items.has(d.id) && !held.some((x) => x.id === d.id));
         addNewAtTop(fresh);
       }
       for (const id of older) {
@@ -840,7 +943,8 @@ export function createQueue(app) {
 
   function insertTop(ds) {
     const frag = document.createDocumentFragment();
-    for (const d of ds.sort((a, b) => b.id - a.id)) if (!items.has(d.id)) frag.append(addItem(d).el);
+    for (const d of ds.sort((a, b) => b.id - a.id))
+      if (!items.has(d.id)) frag.append(addItem(d).el);
     list.prepend(frag);
     updateFoot();
     updateBatchBar();
@@ -898,7 +1002,10 @@ export function createQueue(app) {
       return;
     }
     if (b && b.dataset.article) {
-      app.navigate('queue', { status: filters.status === 'pending' ? '' : filters.status, article: b.dataset.article, q: filters.q });
+      app.navigate('queue', {
+        status: filters.status === 'pending' ? '' : filters.status,
+        article: b.dataset.article, q: filters.q,
+      });
       return;
     }
     if (e.target.closest('a, input')) return;
@@ -943,7 +1050,10 @@ export function createQueue(app) {
       case 'd': act('delete'); break;
       case 'p': act('restore'); break;
       case 'x': if (cur !== null) toggleSelect(cur); break;
-      case 'X': toggleSelectAll(selection.size === 0 || selection.size < [...items.values()].filter((i) => !i.busy).length); break;
+      case 'X':
+        toggleSelectAll(selection.size === 0 ||
+          selection.size < [...items.values()].filter((i) => !i.busy).length);
+        break;
       case 'u': undo(); break;
       case 'h': if (cur !== null) itemCommand('history', cur); break;
       case 'e': if (cur !== null) itemCommand('edit', cur); break;
@@ -976,7 +1086,8 @@ export function createQueue(app) {
   function resume() {
     // The session ended before the first page came: load it now.
     if (!pageLoaded) { reload(app.params().item); return; }
-    if (currentId !== null && items.has(currentId)) setCurrent(currentId, { focus: true, scroll: 'center' });
+    if (currentId !== null && items.has(currentId))
+      setCurrent(currentId, { focus: true, scroll: 'center' });
     else focusCurrent();
   }
 

@@ -39,23 +39,32 @@ export function createStats(app) {
     }
     if (my !== gen) return;
     app.setPending(s.counts.pending);
-    const decisions = Object.entries(s.decisions_today || {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    const decisions = Object.entries(s.decisions_today || {})
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
     replaceChildren(content,
       h('div', { class: 'cards' },
         h('div', { class: 'card' },
           h('p', { class: 'card-label', text: t('stats.queue') }),
-          h('p', { class: 'card-value', id: 'stat-pending' }, h('a', { href: '#/queue', text: fmtNumber(s.counts.pending) }))),
+          h('p', { class: 'card-value', id: 'stat-pending' },
+            h('a', { href: '#/queue', text: fmtNumber(s.counts.pending) }))),
         h('div', { class: 'card' },
           h('p', { class: 'card-label', text: t('stats.oldest') }),
           s.oldest_pending_at
-            ? h('p', { class: 'card-value', id: 'stat-oldest' }, h('time', { attrs: { datetime: s.oldest_pending_at, title: fmtDate(s.oldest_pending_at) }, text: fmtSeconds(-s.oldest_pending_age_s) }))
+            ? h('p', { class: 'card-value', id: 'stat-oldest' },
+              h('time', {
+                attrs: { datetime: s.oldest_pending_at, title: fmtDate(s.oldest_pending_at) },
+                text: fmtSeconds(-s.oldest_pending_age_s),
+              }))
             : h('p', { class: 'card-value', id: 'stat-oldest', text: t('stats.oldest.none') }))),
       h('h2', { text: t('stats.today') }),
       decisions.length === 0 ? h('p', { class: 'muted', text: t('stats.today.none') })
         : h('table', { class: 'table decisions', id: 'stat-decisions' },
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('stats.moderator') }), h('th', { scope: 'col', class: 'num', text: t('stats.decisions') }))),
+          h('thead', {}, h('tr', {},
+            h('th', { scope: 'col', text: t('stats.moderator') }),
+            h('th', { scope: 'col', class: 'num', text: t('stats.decisions') }))),
           h('tbody', {}, decisions.map(([name, n]) => h('tr', { dataset: { moderator: name } },
-            h('th', { scope: 'row' }, h('bdi', { text: name })), h('td', { class: 'num', text: fmtNumber(n) }))))),
+            h('th', { scope: 'row' }, h('bdi', { text: name })),
+            h('td', { class: 'num', text: fmtNumber(n) }))))),
       h('h2', { text: t('stats.counts') }),
       h('table', { class: 'table counts', id: 'stat-counts' },
         h('tbody', {}, STATUSES.map((st) => h('tr', { dataset: { status: st } },

@@ -43,10 +43,13 @@ export function toast(text, kind = 'info') {
 export function openDialog({ title, className = '', build, onKeydown }) {
   return new Promise((resolve) => {
     const titleId = 'dlg-' + Math.random().toString(36).slice(2);
-    const dlg = h('dialog', { class: `dialog ${className}`, attrs: { 'aria-labelledby': titleId } });
+    const dlg = h('dialog', {
+      class: `dialog ${className}`, attrs: { 'aria-labelledby': titleId },
+    });
     let value = null;
     const close = (v) => { value = v; dlg.close(); };
-    dlg.append(h('h2', { id: titleId, class: 'dialog-title', text: title }), ...[].concat(build(close)));
+    dlg.append(h('h2', { id: titleId, class: 'dialog-title', text: title }),
+      ...[].concat(build(close)));
     dlg.addEventListener('close', () => { dlg.remove(); resolve(value); });
     if (onKeydown) dlg.addEventListener('keydown', (e) => onKeydown(e, close));
     document.body.append(dlg);
@@ -64,8 +67,14 @@ export async function confirmDialog({ title, text, yes, danger = true }) {
     build: (close) => [
       h('p', { text }),
       h('div', { class: 'dialog-buttons' },
-        h('button', { type: 'button', class: danger ? 'btn btn-danger' : 'btn btn-primary', text: yes, autofocus: true, on: { click: () => close(true) } }),
-        h('button', { type: 'button', class: 'btn', text: t('cancel'), on: { click: () => close(false) } })),
+        h('button', {
+          type: 'button', class: danger ? 'btn btn-danger' : 'btn btn-primary', text: yes,
+          autofocus: true, on: { click: () => close(true) },
+        }),
+        h('button', {
+          type: 'button', class: 'btn', text: t('cancel'),
+          on: { click: () => close(false) },
+        })),
     ],
   });
   return answer === true;
@@ -99,10 +108,13 @@ export function reasonPicker(count) {
     build: (close) => {
       other = h('input', {
         type: 'text', class: 'reason-other', maxLength: 500,
-        attrs: { placeholder: t('reason.other.placeholder'), 'aria-label': t('reason.other'), dir: 'auto' },
+        attrs: {
+          placeholder: t('reason.other.placeholder'), 'aria-label': t('reason.other'), dir: 'auto',
+        },
         on: { input: () => { radios[6].checked = true; } },
       });
-      const list = h('div', { class: 'reasons', attrs: { role: 'radiogroup', 'aria-label': t('reason.title') } },
+      const list = h('div',
+        { class: 'reasons', attrs: { role: 'radiogroup', 'aria-label': t('reason.title') } },
         REASONS.map((k, i) => choice(i + 1, t(k))),
         choice(6, t('reason.other'), other),
         choice(0, t('reason.none')));
@@ -112,8 +124,14 @@ export function reasonPicker(count) {
         h('p', { class: 'dialog-hint', text: t('reason.hint') }),
         list,
         h('div', { class: 'dialog-buttons' },
-          h('button', { type: 'button', class: 'btn btn-danger', text: t('reason.confirm'), on: { click: () => close({ reason: chosen() }) } }),
-          h('button', { type: 'button', class: 'btn', text: t('cancel'), on: { click: () => close(null) } })),
+          h('button', {
+            type: 'button', class: 'btn btn-danger', text: t('reason.confirm'),
+            on: { click: () => close({ reason: chosen() }) },
+          }),
+          h('button', {
+            type: 'button', class: 'btn', text: t('cancel'),
+            on: { click: () => close(null) },
+          })),
       ];
     },
     onKeydown: (e, close) => {
@@ -149,12 +167,18 @@ export function secretDialog({ title, text, secret }) {
     title,
     className: 'dialog-secret',
     build: (close) => {
-      const field = h('input', { type: 'text', class: 'secret', value: secret, readOnly: true, attrs: { 'aria-label': title, dir: 'ltr' } });
+      const field = h('input', {
+        type: 'text', class: 'secret', value: secret, readOnly: true,
+        attrs: { 'aria-label': title, dir: 'ltr' },
+      });
       return [
         h('p', { text }),
         field,
         h('div', { class: 'dialog-buttons' },
-          h('button', { type: 'button', class: 'btn btn-primary', text: t('close'), autofocus: true, on: { click: () => close(true) } })),
+          h('button', {
+            type: 'button', class: 'btn btn-primary', text: t('close'), autofocus: true,
+            on: { click: () => close(true) },
+          })),
       ];
     },
   });
