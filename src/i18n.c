@@ -58,13 +58,13 @@ static int	i18n_isalnum(int);
 static int
 i18n_isalpha(int c)
 {
-	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
 static int
 i18n_isalnum(int c)
 {
-	return (i18n_isalpha(c) || (c >= '0' && c <= '9'));
+	return i18n_isalpha(c) || (c >= '0' && c <= '9');
 }
 
 static const char *
@@ -72,7 +72,7 @@ i18n_skip_ows(const char *p, const char *end)
 {
 	while (p < end && (*p == ' ' || *p == '\t'))
 		p++;
-	return (p);
+	return p;
 }
 
 /* Returns the end of [p, end) without trailing white space. */
@@ -81,7 +81,7 @@ i18n_trim_ows(const char *p, const char *end)
 {
 	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
 		end--;
-	return (end);
+	return end;
 }
 
 static const struct i18n_lang *
@@ -93,9 +93,9 @@ i18n_find(const char *tag, size_t len)
 	for (i = 0; i < I18N_NLANGS; i++) {
 		if (strlen(i18n_langs[i].tag) == len &&
 		    strncasecmp(i18n_langs[i].tag, tag, len) == 0)
-			return (&i18n_langs[i]);
+			return &i18n_langs[i];
 	}
-	return (NULL);
+	return NULL;
 }
 
 /*
@@ -108,18 +108,18 @@ i18n_parse_q(const char *p, const char *end)
 	int	q, scale, digits;
 
 	if (p == end || (*p != '0' && *p != '1'))
-		return (-1);
+		return -1;
 	q = (*p++ - '0') * 1000;
 	if (p == end)
-		return (q);
+		return q;
 	if (*p++ != '.')
-		return (-1);
+		return -1;
 	for (scale = 100, digits = 0; p < end; p++, digits++, scale /= 10) {
 		if (digits == 3 || *p < '0' || *p > '9')
-			return (-1);
+			return -1;
 		q += (*p - '0') * scale;
 	}
-	return (q > 1000 ? -1 : q);
+	return q > 1000 ? -1 : q;
 }
 
 /*
@@ -146,7 +146,7 @@ i18n_parse_range(const char *p, const char *end, struct i18n_range *r)
 		for (n = 0; s < semi && i18n_isalpha(*s); s++)
 			n++;
 		if (n == 0 || n > 8)
-			return (-1);
+			return -1;
 	}
 	r->primlen = (size_t)(s - p);
 	if (r->primlen != 1 || *p != '*') {
@@ -154,27 +154,27 @@ i18n_parse_range(const char *p, const char *end, struct i18n_range *r)
 			for (s++, n = 0; s < semi && i18n_isalnum(*s); s++)
 				n++;
 			if (n == 0 || n > 8)
-				return (-1);
+				return -1;
 		}
 	}
 	if (i18n_skip_ows(s, semi) != semi)
-		return (-1);
+		return -1;
 
 	r->q = 1000;
 	if (semi == end)
-		return (0);
+		return 0;
 
 	/* weight = OWS ";" OWS "q=" qvalue; tolerate OWS around '='. */
 	p = i18n_skip_ows(semi + 1, end);
 	if (p == end || (*p != 'q' && *p != 'Q'))
-		return (-1);
+		return -1;
 	p = i18n_skip_ows(p + 1, end);
 	if (p == end || *p != '=')
-		return (-1);
+		return -1;
 	p = i18n_skip_ows(p + 1, end);
 	if ((r->q = i18n_parse_q(p, end)) < 0)
-		return (-1);
-	return (0);
+		return -1;
+	return 0;
 }
 
 const char *
@@ -192,7 +192,7 @@ i18n_pick_lang(const char *accept_language, const char *fallback)
 		fb = &i18n_langs[0];
 	fbi = (size_t)(fb - i18n_langs);
 	if (accept_language == NULL)
-		return (fb->tag);
+		return fb->tag;
 
 	/*
 	 * For each language we have, the best weight of a range naming it by
@@ -248,13 +248,13 @@ i18n_pick_lang(const char *accept_language, const char *fallback)
 		    (q[i] == q[best] && pos[i] == pos[best] && i == fbi))
 			best = i;
 	}
-	return (best == SIZE_MAX ? fb->tag : i18n_langs[best].tag);
+	return best == SIZE_MAX ? fb->tag : i18n_langs[best].tag;
 }
 
 int
 i18n_supported(const char *tag)
 {
-	return (tag != NULL && i18n_find(tag, strlen(tag)) != NULL);
+	return tag != NULL && i18n_find(tag, strlen(tag)) != NULL;
 }
 
 const char *
@@ -265,9 +265,9 @@ i18n_text(const char *lang, enum i18n_text which)
 	if (lang == NULL || (l = i18n_find(lang, strlen(lang))) == NULL)
 		l = &i18n_langs[0];
 	if ((unsigned)which >= I18N_TEXT_COUNT)
-		return ("");
+		return "";
 	/* A row still missing a text borrows the first language's. */
 	if (l->texts[which] == NULL)
 		l = &i18n_langs[0];
-	return (l->texts[which]);
+	return l->texts[which];
 }

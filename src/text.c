@@ -28,7 +28,7 @@ static utf8proc_ssize_t text_next(const uint8_t *, size_t, size_t,
 static bool
 text_is_cc(utf8proc_int32_t cp)
 {
-	return (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f));
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
 }
 
 /* The White_Space property (PropList.txt), which no category matches. */
@@ -45,9 +45,9 @@ text_is_space(utf8proc_int32_t cp)
 	case 0x202f:
 	case 0x205f:
 	case 0x3000:
-		return (true);
+		return true;
 	}
-	return (cp >= 0x2000 && cp <= 0x200a);
+	return cp >= 0x2000 && cp <= 0x200a;
 }
 
 /*
@@ -62,7 +62,7 @@ text_next(const uint8_t *s, size_t len, size_t off, utf8proc_int32_t *cp)
 	/* utf8proc reads at most four bytes: don't hand it a huge length. */
 	if (left > 4)
 		left = 4;
-	return (utf8proc_iterate(s + off, (utf8proc_ssize_t)left, cp));
+	return utf8proc_iterate(s + off, (utf8proc_ssize_t)left, cp);
 }
 
 bool
@@ -80,9 +80,9 @@ text_valid_utf8(const char *s, size_t len)
 			continue;
 		}
 		if ((n = text_next(u, len, off, &cp)) < 0)
-			return (false);
+			return false;
 	}
-	return (true);
+	return true;
 }
 
 size_t
@@ -95,7 +95,7 @@ text_count_chars(const char *s, size_t len)
 		if (((unsigned char)s[i] & 0xc0) != 0x80)
 			n++;
 	}
-	return (n);
+	return n;
 }
 
 bool
@@ -113,9 +113,9 @@ text_has_control(const char *s, size_t len)
 			continue;
 		}
 		if (text_is_cc(cp))
-			return (true);
+			return true;
 	}
-	return (false);
+	return false;
 }
 
 /*
@@ -136,7 +136,7 @@ text_filter(const uint8_t *in, size_t len, unsigned flags, uint8_t *out)
 	nl = (flags & TEXT_KEEP_NEWLINES) ? '\n' : ' ';
 	for (off = 0; off < len; off += (size_t)n) {
 		if ((n = text_next(in, len, off, &cp)) < 0)
-			return (SIZE_MAX);
+			return SIZE_MAX;
 		if (!text_is_cc(cp)) {
 			memcpy(out + o, in + off, (size_t)n);
 			o += (size_t)n;
@@ -160,7 +160,7 @@ text_filter(const uint8_t *in, size_t len, unsigned flags, uint8_t *out)
 			break;
 		}
 	}
-	return (o);
+	return o;
 }
 
 enum text_status
@@ -178,17 +178,17 @@ text_clean(const char *in, size_t len, unsigned flags, char **out,
 	if (nchars != NULL)
 		*nchars = 0;
 	if (in == NULL && len != 0)
-		return (TEXT_INVALID_UTF8);
+		return TEXT_INVALID_UTF8;
 	/* utf8proc takes signed lengths and needs room to decompose. */
 	if (len > (size_t)PTRDIFF_MAX / 8)
-		return (TEXT_NOMEM);
+		return TEXT_NOMEM;
 
 	if ((buf = malloc(len + 1)) == NULL)
-		return (TEXT_NOMEM);
+		return TEXT_NOMEM;
 	u = (const uint8_t *)in;
 	if ((flen = text_filter(u, len, flags, buf)) == SIZE_MAX) {
 		free(buf);
-		return (TEXT_INVALID_UTF8);
+		return TEXT_INVALID_UTF8;
 	}
 
 	if (flen == 0)
@@ -200,8 +200,8 @@ text_clean(const char *in, size_t len, unsigned flags, char **out,
 	free(buf);
 	if (nfclen < 0) {
 		/* The input was validated: only allocation can fail here. */
-		return (nfclen == UTF8PROC_ERROR_INVALIDUTF8 ?
-		    TEXT_INVALID_UTF8 : TEXT_NOMEM);
+		return nfclen == UTF8PROC_ERROR_INVALIDUTF8 ?
+		    TEXT_INVALID_UTF8 : TEXT_NOMEM;
 	}
 
 	/* Find the first and last code points that are not white space. */
@@ -211,7 +211,7 @@ text_clean(const char *in, size_t len, unsigned flags, char **out,
 		n = text_next(nfc, (size_t)nfclen, off, &cp);
 		if (n < 0) {
 			free(nfc);
-			return (TEXT_INVALID_UTF8);
+			return TEXT_INVALID_UTF8;
 		}
 		if (text_is_space(cp))
 			continue;
@@ -225,7 +225,7 @@ text_clean(const char *in, size_t len, unsigned flags, char **out,
 
 	if ((buf = malloc(end - start + 1)) == NULL) {
 		free(nfc);
-		return (TEXT_NOMEM);
+		return TEXT_NOMEM;
 	}
 	if (end > start)
 		memcpy(buf, nfc + start, end - start);
@@ -235,5 +235,5 @@ text_clean(const char *in, size_t len, unsigned flags, char **out,
 	*out = (char *)buf;
 	if (nchars != NULL)
 		*nchars = (end > start) ? last - first + 1 : 0;
-	return (TEXT_OK);
+	return TEXT_OK;
 }

@@ -54,9 +54,9 @@ validate_is_space(utf8proc_int32_t cp)
 	case UTF8PROC_CATEGORY_ZS:
 	case UTF8PROC_CATEGORY_ZL:
 	case UTF8PROC_CATEGORY_ZP:
-		return (true);
+		return true;
 	default:
-		return (false);
+		return false;
 	}
 }
 
@@ -73,28 +73,28 @@ validate_text(const json_t *v, size_t min, size_t max, unsigned flags,
 
 	*out = NULL;
 	if (v == NULL || json_is_null(v))
-		return ("required");
+		return "required";
 	if (!json_is_string(v))
-		return ("invalid_type");
+		return "invalid_type";
 	s = json_string_value(v);
 	len = json_string_length(v);
 	/* jansson checks this when decoding, but not json_stringn_nocheck. */
 	if (!text_valid_utf8(s, len))
-		return ("invalid_utf8");
+		return "invalid_utf8";
 	switch (text_clean(s, len, flags, out, &n)) {
 	case TEXT_OK:
 		break;
 	case TEXT_INVALID_UTF8:
-		return ("invalid_utf8");
+		return "invalid_utf8";
 	case TEXT_NOMEM:
 		fatalx("validate: out of memory");
 	}
 	if (n < min || n > max) {
 		free(*out);
 		*out = NULL;
-		return (n < min ? "too_short" : "too_long");
+		return n < min ? "too_short" : "too_long";
 	}
-	return (NULL);
+	return NULL;
 }
 
 /*
@@ -112,25 +112,25 @@ validate_email_field(const json_t *v, size_t max, char **out)
 
 	*out = NULL;
 	if (v == NULL || json_is_null(v))
-		return (NULL);
+		return NULL;
 	if (!json_is_string(v))
-		return ("invalid_type");
+		return "invalid_type";
 	s = (const unsigned char *)json_string_value(v);
 	len = json_string_length(v);
 	if (!text_valid_utf8((const char *)s, len))
-		return ("invalid_utf8");
+		return "invalid_utf8";
 	for (i = 0; i < len; i++) {
 		/* Valid UTF-8: C1 controls U+0080-U+009F are C2 80..C2 9F. */
 		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
 		    s[i] != '\r') || s[i] == 0x7f ||
 		    (s[i] == 0xc2 && i + 1 < len && s[i + 1] <= 0x9f))
-			return ("invalid");
+			return "invalid";
 	}
 	switch (text_clean((const char *)s, len, 0, out, &n)) {
 	case TEXT_OK:
 		break;
 	case TEXT_INVALID_UTF8:
-		return ("invalid_utf8");
+		return "invalid_utf8";
 	case TEXT_NOMEM:
 		fatalx("validate: out of memory");
 	}
@@ -138,14 +138,14 @@ validate_email_field(const json_t *v, size_t max, char **out)
 		/* Empty or blank: the reader left the field out. */
 		free(*out);
 		*out = NULL;
-		return (NULL);
+		return NULL;
 	}
 	if (n > max || !validate_email(*out, strlen(*out), max)) {
 		free(*out);
 		*out = NULL;
-		return (n > max ? "too_long" : "invalid");
+		return n > max ? "too_long" : "invalid";
 	}
-	return (NULL);
+	return NULL;
 }
 
 static const char *
@@ -153,11 +153,11 @@ validate_parent(const json_t *v, int64_t *id)
 {
 	*id = 0;
 	if (v == NULL || json_is_null(v))
-		return (NULL);
+		return NULL;
 	if (!json_is_integer(v) || json_integer_value(v) <= 0)
-		return ("invalid_type");
+		return "invalid_type";
 	*id = json_integer_value(v);
-	return (NULL);
+	return NULL;
 }
 
 static bool
@@ -171,9 +171,9 @@ validate_known_key(const char *key, size_t len)
 	/* Compare lengths too: keys may hold NUL ("body\u0000x"). */
 	for (i = 0; i < CS_NELEM(known); i++) {
 		if (strlen(known[i]) == len && memcmp(known[i], key, len) == 0)
-			return (true);
+			return true;
 	}
-	return (false);
+	return false;
 }
 
 json_t *
@@ -214,10 +214,10 @@ validate_comment(const json_t *obj, const struct text_limits *lim,
 
 	if (errs != NULL) {
 		comment_input_free(&in);
-		return (errs);
+		return errs;
 	}
 	*out = in;
-	return (NULL);
+	return NULL;
 }
 
 void
@@ -240,22 +240,22 @@ validate_article_key(const char *key, size_t len)
 	bool			 blank = true;
 
 	if (key == NULL || len == 0)
-		return (false);
+		return false;
 	/* Each character is at most 4 bytes: refuse huge keys unread. */
 	if (len > 4 * (size_t)ARTICLE_KEY_MAX_CHARS)
-		return (false);
+		return false;
 	for (off = 0; off < len; off += (size_t)n) {
 		n = utf8proc_iterate((const utf8proc_uint8_t *)key + off,
 		    (utf8proc_ssize_t)(len - off), &cp);
 		if (n < 0)
-			return (false);
+			return false;
 		if (utf8proc_category(cp) == UTF8PROC_CATEGORY_CC)
-			return (false);
+			return false;
 		if (!validate_is_space(cp))
 			blank = false;
 		chars++;
 	}
-	return (chars <= ARTICLE_KEY_MAX_CHARS && !blank);
+	return chars <= ARTICLE_KEY_MAX_CHARS && !blank;
 }
 
 bool
@@ -268,31 +268,31 @@ validate_email(const char *s, size_t len, size_t max_chars)
 	size_t			 domlen;
 
 	if (s == NULL || len == 0)
-		return (false);
+		return false;
 	for (off = 0; off < len; off += (size_t)n) {
 		n = utf8proc_iterate((const utf8proc_uint8_t *)s + off,
 		    (utf8proc_ssize_t)(len - off), &cp);
 		if (n < 0)
-			return (false);
+			return false;
 		if (utf8proc_category(cp) == UTF8PROC_CATEGORY_CC ||
 		    validate_is_space(cp))
-			return (false);
+			return false;
 		if (cp == '@') {
 			at = off;
 			ats++;
 		}
 		if (++chars > max_chars)
-			return (false);
+			return false;
 	}
 	if (ats != 1 || at == 0 || at == len - 1)
-		return (false);
+		return false;
 	dom = s + at + 1;
 	domlen = len - at - 1;
 	/* An empty label ("a@.b", "a@b.", "a@b..c") is never deliverable. */
 	if (dom[0] == '.' || dom[domlen - 1] == '.' ||
 	    memmem(dom, domlen, "..", 2) != NULL)
-		return (false);
-	return (true);
+		return false;
+	return true;
 }
 
 bool

@@ -44,7 +44,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char	*header;
 
 	if (size > FUZZ_MAX_HEADER)
-		return (0);
+		return 0;
 	/* Headers reach i18n as C strings: cut at the first NUL. */
 	if ((header = malloc(size + 1)) == NULL)
 		abort();
@@ -53,5 +53,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_pick(header, "ar");
 	fuzz_pick(header, "en");
 	free(header);
-	return (0);
+	return 0;
 }

@@ -23,7 +23,7 @@ fuzz_names_host(const char *origin, const char *host)
 {
 	const char	*p = strstr(origin, "://");
 
-	return (p != NULL && strcasecmp(p + 3, host) == 0);
+	return p != NULL && strcasecmp(p + 3, host) == 0;
 }
 
 int
@@ -33,7 +33,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t	 half;
 
 	if (size > FUZZ_MAX_HEADER)
-		return (0);
+		return 0;
 	/* The first line is the Origin, the rest the Host. */
 	if ((buf = malloc(size + 1)) == NULL)
 		abort();
@@ -54,5 +54,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	free(buf);
-	return (0);
+	return 0;
 }

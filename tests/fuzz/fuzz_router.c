@@ -114,7 +114,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t	 i;
 
 	if (size > FUZZ_MAX_PATH)
-		return (0);
+		return 0;
 	if ((path = malloc(size + 1)) == NULL)
 		abort();
 	memcpy(path, data, size);
@@ -124,5 +124,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(path);
 
 	fuzz_decode(data, size);
-	return (0);
+	return 0;
 }

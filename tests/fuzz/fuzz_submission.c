@@ -55,9 +55,9 @@ fuzz_known_key(const char *key, size_t len)
 
 	for (i = 0; i < sizeof known / sizeof known[0]; i++) {
 		if (strlen(known[i]) == len && memcmp(known[i], key, len) == 0)
-			return (1);
+			return 1;
 	}
-	return (0);
+	return 0;
 }
 
 /* A cleaned field: valid UTF-8, no controls but kept '\n', in range. */
@@ -166,7 +166,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_t			*obj, *errs;
 
 	if (size > FUZZ_MAX_INPUT)
-		return (0);
+		return 0;
 
 	(void)validate_article_key((const char *)data, size);
 	(void)validate_email((const char *)data, size, fuzz_limits.email_max);
@@ -175,7 +175,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	obj = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES |
 	    JSON_ALLOW_NUL, &err);
 	if (obj == NULL)
-		return (0);
+		return 0;
 	if (json_is_object(obj)) {
 		if ((errs = validate_comment(obj, NULL, &in)) == NULL) {
 			fuzz_check_valid(obj, &in);
@@ -186,5 +186,5 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	json_decref(obj);
-	return (0);
+	return 0;
 }

@@ -98,8 +98,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > FUZZ_MAX_INPUT)
-		return (0);
+		return 0;
 	fuzz_check((const char *)data, size, 0);
 	fuzz_check((const char *)data, size, TEXT_KEEP_NEWLINES);
-	return (0);
+	return 0;
 }

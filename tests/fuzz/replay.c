@@ -40,7 +40,7 @@ replay_read(const char *path, uint8_t **out, size_t *outlen)
 	int	 saved;
 
 	if ((f = fopen(path, "rb")) == NULL)
-		return (-1);
+		return -1;
 	for (;;) {
 		if (len == size) {
 			size = size == 0 ? 4096 : size * 2;
@@ -60,13 +60,13 @@ replay_read(const char *path, uint8_t **out, size_t *outlen)
 	/* At least one byte: malloc(0) may return NULL. */
 	if ((nbuf = malloc(len == 0 ? 1 : len)) == NULL) {
 		free(buf);
-		return (-1);
+		return -1;
 	}
 	memcpy(nbuf, buf, len);
 	free(buf);
 	*out = nbuf;
 	*outlen = len;
-	return (0);
+	return 0;
 
 fail:
 	/* Report the read error, not what fclose() may leave behind. */
@@ -74,7 +74,7 @@ fail:
 	free(buf);
 	fclose(f);
 	errno = saved;
-	return (-1);
+	return -1;
 }
 
 static void
@@ -145,5 +145,5 @@ main(int argc, char **argv)
 	for (i = 1; i < argc; i++)
 		replay_path(argv[i]);
 	printf("%lu passed, %lu failed\n", replay_passed, replay_failed);
-	return (replay_failed == 0 ? 0 : 1);
+	return replay_failed == 0 ? 0 : 1;
 }

@@ -123,7 +123,7 @@ it_xmalloc(size_t n)
 		perror("itest: calloc");
 		abort();
 	}
-	return (p);
+	return p;
 }
 
 static char *
@@ -131,7 +131,7 @@ it_xstrdup(const char *s)
 {
 	size_t	 n = strlen(s) + 1;
 
-	return (memcpy(it_xmalloc(n), s, n));
+	return memcpy(it_xmalloc(n), s, n);
 }
 
 static void
@@ -187,7 +187,7 @@ it_own(void *p)
 {
 	if (p != NULL)
 		it_register(IT_MEM, p);
-	return (p);
+	return p;
 }
 
 char *
@@ -202,7 +202,7 @@ it_strf(const char *fmt, ...)
 		abort();
 	}
 	va_end(ap);
-	return (it_own(s));
+	return it_own(s);
 }
 
 char *
@@ -225,7 +225,7 @@ it_pct(const char *s)
 		}
 	}
 	*o = '\0';
-	return (it_own(out));
+	return it_own(out);
 }
 
 char *
@@ -239,7 +239,7 @@ it_dump(json_t *obj)
 		fputs("itest: json_dumps failed\n", stderr);
 		abort();
 	}
-	return (it_own(s));
+	return it_own(s);
 }
 
 /* -- time and processes --------------------------------------------------- */
@@ -250,7 +250,7 @@ it_now(void)
 	struct timespec	 ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 void
@@ -316,17 +316,17 @@ it_reap(pid_t pid, double deadline)
 		if (r == pid)
 			break;
 		if (r == -1 && errno != EINTR)
-			return (-1);
+			return -1;
 		if (it_now() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			return (-1);
+			return -1;
 		}
 		it_sleep_ms(20);
 	}
 	if (!WIFEXITED(status))
-		return (-1);
-	return (WEXITSTATUS(status));
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 int
@@ -337,7 +337,7 @@ it_run_cmd(char *const argv[], int timeout_s)
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) == -1)
-		return (-1);
+		return -1;
 	if (pid == 0) {
 		if (chdir(it_root) == -1)
 			_exit(127);
@@ -355,7 +355,7 @@ it_run_cmd(char *const argv[], int timeout_s)
 		}
 		_exit(127);
 	}
-	return (it_reap(pid, it_now() + timeout_s));
+	return it_reap(pid, it_now() + timeout_s);
 }
 
 /*
@@ -389,7 +389,7 @@ it_make_env(char *const *env)
 	for (j = 0; j < m; j++)
 		out[k++] = env[j];
 	out[k] = NULL;
-	return (out);
+	return out;
 }
 
 /*
@@ -405,7 +405,7 @@ it_fork_exec(char *const *argv, char **envp, int in, int out, int err)
 	fflush(stdout);
 	fflush(stderr);
 	if ((pid = fork()) != 0)
-		return (pid);
+		return pid;
 	signal(SIGPIPE, SIG_DFL);
 	if ((in != -1 && dup2(in, 0) == -1) ||
 	    (out != -1 && dup2(out, 1) == -1) ||
@@ -440,11 +440,11 @@ it_run_io(char *const argv[], char *const env[], const char *input,
 		sigaction(SIGPIPE, &sa, NULL);
 	}
 	if (pipe2(inp, O_CLOEXEC) == -1)
-		return (-1);
+		return -1;
 	if (pipe2(outp, O_CLOEXEC) == -1) {
 		close(inp[0]);
 		close(inp[1]);
-		return (-1);
+		return -1;
 	}
 	envp = it_make_env(env);
 	pid = it_fork_exec(argv, envp, inp[0], outp[1], -1);
@@ -454,7 +454,7 @@ it_run_io(char *const argv[], char *const env[], const char *input,
 	if (pid == -1) {
 		close(inp[1]);
 		close(outp[0]);
-		return (-1);
+		return -1;
 	}
 	inlen = input != NULL ? strlen(input) : 0;
 	if (inlen == 0) {
@@ -519,7 +519,7 @@ it_run_io(char *const argv[], char *const env[], const char *input,
 	else
 		free(buf);
 
-	return (it_reap(pid, deadline));
+	return it_reap(pid, deadline);
 }
 
 struct it_proc *
@@ -533,7 +533,7 @@ it_spawn(char *const argv[], char *const env[])
 	snprintf(p->path, sizeof p->path, "/tmp/itest-proc.XXXXXX");
 	if ((fd = mkostemp(p->path, O_CLOEXEC | O_APPEND)) == -1) {
 		free(p);
-		return (NULL);
+		return NULL;
 	}
 	nul = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	envp = it_make_env(env);
@@ -545,10 +545,10 @@ it_spawn(char *const argv[], char *const env[])
 	if (p->pid == -1) {
 		unlink(p->path);
 		free(p);
-		return (NULL);
+		return NULL;
 	}
 	it_register(IT_PROC, p);
-	return (p);
+	return p;
 }
 
 /* The whole output so far, malloc'd. */
@@ -561,7 +561,7 @@ it_proc_read(const struct it_proc *p)
 
 	buf = it_xmalloc(4097);
 	if ((fp = fopen(p->path, "r")) == NULL)
-		return (buf);
+		return buf;
 	while ((k = fread(buf + len, 1, 4096, fp)) > 0) {
 		len += k;
 		if ((buf = realloc(buf, len + 4097)) == NULL)
@@ -569,13 +569,13 @@ it_proc_read(const struct it_proc *p)
 	}
 	buf[len] = '\0';
 	fclose(fp);
-	return (buf);
+	return buf;
 }
 
 const char *
 it_proc_output(struct it_proc *p)
 {
-	return (it_own(it_proc_read(p)));
+	return it_own(it_proc_read(p));
 }
 
 const char *
@@ -598,11 +598,11 @@ it_proc_wait_line(struct it_proc *p, const char *needle, long timeout_ms)
 			free(out);
 			if (hit == NULL)
 				abort();
-			return (it_own(hit));
+			return it_own(hit);
 		}
 		free(out);
 		if (exited || it_now() > deadline)
-			return (NULL);
+			return NULL;
 		it_sleep_ms(50);
 	}
 }
@@ -611,14 +611,14 @@ int
 it_proc_kill(struct it_proc *p, int sig)
 {
 	if (p->reaped)
-		return (-1);
-	return (kill(p->pid, sig));
+		return -1;
+	return kill(p->pid, sig);
 }
 
 pid_t
 it_proc_pid(const struct it_proc *p)
 {
-	return (p->pid);
+	return p->pid;
 }
 
 int
@@ -629,7 +629,7 @@ it_proc_wait(struct it_proc *p, long timeout_ms)
 	int	 st;
 
 	if (p->reaped)
-		return (p->status);
+		return p->status;
 	for (;;) {
 		r = waitpid(p->pid, &st, WNOHANG);
 		if (r == p->pid) {
@@ -640,15 +640,15 @@ it_proc_wait(struct it_proc *p, long timeout_ms)
 				p->status = 128 + WTERMSIG(st);
 			else
 				p->status = -1;
-			return (p->status);
+			return p->status;
 		}
 		if (r == -1 && errno != EINTR) {
 			p->reaped = true;
 			p->status = -1;
-			return (-1);
+			return -1;
 		}
 		if (it_now() >= deadline)
-			return (-1);
+			return -1;
 		it_sleep_ms(20);
 	}
 }
@@ -675,12 +675,12 @@ it_write_cb(char *data, size_t size, size_t n, void *arg)
 
 	nb = realloc(resp->body, resp->body_len + len + 1);
 	if (nb == NULL)
-		return (0);	/* curl fails the transfer */
+		return 0;	/* curl fails the transfer */
 	memcpy(nb + resp->body_len, data, len);
 	resp->body = nb;
 	resp->body_len += len;
 	resp->body[resp->body_len] = '\0';
-	return (len);
+	return len;
 }
 
 static void
@@ -723,10 +723,10 @@ it_header_cb(char *data, size_t size, size_t n, void *arg)
 			free(resp->headers[i].value);
 		}
 		resp->nheaders = 0;
-		return (len);
+		return len;
 	}
 	it_add_header(resp, data, len);
-	return (len);
+	return len;
 }
 
 /*
@@ -763,7 +763,7 @@ it_curl_setup(CURL *h, const char *url, const struct it_req *req,
 		abort();
 	sl = nsl;
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, sl);
-	return (sl);
+	return sl;
 }
 
 int
@@ -782,7 +782,7 @@ it_do(const struct it_req *req, struct it_resp *resp)
 	resp->body = it_xmalloc(1);
 	if ((h = curl_easy_init()) == NULL) {
 		snprintf(resp->error, sizeof resp->error, "curl_easy_init");
-		return (-1);
+		return -1;
 	}
 	if (asprintf(&url, "%s%s", req->base != NULL ? req->base :
 	    it_base_url, req->path) == -1) {
@@ -822,7 +822,7 @@ it_do(const struct it_req *req, struct it_resp *resp)
 
 	if (resp->body_len > 0)
 		resp->json = json_loadb(resp->body, resp->body_len, 0, &jerr);
-	return (rc == CURLE_OK ? 0 : -1);
+	return rc == CURLE_OK ? 0 : -1;
 }
 
 void
@@ -846,7 +846,7 @@ struct it_resp *
 it_http(const char *method, const char *path, const char *const *headers,
     const char *body, size_t len)
 {
-	return (it_http_at(NULL, method, path, headers, body, len));
+	return it_http_at(NULL, method, path, headers, body, len);
 }
 
 struct it_resp *
@@ -862,7 +862,7 @@ it_http_at(const char *base, const char *method, const char *path,
 	req.headers = headers;
 	req.body = body;
 	req.body_len = body != NULL && len == (size_t)-1 ? strlen(body) : len;
-	return (it_request(&req));
+	return it_request(&req);
 }
 
 struct it_resp *
@@ -873,7 +873,7 @@ it_request(const struct it_req *req)
 	resp = it_xmalloc(sizeof *resp);
 	it_do(req, resp);
 	it_register(IT_RESP, resp);
-	return (resp);
+	return resp;
 }
 
 const char *
@@ -883,9 +883,9 @@ it_header(const struct it_resp *resp, const char *name)
 
 	for (i = 0; i < resp->nheaders; i++) {
 		if (strcasecmp(resp->headers[i].name, name) == 0)
-			return (resp->headers[i].value);
+			return resp->headers[i].value;
 	}
-	return (NULL);
+	return NULL;
 }
 
 const char *
@@ -895,9 +895,9 @@ it_header_n(const struct it_resp *resp, const char *name, size_t n)
 
 	for (i = 0; i < resp->nheaders; i++) {
 		if (strcasecmp(resp->headers[i].name, name) == 0 && n-- == 0)
-			return (resp->headers[i].value);
+			return resp->headers[i].value;
 	}
-	return (NULL);
+	return NULL;
 }
 
 bool
@@ -907,8 +907,8 @@ it_is_json_type(const struct it_resp *resp)
 	size_t		 n = strlen("application/json");
 
 	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0)
-		return (false);
-	return (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+		return false;
+	return ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ';
 }
 
 /* -- Server-Sent Events --------------------------------------------------- */
@@ -936,7 +936,7 @@ it_stream_write_cb(char *data, size_t size, size_t n, void *arg)
 	pthread_mutex_lock(&s->lock);
 	if ((nb = realloc(s->buf, s->len + len + 1)) == NULL) {
 		pthread_mutex_unlock(&s->lock);
-		return (0);
+		return 0;
 	}
 	memcpy(nb + s->len, data, len);
 	s->buf = nb;
@@ -944,7 +944,7 @@ it_stream_write_cb(char *data, size_t size, size_t n, void *arg)
 	s->buf[s->len] = '\0';
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
-	return (len);
+	return len;
 }
 
 static size_t
@@ -965,7 +965,7 @@ it_stream_header_cb(char *data, size_t size, size_t n, void *arg)
 	} else
 		it_header_cb(data, size, n, &s->hdr);
 	pthread_mutex_unlock(&s->lock);
-	return (len);
+	return len;
 }
 
 static void *
@@ -1010,7 +1010,7 @@ it_stream_main(void *arg)
 		snprintf(s->error, sizeof s->error, "closed by the test");
 	pthread_cond_broadcast(&s->cond);
 	pthread_mutex_unlock(&s->lock);
-	return (NULL);
+	return NULL;
 }
 
 struct it_stream *
@@ -1037,7 +1037,7 @@ it_stream_open(const struct it_req *req)
 	if ((h = s->easy) == NULL || s->multi == NULL) {
 		snprintf(s->error, sizeof s->error, "curl init failed");
 		s->done = s->headers_done = true;
-		return (s);
+		return s;
 	}
 	s->slist = it_curl_setup(h, s->url, req, it_stream_write_cb,
 	    it_stream_header_cb, s);
@@ -1056,7 +1056,7 @@ it_stream_open(const struct it_req *req)
 		s->done = s->headers_done = true;
 	} else
 		s->running = true;
-	return (s);
+	return s;
 }
 
 long
@@ -1074,7 +1074,7 @@ it_stream_status(struct it_stream *s, long timeout_ms)
 	}
 	st = s->headers_done ? s->status : 0;
 	pthread_mutex_unlock(&s->lock);
-	return (st);
+	return st;
 }
 
 const char *
@@ -1086,7 +1086,7 @@ it_stream_header(struct it_stream *s, const char *name)
 	if (s->headers_done)
 		v = it_header(&s->hdr, name);
 	pthread_mutex_unlock(&s->lock);
-	return (v);
+	return v;
 }
 
 /* One line of the stream, without its line end (lock held). */
@@ -1199,7 +1199,7 @@ it_stream_next(struct it_stream *s, long timeout_ms)
 			late = true;
 	}
 	pthread_mutex_unlock(&s->lock);
-	return (ev);
+	return ev;
 }
 
 int
@@ -1211,7 +1211,7 @@ it_stream_comments(struct it_stream *s)
 	it_stream_parse(s);
 	n = s->ncomments;
 	pthread_mutex_unlock(&s->lock);
-	return (n);
+	return n;
 }
 
 bool
@@ -1224,7 +1224,7 @@ it_stream_ended(struct it_stream *s, const char **why)
 	if (why != NULL)
 		*why = s->error[0] != '\0' ? s->error : NULL;
 	pthread_mutex_unlock(&s->lock);
-	return (done);
+	return done;
 }
 
 void
@@ -1289,30 +1289,30 @@ it_jget(const json_t *root, const char *path)
 		dot = strchr(p, '.');
 		n = dot != NULL ? (size_t)(dot - p) : strlen(p);
 		if (n >= sizeof seg)
-			return (NULL);
+			return NULL;
 		memcpy(seg, p, n);
 		seg[n] = '\0';
 		if (json_is_array(cur)) {
 			errno = 0;
 			idx = strtoul(seg, &end, 10);
 			if (n == 0 || *end != '\0' || errno != 0)
-				return (NULL);
+				return NULL;
 			cur = json_array_get(cur, idx);
 		} else if (json_is_object(cur))
 			cur = json_object_get(cur, seg);
 		else
-			return (NULL);
+			return NULL;
 		p += n;
 		if (*p == '.')
 			p++;
 	}
-	return (cur);
+	return cur;
 }
 
 const char *
 it_jstr(const json_t *root, const char *path)
 {
-	return (json_string_value(it_jget(root, path)));
+	return json_string_value(it_jget(root, path));
 }
 
 long long
@@ -1320,13 +1320,13 @@ it_jint(const json_t *root, const char *path, long long def)
 {
 	json_t	*v = it_jget(root, path);
 
-	return (json_is_integer(v) ? json_integer_value(v) : def);
+	return json_is_integer(v) ? json_integer_value(v) : def;
 }
 
 bool
 it_jnull(const json_t *root, const char *path)
 {
-	return (json_is_null(it_jget(root, path)));
+	return json_is_null(it_jget(root, path));
 }
 
 /* -- PostgreSQL ----------------------------------------------------------- */
@@ -1354,14 +1354,14 @@ it_sql_v(const char *file, int line, const char *sql, va_list ap)
 		if (PQstatus(it_conn) != CONNECTION_OK) {
 			it_check_at(file, line, false,
 			    "database connection: %s", PQerrorMessage(it_conn));
-			return (NULL);
+			return NULL;
 		}
 		res = PQexecParams(it_conn, sql, n, NULL, params, NULL, NULL,
 		    0);
 		st = PQresultStatus(res);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
 			it_register(IT_PGRES, res);
-			return (res);
+			return res;
 		}
 		if (PQstatus(it_conn) == CONNECTION_OK)
 			break;
@@ -1371,7 +1371,7 @@ it_sql_v(const char *file, int line, const char *sql, va_list ap)
 	it_check_at(file, line, false, "SQL failed: %s: %s", sql,
 	    res != NULL ? PQresultErrorMessage(res) : PQerrorMessage(it_conn));
 	PQclear(res);
-	return (NULL);
+	return NULL;
 }
 
 PGresult *
@@ -1383,7 +1383,7 @@ it_sql_at(const char *file, int line, const char *sql, ...)
 	va_start(ap, sql);
 	res = it_sql_v(file, line, sql, ap);
 	va_end(ap);
-	return (res);
+	return res;
 }
 
 long long
@@ -1397,8 +1397,8 @@ it_sql_ll_at(const char *file, int line, const char *sql, ...)
 	va_end(ap);
 	if (res == NULL || PQntuples(res) < 1 || PQnfields(res) < 1 ||
 	    PQgetisnull(res, 0, 0))
-		return (-1);
-	return (strtoll(PQgetvalue(res, 0, 0), NULL, 10));
+		return -1;
+	return strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 }
 
 /* -- checks --------------------------------------------------------------- */
@@ -1420,7 +1420,7 @@ it_check_at(const char *file, int line, bool ok, const char *fmt, ...)
 		fflush(stdout);
 	}
 	pthread_mutex_unlock(&it_lock);
-	return (ok);
+	return ok;
 }
 
 void
@@ -1445,21 +1445,21 @@ it_short(const char *s, size_t len, char *buf, size_t max)
 	size_t	 n = len;
 
 	if (n + 1 <= max)
-		return (s);
+		return s;
 	n = max - 4;
 	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
 		n--;
 	memcpy(buf, s, n);
 	memcpy(buf + n, "...", 4);
-	return (buf);
+	return buf;
 }
 
 bool
 it_check_int_at(const char *file, int line, const char *expr, long long got,
     long long want)
 {
-	return (it_check_at(file, line, got == want, "%s is %lld, want %lld",
-	    expr, got, want));
+	return it_check_at(file, line, got == want, "%s is %lld, want %lld",
+	    expr, got, want);
 }
 
 bool
@@ -1472,11 +1472,11 @@ it_check_str_at(const char *file, int line, const char *expr,
 	ok = got != NULL && want != NULL ? strcmp(got, want) == 0 :
 	    got == want;
 	if (ok)
-		return (it_check_at(file, line, true, "%s", expr));
-	return (it_check_at(file, line, false, "%s is \"%s\", want \"%s\"",
+		return it_check_at(file, line, true, "%s", expr);
+	return it_check_at(file, line, false, "%s is \"%s\", want \"%s\"",
 	    expr, got == NULL ? "(null)" : it_short(got, strlen(got), b1,
 	    sizeof b1), want == NULL ? "(null)" : it_short(want, strlen(want),
-	    b2, sizeof b2)));
+	    b2, sizeof b2));
 }
 
 bool
@@ -1486,14 +1486,14 @@ it_check_status_at(const char *file, int line, const struct it_resp *resp,
 	char	 b[400];
 
 	if (resp->status == want)
-		return (it_check_at(file, line, true, "status"));
+		return it_check_at(file, line, true, "status");
 	if (resp->status == 0)
-		return (it_check_at(file, line, false,
+		return it_check_at(file, line, false,
 		    "%s %s: no answer (%s), want %ld", resp->method,
-		    resp->path, resp->error, want));
-	return (it_check_at(file, line, false, "%s %s: status %ld, want %ld; "
+		    resp->path, resp->error, want);
+	return it_check_at(file, line, false, "%s %s: status %ld, want %ld; "
 	    "body: %s", resp->method, resp->path, resp->status, want,
-	    it_short(resp->body, resp->body_len, b, sizeof b)));
+	    it_short(resp->body, resp->body_len, b, sizeof b));
 }
 
 /* -- runner --------------------------------------------------------------- */
@@ -1515,13 +1515,13 @@ it_main(const struct it_test *tests, size_t ntests, int argc, char **argv)
 		fprintf(stderr, "itest: COMMENTD_TEST_URL and COMMENTD_TEST_DB "
 		    "must be set\n");
 		printf("0 passed, 1 failed\n");
-		return (1);
+		return 1;
 	}
 	it_find_root(argv[0]);
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		fprintf(stderr, "itest: curl_global_init failed\n");
 		printf("0 passed, 1 failed\n");
-		return (1);
+		return 1;
 	}
 
 	for (i = 0; i < ntests; i++) {
@@ -1552,7 +1552,7 @@ it_main(const struct it_test *tests, size_t ntests, int argc, char **argv)
 		PQfinish(it_conn);
 	curl_global_cleanup();
 	printf("%d passed, %d failed\n", passed, failed);
-	return (failed == 0 ? 0 : 1);
+	return failed == 0 ? 0 : 1;
 }
 
 /* See itest.h. */
@@ -1566,7 +1566,7 @@ it_cli_at(const char *file, int line, const char *input, char **out, ...)
 
 	if (!it_check_at(file, line, bin != NULL && *bin != '\0',
 	    "COMMENTD_TEST_BIN is set"))
-		return (false);
+		return false;
 	argv[n++] = (char *)bin;
 	va_start(ap, out);
 	while (n < 15 && (argv[n] = va_arg(ap, char *)) != NULL)
@@ -1579,8 +1579,8 @@ it_cli_at(const char *file, int line, const char *input, char **out, ...)
 	cmd = it_strf("%s", bin);
 	for (i = 1; i < n; i++)
 		cmd = it_strf("%s %s", cmd, argv[i]);
-	return (it_check_at(file, line, rc == 0, "%s: exit status %d", cmd,
-	    rc));
+	return it_check_at(file, line, rc == 0, "%s: exit status %d", cmd,
+	    rc);
 }
 
 
@@ -1593,9 +1593,9 @@ it_tree_has_id(const json_t *comments, long long id)
 	json_array_foreach(comments, i, c) {
 		if (it_jint(c, "id", -1) == id ||
 		    it_tree_has_id(json_object_get(c, "replies"), id))
-			return (true);
+			return true;
 	}
-	return (false);
+	return false;
 }
 
 /* -- requests at the same moment ----------------------------------------- */
@@ -1622,7 +1622,7 @@ it_gated_main(void *arg)
 		pthread_cond_wait(&g->gate->cond, &g->gate->lock);
 	pthread_mutex_unlock(&g->gate->lock);
 	it_do(g->req, g->resp);
-	return (NULL);
+	return NULL;
 }
 
 int
@@ -1641,7 +1641,7 @@ it_do_all(const struct it_req *reqs, struct it_resp *resps, int n)
 	if (g == NULL || th == NULL) {
 		free(g);
 		free(th);
-		return (0);
+		return 0;
 	}
 	for (started = 0; started < n; started++) {
 		g[started].gate = &gate;
@@ -1661,7 +1661,7 @@ it_do_all(const struct it_req *reqs, struct it_resp *resps, int n)
 	pthread_mutex_destroy(&gate.lock);
 	free(g);
 	free(th);
-	return (started);
+	return started;
 }
 
 /* See itest.h. */
@@ -1673,15 +1673,15 @@ it_new_token_at(const char *file, int line, const char *name)
 
 	if (!it_cli_at(file, line, NULL, &out, "token", "create", name,
 	    "--days", "1", (char *)NULL))
-		return (NULL);
+		return NULL;
 	n = strlen(out);
 	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
 		out[--n] = '\0';
 	if (!it_check_at(file, line, n >= 16 && strpbrk(out, " \t\n") ==
 	    NULL, "token create %s printed a token alone: \"%s\"", name,
 	    out))
-		return (NULL);
-	return (out);
+		return NULL;
+	return out;
 }
 
 struct it_proc *
@@ -1698,7 +1698,7 @@ it_server_at(const char *file, int line, const char **base,
 	*base = NULL;
 	if (!it_check_at(file, line, bin != NULL && *bin != '\0',
 	    "COMMENTD_TEST_BIN is set"))
-		return (NULL);
+		return NULL;
 	argv[0] = (char *)bin;
 	argv[1] = (char *)"serve";
 	argv[2] = (char *)"--listen";
@@ -1721,7 +1721,7 @@ it_server_at(const char *file, int line, const char **base,
 	env[n] = NULL;
 	p = it_spawn(argv, env);
 	if (!it_check_at(file, line, p != NULL, "%s serve started", bin))
-		return (NULL);
+		return NULL;
 	l = it_proc_wait_line(p, "listening on 127.0.0.1:", 30000);
 	if (l != NULL && strstr(l, " with") != NULL) {
 		at = strstr(l, "listening on 127.0.0.1:");
@@ -1729,14 +1729,14 @@ it_server_at(const char *file, int line, const char **base,
 	}
 	if (!it_check_at(file, line, port > 0, "the server says \"listening "
 	    "on 127.0.0.1:PORT with\"; its output: %s", it_proc_output(p)))
-		return (NULL);
+		return NULL;
 	/* Its workers' caches are on once they listen for changes. */
 	if (!it_check_at(file, line, it_proc_wait_line(p,
 	    "listening for changes", 10000) != NULL, "the server listens for "
 	    "changes; its output: %s", it_proc_output(p)))
-		return (NULL);
+		return NULL;
 	*base = it_strf("http://127.0.0.1:%d", port);
-	return (p);
+	return p;
 }
 
 /* The README's error shape: status, JSON type, error.code and message. */
@@ -1760,11 +1760,11 @@ it_check_error_at(const char *file, int line, const struct it_resp *r,
 	    got != NULL ? got : "(none)", code);
 	ok &= it_check_at(file, line, it_jstr(r->json, "error.message") !=
 	    NULL, "%s %s: error.message is not a string", r->method, r->path);
-	return (ok);
+	return ok;
 }
 
 const char *
 it_list_path(const char *key)
 {
-	return (it_strf("/api/v1/articles/%s/comments", it_pct(key)));
+	return it_strf("/api/v1/articles/%s/comments", it_pct(key));
 }

@@ -204,8 +204,8 @@ is_excerpt(const char *e, const char *body, size_t max)
 		if (((unsigned char)e[i] & 0xc0) != 0x80)
 			chars++;
 	}
-	return (len > 0 && len < strlen(body) && chars <= max &&
-	    strncmp(e, body, len) == 0);
+	return len > 0 && len < strlen(body) && chars <= max &&
+	    strncmp(e, body, len) == 0;
 }
 
 /* Makes the account and its API token (once per run). */
@@ -215,34 +215,34 @@ account_at(const char *file, int line, struct account *a)
 	char	*out;
 
 	if (a->tried)
-		return (it_check_at(file, line, a->ok, "account %s was made",
-		    a->name));
+		return it_check_at(file, line, a->ok, "account %s was made",
+		    a->name);
 	a->tried = true;
 	snprintf(a->name, sizeof a->name, "%s-%s", a->tag, run_id);
 	if (!it_cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
 	    a->name, "--role", a->role, (char *)NULL))
-		return (false);
+		return false;
 	if ((out = it_new_token_at(file, line, a->name)) == NULL)
-		return (false);
+		return false;
 	if (!it_check_at(file, line, strlen(out) < sizeof a->token,
 	    "the token fits"))
-		return (false);
+		return false;
 	snprintf(a->token, sizeof a->token, "%s", out);
 	a->ok = true;
-	return (true);
+	return true;
 }
 
 /* An article key no other run or test uses. */
 static const char *
 new_key(const char *tag)
 {
-	return (it_strf("itadm-%s-%s", run_id, tag));
+	return it_strf("itadm-%s-%s", run_id, tag);
 }
 
 static const char *
 bearer(const char *token)
 {
-	return (it_strf("Authorization: Bearer %s", token));
+	return it_strf("Authorization: Bearer %s", token);
 }
 
 /* json_pack()'s format and arguments, dumped (owned by the test). */
@@ -257,7 +257,7 @@ jpack(const char *fmt, ...)
 	va_end(ap);
 	if (o == NULL)
 		abort();
-	return (it_dump(o));
+	return it_dump(o);
 }
 
 /* An admin request with a bearer token (NULL: none) and a JSON body. */
@@ -273,15 +273,15 @@ adm_req(const char *method, const char *path, const char *token,
 	if (body != NULL)
 		h[n++] = "Content-Type: application/json";
 	h[n] = NULL;
-	return (it_http(method, path, h, body, (size_t)-1));
+	return it_http(method, path, h, body, (size_t)-1);
 }
 
 /* POST /admin/comments/{id}/{action}, body NULL for none. */
 static struct it_resp *
 act(const char *token, long long id, const char *action, const char *body)
 {
-	return (adm_req("POST", it_strf("%s/comments/%lld/%s", API, id,
-	    action), token, body));
+	return adm_req("POST", it_strf("%s/comments/%lld/%s", API, id,
+	    action), token, body);
 }
 
 /*
@@ -297,7 +297,7 @@ act_ok_at(const char *file, int line, const char *token, long long id,
 
 	r = act(token, id, action, body);
 	if (!it_check_status_at(file, line, r, 200))
-		return (-1);
+		return -1;
 	it_check_at(file, line, it_jint(r->json, "comment.id", -1) == id,
 	    "%s %lld: comment.id is %lld", action, id,
 	    it_jint(r->json, "comment.id", -1));
@@ -306,7 +306,7 @@ act_ok_at(const char *file, int line, const char *token, long long id,
 	ev = it_jint(r->json, "event_id", -1);
 	it_check_at(file, line, ev > 0, "%s %lld: event_id is %lld", action,
 	    id, ev);
-	return (ev);
+	return ev;
 }
 
 /* A public submission (with a User-Agent); email may be NULL. */
@@ -323,7 +323,7 @@ post_comment(const char *key, const char *author, const char *email,
 		json_object_set_new(o, "email", json_string(email));
 	if (parent > 0)
 		json_object_set_new(o, "parent_id", json_integer(parent));
-	return (it_http("POST", it_list_path(key), h, it_dump(o), (size_t)-1));
+	return it_http("POST", it_list_path(key), h, it_dump(o), (size_t)-1);
 }
 
 /* A submission that must wait for review (202); its id, or -1. */
@@ -337,19 +337,19 @@ add_comment_at(const char *file, int line, const char *key,
 
 	r = post_comment(key, author, email, body, parent);
 	if (!it_check_status_at(file, line, r, 202))
-		return (-1);
+		return -1;
 	id = it_jint(r->json, "comment.id", -1);
 	if (!it_check_at(file, line, id > 0, "comment.id in the answer"))
-		return (-1);
-	return (id);
+		return -1;
+	return id;
 }
 
 /* An id no comment has. */
 static long long
 missing_id(void)
 {
-	return (it_sql_ll("SELECT coalesce(max(id), 0) + 1000000 FROM "
-	    "comments", (char *)NULL));
+	return it_sql_ll("SELECT coalesce(max(id), 0) + 1000000 FROM "
+	    "comments", (char *)NULL);
 }
 
 /*
@@ -397,9 +397,9 @@ find_id(const json_t *arr, long long id)
 
 	json_array_foreach(arr, i, c) {
 		if (it_jint(c, "id", -1) == id)
-			return (c);
+			return c;
 	}
-	return (NULL);
+	return NULL;
 }
 
 /*
@@ -427,11 +427,11 @@ last_event_at(const char *file, int line, long long id, const char *action,
 	r = adm_req("GET", it_strf("%s/comments/%lld/history", API, id),
 	    adm.token, NULL);
 	if (!it_check_status_at(file, line, r, 200))
-		return (NULL);
+		return NULL;
 	evs = it_jget(r->json, "events");
 	if (!it_check_at(file, line, json_is_array(evs) &&
 	    json_array_size(evs) > 0, "history of %lld has events", id))
-		return (NULL);
+		return NULL;
 	ev = json_array_get(evs, json_array_size(evs) - 1);
 	for (i = 0; i < 5; i++) {
 		got = it_jstr(ev, names[i]);
@@ -451,15 +451,15 @@ last_event_at(const char *file, int line, long long id, const char *action,
 	it_check_at(file, line, it_jint(ev, "id", -1) > 0 &&
 	    it_jstr(ev, "created_at") != NULL && it_jstr(ev, "actor") !=
 	    NULL, "history of %lld: the event has id, actor, created_at", id);
-	return (ev);
+	return ev;
 }
 
 /* moderation_events rows of a comment. */
 static long long
 events_of(long long id)
 {
-	return (it_sql_ll("SELECT count(*) FROM moderation_events WHERE "
-	    "comment_id = $1", it_strf("%lld", id), (char *)NULL));
+	return it_sql_ll("SELECT count(*) FROM moderation_events WHERE "
+	    "comment_id = $1", it_strf("%lld", id), (char *)NULL);
 }
 
 /* The comment's status in the database (owned by the test), or "". */
@@ -471,8 +471,8 @@ status_of(long long id)
 	res = it_sql("SELECT status FROM comments WHERE id = $1",
 	    it_strf("%lld", id), (char *)NULL);
 	if (res == NULL || PQntuples(res) != 1)
-		return ("");
-	return (it_strf("%s", PQgetvalue(res, 0, 0)));
+		return "";
+	return it_strf("%s", PQgetvalue(res, 0, 0));
 }
 
 /*
@@ -491,7 +491,7 @@ login_at(const char *file, int line, const char *name, const char *pw,
 	r = adm_req("POST", API "/session", NULL, jpack("{s:s, s:s}",
 	    "username", name, "password", pw));
 	if (!it_check_status_at(file, line, r, 200))
-		return (false);
+		return false;
 	s->token = it_jstr(r->json, "token");
 	s->csrf = it_jstr(r->json, "csrf_token");
 	for (i = 0; (v = it_header_n(r, "Set-Cookie", i)) != NULL; i++) {
@@ -503,9 +503,9 @@ login_at(const char *file, int line, const char *name, const char *pw,
 		s->attrs = semi != NULL ? it_strf("%s", semi) : "";
 		break;
 	}
-	return (it_check_at(file, line, s->token != NULL && s->csrf != NULL &&
+	return it_check_at(file, line, s->token != NULL && s->csrf != NULL &&
 	    s->cookie != NULL && strlen(s->cookie) > 17, "login of %s: token, "
-	    "csrf_token and a commentd_session cookie", name));
+	    "csrf_token and a commentd_session cookie", name);
 }
 
 /* attrs ("; HttpOnly; Path=/") has the attribute (any case). */
@@ -523,12 +523,12 @@ has_attr(const char *attrs, const char *attr)
 		while (len > 0 && p[len - 1] == ' ')
 			len--;
 		if (len == n && strncasecmp(p, attr, n) == 0)
-			return (true);
+			return true;
 		if (end == NULL)
 			break;
 		p = end;
 	}
-	return (false);
+	return false;
 }
 
 /*
@@ -554,7 +554,7 @@ open_events(const char *base, const char *auth, const char *last_id)
 	req.path = API "/events";
 	req.headers = h;
 	req.timeout_ms = 180000;
-	return (it_stream_open(&req));
+	return it_stream_open(&req);
 }
 
 /*
@@ -584,14 +584,14 @@ wait_event_at(const char *file, int line, struct it_stream *s,
 		if (it_jint(ev->json, "comment_id", -1) == id &&
 		    (kind == NULL || (k != NULL && strcmp(k, kind) == 0)) &&
 		    (st == NULL || (v != NULL && strcmp(v, st) == 0)))
-			return (ev);
+			return ev;
 	}
 	it_stream_ended(s, &why);
 	it_check_at(file, line, false, "no event %s/%s of comment %lld "
 	    "within %d ms%s%s", kind != NULL ? kind : "*", st != NULL ? st :
 	    "*", id, EVENT_MS, why != NULL ? "; the stream ended: " : "",
 	    why != NULL ? why : "");
-	return (NULL);
+	return NULL;
 }
 
 /* The README's event: "event: comment", id = data.id, the fields. */
@@ -619,7 +619,7 @@ check_sse_at(const char *file, int line, const struct it_sse *ev,
 static long long
 sse_id(const struct it_sse *ev)
 {
-	return (ev->id != NULL ? strtoll(ev->id, NULL, 10) : -1);
+	return ev->id != NULL ? strtoll(ev->id, NULL, 10) : -1;
 }
 
 /* GETs a queue page as adm, which must be 200 with a comments array. */
@@ -630,11 +630,11 @@ queue_page_at(const char *file, int line, const char *path)
 
 	r = adm_req("GET", path, adm.token, NULL);
 	if (!it_check_status_at(file, line, r, 200))
-		return (NULL);
+		return NULL;
 	if (!it_check_at(file, line, json_is_array(it_jget(r->json,
 	    "comments")), "GET %s: a comments array", path))
-		return (NULL);
-	return (r->json);
+		return NULL;
+	return r->json;
 }
 
 /* -- 1. submit, queue, approve, public list, history ---------------------- */
@@ -1134,7 +1134,7 @@ route_req(const struct route *rt, const char *h1, const char *h2,
 	req.body = rt->body;
 	req.body_len = rt->body != NULL ? strlen(rt->body) : 0;
 	req.timeout_ms = 3000;
-	return (it_request(&req));
+	return it_request(&req);
 }
 
 static void
@@ -1516,19 +1516,19 @@ all_pages(const char *path, const char *cursor, long long *out, size_t max,
 		url = cursor == NULL ? path : it_strf("%s&before=%s", path,
 		    it_pct(cursor));
 		if ((page = queue_page(url)) == NULL)
-			return (pages);
+			return pages;
 		arr = it_jget(page, "comments");
 		json_array_foreach(arr, i, c) {
 			if (*n < max)
 				out[(*n)++] = it_jint(c, "id", -1);
 		}
 		if (it_jnull(page, "next") || json_array_size(arr) == 0)
-			return (pages);
+			return pages;
 		cursor = it_jstr(page, "next");
 		if (!IT_CHECKF(cursor != NULL, "next is a string or null"))
-			return (pages);
+			return pages;
 	}
-	return (pages);
+	return pages;
 }
 
 /* got[0..n) is exactly want[0..nwant). */
@@ -1866,7 +1866,7 @@ stats_at(const char *file, int line, long long *n)
 
 	r = adm_req("GET", API "/stats", adm.token, NULL);
 	if (!it_check_status_at(file, line, r, 200))
-		return (r);
+		return r;
 	for (i = 0; i < 5; i++) {
 		n[i] = it_jint(r->json, it_strf("counts.%s", statuses[i]), -1);
 		db = it_sql_ll("SELECT count(*) FROM comments WHERE status = "
@@ -1876,7 +1876,7 @@ stats_at(const char *file, int line, long long *n)
 	}
 	it_check_at(file, line, json_is_object(it_jget(r->json,
 	    "decisions_today")), "stats: decisions_today is an object");
-	return (r);
+	return r;
 }
 
 #define stats(n)	stats_at(__FILE__, __LINE__, (n))
@@ -1888,8 +1888,8 @@ decisions(const struct it_resp *r, const char *name)
 	json_t	*v;
 
 	v = json_object_get(it_jget(r->json, "decisions_today"), name);
-	return (v == NULL ? 0 : json_is_integer(v) ? json_integer_value(v) :
-	    -1);
+	return v == NULL ? 0 : json_is_integer(v) ? json_integer_value(v) :
+	    -1;
 }
 
 static void
@@ -1962,7 +1962,7 @@ second_server(const char **base)
 
 	if ((p = it_server(base, "1", (char *)NULL)) != NULL)
 		it_note("a second server serves %s", *base);
-	return (p);
+	return p;
 }
 
 static void
@@ -2171,7 +2171,7 @@ login_main(void *arg)
 	pthread_mutex_lock(&j->busy->lock);
 	j->busy->logins--;
 	pthread_mutex_unlock(&j->busy->lock);
-	return (NULL);
+	return NULL;
 }
 
 static void *
@@ -2208,7 +2208,7 @@ reader_main(void *arg)
 		it_resp_clear(&resp);
 		it_sleep_ms(5);
 	}
-	return (NULL);
+	return NULL;
 }
 
 static void
@@ -2498,5 +2498,5 @@ main(int argc, char **argv)
 	snprintf(run_id, sizeof run_id, "%ld-%ld", (long)getpid(),
 	    (long)time(NULL));
 	bin = getenv("COMMENTD_TEST_BIN");
-	return (it_main(tests, sizeof tests / sizeof tests[0], argc, argv));
+	return it_main(tests, sizeof tests / sizeof tests[0], argc, argv);
 }

@@ -125,7 +125,7 @@ static void	 test_database_restart(void);
 static const char *
 new_key(const char *tag)
 {
-	return (it_strf("itest-%s-%s", run_id, tag));
+	return it_strf("itest-%s-%s", run_id, tag);
 }
 
 /* POSTs json to the article with up to two extra headers (may be NULL). */
@@ -141,7 +141,7 @@ post_json(const char *key, const char *json, const char *h1, const char *h2)
 	if (h2 != NULL)
 		h[n++] = h2;
 	h[n] = NULL;
-	return (it_http("POST", it_list_path(key), h, json, (size_t)-1));
+	return it_http("POST", it_list_path(key), h, json, (size_t)-1);
 }
 
 static const char *
@@ -152,7 +152,7 @@ comment_json(const char *author, const char *body, long long parent)
 	o = json_pack("{s:s, s:s}", "author", author, "body", body);
 	if (parent > 0)
 		json_object_set_new(o, "parent_id", json_integer(parent));
-	return (it_dump(o));
+	return it_dump(o);
 }
 
 /*
@@ -169,13 +169,13 @@ add_comment_at(const char *file, int line, const char *key,
 
 	r = post_json(key, comment_json(author, body, parent), NULL, NULL);
 	if (!it_check_status_at(file, line, r, 202))
-		return (-1);
+		return -1;
 	id = it_jint(r->json, "comment.id", -1);
 	if (!it_check_at(file, line, id > 0, "comment.id in the answer"))
-		return (-1);
+		return -1;
 	if (tokenp != NULL)
 		*tokenp = it_jstr(r->json, "submitter_token");
-	return (id);
+	return id;
 }
 
 /* A moderator's decision, made directly in the database. */
@@ -188,9 +188,9 @@ set_status_at(const char *file, int line, long long id, const char *st)
 	    "moderated_at = now(), moderated_by = 'itest' WHERE id = $1",
 	    it_strf("%lld", id), st, (char *)NULL);
 	if (res == NULL)
-		return (false);
-	return (it_check_at(file, line, strcmp(PQcmdTuples(res), "1") == 0,
-	    "comment %lld set to %s", id, st));
+		return false;
+	return it_check_at(file, line, strcmp(PQcmdTuples(res), "1") == 0,
+	    "comment %lld set to %s", id, st);
 }
 
 /*
@@ -218,7 +218,7 @@ get_list_at(const char *file, int line, const char *path, long long want)
 	it_check_at(file, line, it_jint(r->json, "total", -1) == want,
 	    "GET %s: total is %lld, want %lld", path,
 	    it_jint(r->json, "total", -1), want);
-	return (r);
+	return r;
 }
 
 static struct it_resp *
@@ -228,14 +228,14 @@ get_own(long long id, const char *token)
 
 	if (token != NULL)
 		h[0] = it_strf("X-Submitter-Token: %s", token);
-	return (it_http("GET", it_strf("/api/v1/comments/%lld", id), h, NULL,
-	    0));
+	return it_http("GET", it_strf("/api/v1/comments/%lld", id), h, NULL,
+	    0);
 }
 
 static const char *
 field_code(const struct it_resp *r, const char *field)
 {
-	return (it_jstr(r->json, it_strf("error.fields.%s", field)));
+	return it_jstr(r->json, it_strf("error.fields.%s", field));
 }
 
 /* No comment in a public list, at any depth, shows a private field. */
@@ -300,10 +300,10 @@ location_is(const struct it_resp *r, long long id)
 	size_t		 ll, wl = strlen(want);
 
 	if (loc == NULL || (ll = strlen(loc)) < wl)
-		return (false);
+		return false;
 	if (strcmp(loc + ll - wl, want) != 0)
-		return (false);
-	return (ll == wl || strncmp(loc, "http", 4) == 0);
+		return false;
+	return ll == wl || strncmp(loc, "http", 4) == 0;
 }
 
 /* s repeated n times, owned by the test case. */
@@ -319,7 +319,7 @@ repeat(const char *s, size_t n)
 	for (i = 0; i < n; i++)
 		memcpy(out + i * len, s, len);
 	out[len * n] = '\0';
-	return (out);
+	return out;
 }
 
 /* A comment's JSON of exactly size bytes (size >= 30). */
@@ -329,8 +329,8 @@ sized_json(size_t size)
 	const char	*pre = "{\"author\": \"a\", \"body\": \"";
 	const char	*post = "\"}";
 
-	return (it_strf("%s%s%s", pre, repeat("a", size - strlen(pre) -
-	    strlen(post)), post));
+	return it_strf("%s%s%s", pre, repeat("a", size - strlen(pre) -
+	    strlen(post)), post);
 }
 
 /* deploy/pg.sh stop|start on the test cluster; its exit status. */
@@ -340,7 +340,7 @@ pg_sh(const char *what)
 	char	*argv[] = { (char *)"deploy/pg.sh", (char *)what,
 		    (char *)it_pgdir, NULL };
 
-	return (it_run_cmd(argv, 60));
+	return it_run_cmd(argv, 60);
 }
 
 /* -- 1. submit, pending, then approved ------------------------------------ */
@@ -1213,7 +1213,7 @@ bg_main(void *arg)
 		pthread_mutex_unlock(&bg->lock);
 		it_sleep_ms(25);
 	}
-	return (NULL);
+	return NULL;
 }
 
 static int
@@ -1224,7 +1224,7 @@ bg_ok(struct bg *bg)
 	pthread_mutex_lock(&bg->lock);
 	ok = bg->ok;
 	pthread_mutex_unlock(&bg->lock);
-	return (ok);
+	return ok;
 }
 
 static void
@@ -1392,5 +1392,5 @@ main(int argc, char **argv)
 {
 	snprintf(run_id, sizeof run_id, "%ld-%ld", (long)getpid(),
 	    (long)time(NULL));
-	return (it_main(tests, sizeof tests / sizeof tests[0], argc, argv));
+	return it_main(tests, sizeof tests / sizeof tests[0], argc, argv);
 }

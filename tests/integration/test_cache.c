@@ -184,27 +184,27 @@ admin_at(const char *file, int line)
 	char	*out;
 
 	if (adm.tried)
-		return (it_check_at(file, line, adm.ok, "account %s was made",
-		    adm.name));
+		return it_check_at(file, line, adm.ok, "account %s was made",
+		    adm.name);
 	adm.tried = true;
 	snprintf(adm.name, sizeof adm.name, "cache-%s", run_id);
 	if (!it_cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
 	    adm.name, "--role", "moderator", (char *)NULL))
-		return (false);
+		return false;
 	if ((out = it_new_token_at(file, line, adm.name)) == NULL ||
 	    !it_check_at(file, line, strlen(out) < sizeof adm.token,
 	    "token of %s fits", adm.name))
-		return (false);
+		return false;
 	snprintf(adm.token, sizeof adm.token, "%s", out);
 	adm.ok = true;
-	return (true);
+	return true;
 }
 
 /* An article key no other run or test uses. */
 static const char *
 new_key(const char *tag)
 {
-	return (it_strf("itcache-%s-%s", run_id, tag));
+	return it_strf("itcache-%s-%s", run_id, tag);
 }
 
 /* GET /api/v1/counts naming the n keys. */
@@ -218,7 +218,7 @@ counts_path(const char *const *keys, size_t n)
 	for (i = 0; i < n; i++)
 		p = it_strf("%s%sarticle=%s", p, i > 0 ? "&" : "",
 		    it_pct(keys[i]));
-	return (p);
+	return p;
 }
 
 /* An admin request on base (NULL: the server under test). */
@@ -233,7 +233,7 @@ adm_req(const char *base, const char *method, const char *path,
 	if (body != NULL)
 		h[n++] = "Content-Type: application/json";
 	h[n] = NULL;
-	return (it_http_at(base, method, path, h, body, (size_t)-1));
+	return it_http_at(base, method, path, h, body, (size_t)-1);
 }
 
 /*
@@ -252,9 +252,9 @@ act_at(const char *file, int line, const char *base, long long id,
 	r = adm_req(base, "POST", it_strf("%s/comments/%lld/%s", API, id,
 	    action), body);
 	if (!it_check_status_at(file, line, r, 200))
-		return (false);
-	return (it_check_str_at(file, line, "comment.status",
-	    it_jstr(r->json, "comment.status"), want));
+		return false;
+	return it_check_str_at(file, line, "comment.status",
+	    it_jstr(r->json, "comment.status"), want);
 }
 
 /* PATCH /admin/comments/{id} with a new body; it must answer 200. */
@@ -269,9 +269,9 @@ edit_at(const char *file, int line, const char *base, long long id,
 	r = adm_req(base, "PATCH", it_strf("%s/comments/%lld", API, id),
 	    it_dump(o));
 	if (!it_check_status_at(file, line, r, 200))
-		return (false);
-	return (it_check_str_at(file, line, "comment.body",
-	    it_jstr(r->json, "comment.body"), body));
+		return false;
+	return it_check_str_at(file, line, "comment.body",
+	    it_jstr(r->json, "comment.body"), body);
 }
 
 /*
@@ -289,18 +289,18 @@ submit_at(const char *file, int line, const char *base, const char *key,
 	r = it_http_at(base, "POST", it_list_path(key), h, it_dump(json_pack(
 	    "{s:s, s:s}", "author", "قارئ", "body", body)), (size_t)-1);
 	if (!it_check_status_at(file, line, r, want))
-		return (-1);
+		return -1;
 	id = it_jint(r->json, "comment.id", -1);
 	if (!it_check_at(file, line, id > 0, "comment.id in the answer"))
-		return (-1);
-	return (id);
+		return -1;
+	return id;
 }
 
 /* A submission that waits for review; its id, or -1. */
 static long long
 post_at(const char *file, int line, const char *key, const char *body)
 {
-	return (submit_at(file, line, NULL, key, body, 202));
+	return submit_at(file, line, NULL, key, body, 202);
 }
 
 /* A submission approved by the moderator; its id, or -1. */
@@ -310,10 +310,10 @@ approved_at(const char *file, int line, const char *key, const char *body)
 	long long	 id;
 
 	if ((id = post_at(file, line, key, body)) <= 0)
-		return (-1);
+		return -1;
 	if (!act_at(file, line, NULL, id, "approve", NULL, "approved"))
-		return (-1);
-	return (id);
+		return -1;
+	return id;
 }
 
 /* A status change in plain SQL, as another program would make it. */
@@ -325,9 +325,9 @@ sql_status_at(const char *file, int line, long long id, const char *st)
 	res = it_sql_at(file, line, "UPDATE comments SET status = $2, "
 	    "moderated_at = now(), moderated_by = 'sql' WHERE id = $1",
 	    it_strf("%lld", id), st, (char *)NULL);
-	return (it_check_at(file, line, res != NULL &&
+	return it_check_at(file, line, res != NULL &&
 	    strcmp(PQcmdTuples(res), "1") == 0, "UPDATE of comment %lld to "
-	    "%s changed one row", id, st));
+	    "%s changed one row", id, st);
 }
 
 /* The comment id anywhere in the thread tree, or NULL. */
@@ -339,11 +339,11 @@ tree_find(const json_t *comments, long long id)
 
 	json_array_foreach(comments, i, c) {
 		if (it_jint(c, "id", -1) == id)
-			return (c);
+			return c;
 		if ((f = tree_find(json_object_get(c, "replies"), id)) != NULL)
-			return (f);
+			return f;
 	}
-	return (NULL);
+	return NULL;
 }
 
 /*
@@ -361,21 +361,21 @@ list_ok(const struct it_resp *r, long long id, bool shown, const char *body,
 	if (r->status != 200) {
 		*why = it_strf("status %ld (%s)", r->status, r->status == 0 ?
 		    r->error : r->body);
-		return (false);
+		return false;
 	}
 	c = tree_find(it_jget(r->json, "comments"), id);
 	if ((c != NULL) != shown) {
 		*why = it_strf("comment %lld is %s", id, c != NULL ? "shown" :
 		    "not shown");
-		return (false);
+		return false;
 	}
 	if (c != NULL && body != NULL && ((got = it_jstr(c, "body")) ==
 	    NULL || strcmp(got, body) != 0)) {
 		*why = it_strf("comment %lld has body \"%s\", want \"%s\"",
 		    id, got != NULL ? got : "(none)", body);
-		return (false);
+		return false;
 	}
-	return (true);
+	return true;
 }
 
 /* A check that r is as list_ok() wants it; the message formatted. */
@@ -394,7 +394,7 @@ list_check_at(const char *file, int line, const struct it_resp *r,
 		abort();
 	va_end(ap);
 	it_own(what);
-	return (it_check_at(file, line, ok, "%s: %s", what, why));
+	return it_check_at(file, line, ok, "%s: %s", what, why);
 }
 
 /*
@@ -412,9 +412,9 @@ check_list_at(const char *file, int line, const char *base, const char *key,
 		r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 		if (!list_check_at(file, line, r, id, shown, body, "%s: read "
 		    "%d of the list", what, i + 1))
-			return (false);
+			return false;
 	}
-	return (true);
+	return true;
 }
 
 /* counts.KEY of a counts answer, or -1. */
@@ -425,8 +425,8 @@ count_of(const struct it_resp *r, const char *key)
 
 	v = json_object_get(json_object_get(r->json, "counts"), key);
 	if (r->status != 200 || !json_is_integer(v))
-		return (-1);
-	return (json_integer_value(v));
+		return -1;
+	return json_integer_value(v);
 }
 
 /* The next FRESH_READS counts of key on base, each on a new connection. */
@@ -444,9 +444,9 @@ check_counts_at(const char *file, int line, const char *base,
 		    count_of(r, key) == want, "%s: read %d of the counts: "
 		    "status %ld, count %lld, want %lld", what, i + 1,
 		    r->status, count_of(r, key), want))
-			return (false);
+			return false;
 	}
-	return (true);
+	return true;
 }
 
 /*
@@ -468,7 +468,7 @@ wait_list_at(const char *file, int line, const char *base, const char *key,
 		r = it_http_at(base, "GET", it_list_path(key), NULL, NULL, 0);
 		if (list_ok(r, id, shown, body, &why)) {
 			if (++good == 3)
-				return (it_now() - t0);
+				return it_now() - t0;
 			continue;
 		}
 		last = why;
@@ -477,7 +477,7 @@ wait_list_at(const char *file, int line, const char *base, const char *key,
 	} while (it_now() - t0 < NOTIFY_LIMIT_S || good > 0);
 	it_check_at(file, line, false, "%s: not seen within %.1f s: %s", what,
 	    NOTIFY_LIMIT_S, last);
-	return (-1);
+	return -1;
 }
 
 /* The same for counts. */
@@ -494,7 +494,7 @@ wait_counts_at(const char *file, int line, const char *base, const char *key,
 		    0);
 		if ((got = count_of(r, key)) == want) {
 			if (++good == 3)
-				return (it_now() - t0);
+				return it_now() - t0;
 			continue;
 		}
 		good = 0;
@@ -502,7 +502,7 @@ wait_counts_at(const char *file, int line, const char *base, const char *key,
 	} while (it_now() - t0 < NOTIFY_LIMIT_S || good > 0);
 	it_check_at(file, line, false, "counts of %s: %lld, want %lld, not "
 	    "seen within %.1f s", key, got, want, NOTIFY_LIMIT_S);
-	return (-1);
+	return -1;
 }
 
 /*
@@ -560,7 +560,7 @@ bg_main(void *arg)
 	b->start = it_now();
 	it_do(&b->req, &b->resp);
 	b->done = it_now();
-	return (NULL);
+	return NULL;
 }
 
 /* GET path on base in a thread. */
@@ -572,7 +572,7 @@ bg_start(struct bg *b, const char *base, const char *path)
 	b->req.base = base;
 	b->req.path = path;
 	b->running = pthread_create(&b->thread, NULL, bg_main, b) == 0;
-	return (IT_CHECKF(b->running, "pthread_create"));
+	return IT_CHECKF(b->running, "pthread_create");
 }
 
 static void
@@ -595,10 +595,10 @@ listeners(long long *pids, size_t max)
 	    "application_name LIKE 'commentd w%' AND pid <> "
 	    "pg_backend_pid() ORDER BY pid", (char *)NULL);
 	if (res == NULL)
-		return (0);
+		return 0;
 	for (i = 0; i < (size_t)PQntuples(res) && n < max; i++)
 		pids[n++] = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
-	return (n);
+	return n;
 }
 
 static bool
@@ -608,9 +608,9 @@ has_pid(const long long *pids, size_t n, long long pid)
 
 	for (i = 0; i < n; i++) {
 		if (pids[i] == pid)
-			return (true);
+			return true;
 	}
-	return (false);
+	return false;
 }
 
 /* VmRSS of a process in KiB, or -1. */
@@ -623,7 +623,7 @@ rss_kb(struct it_proc *p)
 
 	path = it_strf("/proc/%ld/status", (long)it_proc_pid(p));
 	if ((fp = fopen(path, "r")) == NULL)
-		return (-1);
+		return -1;
 	while (fgets(line, sizeof line, fp) != NULL) {
 		if (strncmp(line, "VmRSS:", 6) == 0) {
 			kb = strtol(line + 6, NULL, 10);
@@ -631,7 +631,7 @@ rss_kb(struct it_proc *p)
 		}
 	}
 	fclose(fp);
-	return (kb);
+	return kb;
 }
 
 /*
@@ -698,7 +698,7 @@ bound_read(const char *base, const char *key, double *elapsed, long *status)
 	ok = true;
 out:
 	it_resp_clear(&r);
-	return (ok);
+	return ok;
 }
 
 /* -- 1. across the workers of one process ------------------------------- */
@@ -1084,11 +1084,11 @@ cache_control_ok(const struct it_resp *r)
 	const char	*cc = it_header(r, "Cache-Control"), *m, *s;
 
 	if (cc == NULL || strstr(cc, "public") == NULL)
-		return (false);
+		return false;
 	m = strstr(cc, "max-age=");
 	s = strstr(cc, "stale-while-revalidate=");
-	return (m != NULL && s != NULL &&
-	    m[8] >= '0' && m[8] <= '9' && s[23] >= '0' && s[23] <= '9');
+	return m != NULL && s != NULL &&
+	    m[8] >= '0' && m[8] <= '9' && s[23] >= '0' && s[23] <= '9';
 }
 
 /* A GET of path with If-None-Match: inm. */
@@ -1099,7 +1099,7 @@ get_inm(const char *path, const char *inm)
 
 	h[0] = it_strf("If-None-Match: %s", inm);
 	h[1] = NULL;
-	return (it_http("GET", path, h, NULL, 0));
+	return it_http("GET", path, h, NULL, 0);
 }
 
 static void
@@ -1573,5 +1573,5 @@ main(int argc, char **argv)
 	snprintf(run_id, sizeof run_id, "%ld-%ld", (long)getpid(),
 	    (long)time(NULL));
 	bin = getenv("COMMENTD_TEST_BIN");
-	return (it_main(tests, sizeof tests / sizeof tests[0], argc, argv));
+	return it_main(tests, sizeof tests / sizeof tests[0], argc, argv);
 }

@@ -127,32 +127,32 @@ account_at(const char *file, int line)
 	char	*out;
 
 	if (tried)
-		return (it_check_at(file, line, have_token, "the account and "
-		    "its token were made"));
+		return it_check_at(file, line, have_token, "the account and "
+		    "its token were made");
 	tried = true;
 	snprintf(mod_name, sizeof mod_name, "ctl-%s", run_id);
 	if (!it_cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
 	    mod_name, "--role", "moderator", (char *)NULL))
-		return (false);
+		return false;
 	if ((out = it_new_token_at(file, line, mod_name)) == NULL ||
 	    !it_check_at(file, line, strlen(out) < sizeof token,
 	    "the token fits"))
-		return (false);
+		return false;
 	snprintf(token, sizeof token, "%s", out);
 	have_token = true;
-	return (true);
+	return true;
 }
 
 static const char *
 new_key(const char *tag)
 {
-	return (it_strf("itctl-%s-%s", run_id, tag));
+	return it_strf("itctl-%s-%s", run_id, tag);
 }
 
 static const char *
 bearer(void)
 {
-	return (it_strf("Authorization: Bearer %s", token));
+	return it_strf("Authorization: Bearer %s", token);
 }
 
 /* COMMENTD_URL and COMMENTD_TOKEN for a run (NULL: the test's own). */
@@ -166,7 +166,7 @@ ctl_env(const char *url, const char *tok)
 		abort();
 	env[0] = it_strf("COMMENTD_URL=%s", url != NULL ? url : it_base_url);
 	env[1] = it_strf("COMMENTD_TOKEN=%s", tok != NULL ? tok : token);
-	return (env);
+	return env;
 }
 
 /*
@@ -217,7 +217,7 @@ run_v(const char *file, int line, char **env, const char *const *args,
 	it_check_at(file, line, strstr(r->err, "Sanitizer") == NULL &&
 	    strstr(r->err, "runtime error") == NULL, "%s: no sanitizer "
 	    "report; stderr: %s", r->cmd, r->err);
-	return (r);
+	return r;
 }
 
 /* The same with the arguments as a NULL-terminated list. */
@@ -232,15 +232,15 @@ run_at(const char *file, int line, char **env, ...)
 	while (n < CS_NELEM(args) && (args[n] = va_arg(ap, char *)) != NULL)
 		n++;
 	va_end(ap);
-	return (run_v(file, line, env, args, n));
+	return run_v(file, line, env, args, n);
 }
 
 static bool
 check_rc_at(const char *file, int line, const struct run *r, int want)
 {
-	return (it_check_at(file, line, r->rc == want, "%s: exit status %d, "
+	return it_check_at(file, line, r->rc == want, "%s: exit status %d, "
 	    "want %d; stdout: %.400s; stderr: %.400s", r->cmd, r->rc, want,
-	    r->out, r->err));
+	    r->out, r->err);
 }
 
 /* A submission waiting for review (email may be NULL); its id or -1. */
@@ -258,8 +258,8 @@ add_comment_at(const char *file, int line, const char *key,
 	r = it_http("POST", it_strf("/api/v1/articles/%s/comments",
 	    it_pct(key)), h, it_dump(o), (size_t)-1);
 	if (!it_check_status_at(file, line, r, 202))
-		return (-1);
-	return (it_jint(r->json, "comment.id", -1));
+		return -1;
+	return it_jint(r->json, "comment.id", -1);
 }
 
 /* An action through the API itself, body NULL for none. */
@@ -269,8 +269,8 @@ act(long long id, const char *action, const char *body)
 	const char	*h[] = { bearer(), "Content-Type: application/json",
 			    NULL };
 
-	return (it_http("POST", it_strf("%s/comments/%lld/%s", API, id,
-	    action), h, body, (size_t)-1));
+	return it_http("POST", it_strf("%s/comments/%lld/%s", API, id,
+	    action), h, body, (size_t)-1);
 }
 
 /* The comment's status in the database, or "". */
@@ -282,8 +282,8 @@ status_of(long long id)
 	res = it_sql("SELECT status FROM comments WHERE id = $1", ID(id),
 	    (char *)NULL);
 	if (res == NULL || PQntuples(res) != 1)
-		return ("");
-	return (it_strf("%s", PQgetvalue(res, 0, 0)));
+		return "";
+	return it_strf("%s", PQgetvalue(res, 0, 0));
 }
 
 /* Whether the article's public list shows the comment. */
@@ -294,8 +294,8 @@ public_has(const char *key, long long id)
 
 	r = it_http("GET", it_strf("/api/v1/articles/%s/comments",
 	    it_pct(key)), NULL, NULL, 0);
-	return (r->status == 200 && it_tree_has_id(it_jget(r->json,
-	    "comments"), id));
+	return r->status == 200 && it_tree_has_id(it_jget(r->json,
+	    "comments"), id);
 }
 
 /* The last event of the comment's history through the API, or NULL. */
@@ -310,15 +310,15 @@ history_last(long long id)
 	    NULL, 0);
 	evs = it_jget(r->json, "events");
 	if (r->status != 200 || json_array_size(evs) == 0)
-		return (NULL);
-	return (json_array_get(evs, json_array_size(evs) - 1));
+		return NULL;
+	return json_array_get(evs, json_array_size(evs) - 1);
 }
 
 static long long
 missing_id(void)
 {
-	return (it_sql_ll("SELECT coalesce(max(id), 0) + 1000000 FROM "
-	    "comments", (char *)NULL));
+	return it_sql_ll("SELECT coalesce(max(id), 0) + 1000000 FROM "
+	    "comments", (char *)NULL);
 }
 
 /* The lines of s (copies owned by the test), at most max. */
@@ -334,7 +334,7 @@ split_lines(const char *s, const char **v, size_t max)
 		v[n++] = it_strf("%.*s", (int)(nl - s), s);
 		s = *nl != '\0' ? nl + 1 : nl;
 	}
-	return (n);
+	return n;
 }
 
 /* jansson accepts only well-formed UTF-8. */
@@ -345,7 +345,7 @@ valid_utf8(const char *s)
 	bool	 ok = j != NULL;
 
 	json_decref(j);
-	return (ok);
+	return ok;
 }
 
 /* The character at s (valid UTF-8) and its length. */
@@ -356,28 +356,28 @@ decode(const char *s, uint32_t *cp)
 
 	if (u[0] < 0x80) {
 		*cp = u[0];
-		return (1);
+		return 1;
 	}
 	if (u[0] < 0xe0) {
 		*cp = (uint32_t)(u[0] & 0x1f) << 6 | (u[1] & 0x3f);
-		return (2);
+		return 2;
 	}
 	if (u[0] < 0xf0) {
 		*cp = (uint32_t)(u[0] & 0x0f) << 12 |
 		    (uint32_t)(u[1] & 0x3f) << 6 | (u[2] & 0x3f);
-		return (3);
+		return 3;
 	}
 	*cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3f) << 12 |
 	    (uint32_t)(u[2] & 0x3f) << 6 | (u[3] & 0x3f);
-	return (4);
+	return 4;
 }
 
 /* Cells on a terminal: Arabic harakat and Latin accents take none. */
 static int
 cell_width(uint32_t cp)
 {
-	return ((cp >= 0x300 && cp <= 0x36f) || (cp >= 0x64b &&
-	    cp <= 0x65f) || cp == 0x670 ? 0 : 1);
+	return (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x64b &&
+	    cp <= 0x65f) || cp == 0x670 ? 0 : 1;
 }
 
 /* Cells of the first n bytes of s. */
@@ -391,7 +391,7 @@ width_of(const char *s, size_t n)
 		pos += decode(s + pos, &cp);
 		w += (size_t)cell_width(cp);
 	}
-	return (w);
+	return w;
 }
 
 /* The cell at which needle begins in line, or -1. */
@@ -400,7 +400,7 @@ cell_of(const char *line, const char *needle)
 {
 	const char	*p = strstr(line, needle);
 
-	return (p != NULL ? (long)width_of(line, (size_t)(p - line)) : -1);
+	return p != NULL ? (long)width_of(line, (size_t)(p - line)) : -1;
 }
 
 /* Where cell col of line begins, or NULL if the line is shorter. */
@@ -414,11 +414,11 @@ at_cell(const char *line, long col)
 	while (line[pos] != '\0') {
 		n = decode(line + pos, &cp);
 		if (w == col && cell_width(cp) > 0)
-			return (line + pos);
+			return line + pos;
 		w += cell_width(cp);
 		pos += n;
 	}
-	return (w == col ? line + pos : NULL);
+	return w == col ? line + pos : NULL;
 }
 
 /* The first line of out containing needle (owned by the test), or NULL. */
@@ -428,12 +428,12 @@ line_with(const char *out, const char *needle)
 	const char	*hit, *start, *end;
 
 	if ((hit = strstr(out, needle)) == NULL)
-		return (NULL);
+		return NULL;
 	for (start = hit; start > out && start[-1] != '\n'; start--)
 		;
 	if ((end = strchr(hit, '\n')) == NULL)
 		end = hit + strlen(hit);
-	return (it_strf("%.*s", (int)(end - start), start));
+	return it_strf("%.*s", (int)(end - start), start);
 }
 
 /* A loopback port nothing listens on (just now). */
@@ -445,7 +445,7 @@ free_port(void)
 	int			 fd, port = -1;
 
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
-		return (-1);
+		return -1;
 	memset(&a, 0, sizeof a);
 	a.sin_family = AF_INET;
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -453,7 +453,7 @@ free_port(void)
 	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
 		port = ntohs(a.sin_port);
 	close(fd);
-	return (port);
+	return port;
 }
 
 /* Another commentd on the test database, on 127.0.0.1:port. */
@@ -469,15 +469,15 @@ start_server(int port)
 
 	if (!IT_CHECKF(bin != NULL && *bin != '\0', "COMMENTD_TEST_BIN is "
 	    "set"))
-		return (NULL);
+		return NULL;
 	p = it_spawn(argv, env);
 	if (!IT_CHECKF(p != NULL, "%s serve started", bin))
-		return (NULL);
+		return NULL;
 	if (!IT_CHECKF(it_proc_wait_line(p, it_strf("listening on "
 	    "127.0.0.1:%d", port), 30000) != NULL, "a server listens on "
 	    "port %d; its output: %s", port, it_proc_output(p)))
-		return (NULL);
-	return (p);
+		return NULL;
+	return p;
 }
 
 /*
@@ -502,12 +502,12 @@ spawn_watch(const char *url, ...)
 	argv[n] = NULL;
 	p = it_spawn(argv, ctl_env(url, NULL));
 	if (!IT_CHECK(p != NULL))
-		return (NULL);
+		return NULL;
 	if (!IT_CHECKF(it_proc_wait_line(p, "watching for events",
 	    WATCH_MS) != NULL, "watch connected; its output: %s",
 	    it_proc_output(p)))
-		return (NULL);
-	return (p);
+		return NULL;
+	return p;
 }
 
 /* The process exits 0 within ms, with no sanitizer report. */
@@ -1249,7 +1249,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "test_commentctl: COMMENTD_TEST_CTL must name "
 		    "the commentctl binary\n");
 		printf("0 passed, 1 failed\n");
-		return (1);
+		return 1;
 	}
-	return (it_main(tests, CS_NELEM(tests), argc, argv));
+	return it_main(tests, CS_NELEM(tests), argc, argv);
 }

@@ -31,7 +31,7 @@ static char	*token;		/* a moderator's */
 static const char *
 new_key(const char *tag)
 {
-	return (it_strf("itrd-%s-%s", run_id, tag));
+	return it_strf("itrd-%s-%s", run_id, tag);
 }
 
 static bool
@@ -40,15 +40,15 @@ moderator_at(const char *file, int line)
 	char	*name;
 
 	if (token != NULL)
-		return (true);
+		return true;
 	name = it_strf("rd-%s", run_id);
 	if (!it_cli_at(file, line, "reader-test-password\n", NULL,
 	    "moderator", "add", name, "--role", "moderator", (char *)NULL))
-		return (false);
+		return false;
 	token = it_new_token_at(file, line, name);
 	if (token != NULL)
 		token = strdup(token);	/* outlives the test case */
-	return (token != NULL);
+	return token != NULL;
 }
 #define moderator()	moderator_at(__FILE__, __LINE__)
 
@@ -68,8 +68,8 @@ post_at(const char *file, int line, const char *base, const char *key,
 	    it_list_path(key), h,
 	    it_dump(o), (size_t)-1);
 	if (!it_check_status_at(file, line, r, 202))
-		return (-1);
-	return (it_jint(r->json, "comment.id", -1));
+		return -1;
+	return it_jint(r->json, "comment.id", -1);
 }
 
 /* Approves id through the API (at base; NULL: the test server). */
@@ -82,7 +82,7 @@ approve_at(const char *file, int line, const char *base, long long id)
 
 	r = it_http_at(base != NULL ? base : it_base_url, "POST",
 	    it_strf("/api/v1/admin/comments/%lld/approve", id), h, NULL, 0);
-	return (it_check_status_at(file, line, r, 200));
+	return it_check_status_at(file, line, r, 200);
 }
 
 /* A published comment of a new article; its id. */
@@ -93,11 +93,11 @@ published_at(const char *file, int line, const char *base, const char *key,
 	long long	id;
 
 	if (!moderator_at(file, line))
-		return (-1);
+		return -1;
 	id = post_at(file, line, base, key, "قارئ", body, parent);
 	if (id <= 0 || !approve_at(file, line, base, id))
-		return (-1);
-	return (id);
+		return -1;
+	return id;
 }
 #define published(base, key, body, parent)				\
 	published_at(__FILE__, __LINE__, (base), (key), (body), (parent))
@@ -118,9 +118,9 @@ report(const char *base, long long id, const char *ip, const char *body,
 	if (lang != NULL)
 		h[n++] = it_strf("Accept-Language: %s", lang);
 	h[n] = NULL;
-	return (it_http_at(base != NULL ? base : it_base_url, "POST",
+	return it_http_at(base != NULL ? base : it_base_url, "POST",
 	    it_strf("/api/v1/comments/%lld/reports", id), h, body,
-	    (size_t)-1));
+	    (size_t)-1);
 }
 
 static bool
@@ -131,8 +131,8 @@ public_has_at(const char *base, const char *key, long long id)
 	r = it_http_at(base != NULL ? base : it_base_url, "GET",
 	    it_list_path(key), NULL,
 	    NULL, 0);
-	return (r->status == 200 && it_tree_has_id(it_jget(r->json,
-	    "comments"), id));
+	return r->status == 200 && it_tree_has_id(it_jget(r->json,
+	    "comments"), id);
 }
 
 /* -- reports -------------------------------------------------------------- */
@@ -386,11 +386,11 @@ test_html_fragment(void)
 static struct it_resp *
 preflight(const char *path, const char *origin, const char *method)
 {
-	return (it_http("OPTIONS", path, (const char *[]){
+	return it_http("OPTIONS", path, (const char *[]){
 	    it_strf("Origin: %s", origin),
 	    it_strf("Access-Control-Request-Method: %s", method),
 	    "Access-Control-Request-Headers: content-type,idempotency-key",
-	    NULL }, NULL, 0));
+	    NULL }, NULL, 0);
 }
 
 static void
@@ -570,5 +570,5 @@ main(int argc, char **argv)
 	    (long)time(NULL));
 	rc = it_main(tests, sizeof tests / sizeof tests[0], argc, argv);
 	free(token);
-	return (rc);
+	return rc;
 }

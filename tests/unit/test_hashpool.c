@@ -669,5 +669,5 @@ main(void)
 		cmocka_unit_test(test_null_and_empty),
 	};
 
-	return (cmocka_run_group_tests(tests, group_setup, NULL));
+	return cmocka_run_group_tests(tests, group_setup, NULL);
 }

@@ -145,7 +145,7 @@ build(const char *unit, size_t n, const char *tail)
 	for (i = 0; i < n; i++)
 		memcpy(s + i * ulen, unit, ulen);
 	memcpy(s + ulen * n, tail, tlen + 1);
-	return (s);
+	return s;
 }
 
 /* Hostile sizes: linear, no fixed buffers, nothing read past the NUL. */
@@ -253,5 +253,5 @@ main(void)
 		cmocka_unit_test(test_texts),
 	};
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -440,5 +440,5 @@ main(void)
 		cmocka_unit_test(test_clean_random),
 	};
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,7 +36,7 @@ repeat(const char *ch, size_t n)
 	for (i = 0; i < n; i++)
 		memcpy(s + i * len, ch, len);
 	s[len * n] = '\0';
-	return (s);
+	return s;
 }
 
 static json_t *
@@ -48,14 +48,14 @@ load(const char *text)
 	j = json_loads(text, JSON_ALLOW_NUL | JSON_REJECT_DUPLICATES, &err);
 	if (j == NULL)
 		fail_msg("bad fixture %s: %s", text, err.text);
-	return (j);
+	return j;
 }
 
 static bool
 input_is_zero(const struct comment_input *in)
 {
-	return (in->author == NULL && in->email == NULL && in->body == NULL &&
-	    in->parent_id == 0);
+	return in->author == NULL && in->email == NULL && in->body == NULL &&
+	    in->parent_id == 0;
 }
 
 /*
@@ -78,7 +78,7 @@ check(const char *name, const json_t *obj, const struct text_limits *lim,
 			got = json_dumps(errs, JSON_SORT_KEYS);
 			fail_msg("%s: unexpected errors %s", name, got);
 		}
-		return (in);
+		return in;
 	}
 	if (errs == NULL)
 		fail_msg("%s: valid, want %s", name, want);
@@ -91,7 +91,7 @@ check(const char *name, const json_t *obj, const struct text_limits *lim,
 		fail_msg("%s: output not zeroed on error", name);
 	json_decref(w);
 	json_decref(errs);
-	return (in);
+	return in;
 }
 
 struct vcase {
@@ -528,5 +528,5 @@ main(void)
 		cmocka_unit_test(test_article_key),
 	};
 
-	return (cmocka_run_group_tests(tests, NULL, NULL));
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
