@@ -47,9 +47,9 @@ static int	 ctl_pages(struct ctl_ctx *, const char *, const char *,
 static void	 ctl_out_json(const json_t *, struct ctl_out *);
 static void	 ctl_out_end(struct ctl_ctx *, struct ctl_out *, int);
 static void	 ctl_dump(const json_t *);
-static const char *jstr(const json_t *, const char *);
-static const char *nz(const char *);
-static long long jint(const json_t *, const char *);
+static const char *member_string(const json_t *, const char *);
+static const char *or_dash(const char *);
+static long long member_int(const json_t *, const char *);
 static void	 queue_row(struct ctl_ctx *, const json_t *, struct ctl_out *);
 static char	*queue_flags(const json_t *);
 static void	 show_field(const char *, const char *, ...) CS_PRINTF(2, 3);
@@ -86,21 +86,21 @@ ctl_warn(const char *fmt, ...)
 
 /* A string member of obj, or NULL. */
 static const char *
-jstr(const json_t *obj, const char *key)
+member_string(const json_t *obj, const char *key)
 {
 	return json_string_value(json_object_get(obj, key));
 }
 
 /* s, or "-" for a field the answer did not have (printf's %s). */
 static const char *
-nz(const char *s)
+or_dash(const char *s)
 {
 	return s != NULL ? s : "-";
 }
 
 /* An integer member of obj, or 0. */
 static long long
-jint(const json_t *obj, const char *key)
+member_int(const json_t *obj, const char *key)
 {
 	return (long long)json_integer_value(json_object_get(obj, key));
 }
@@ -218,7 +218,7 @@ ctl_pages(struct ctl_ctx *c, const char *path, const char *key,
 		free(cursor);
 		cursor = NULL;
 		/* An empty page with a cursor would loop for ever. */
-		next = jstr(resp.json, "next");
+		next = member_string(resp.json, "next");
 		if (next != NULL && json_array_size(items) > 0)
 			cursor = xstrdup(next);
 		ctl_resp_clear(&resp);
@@ -302,16 +302,17 @@ queue_row(struct ctl_ctx *c, const json_t *item, struct ctl_out *out)
 		ctl_out_json(item, out);
 		return;
 	}
-	snprintf(id, sizeof id, "%lld", jint(item, "id"));
-	ctl_age(jstr(item, "created_at"), c->now, age, sizeof age);
+	snprintf(id, sizeof id, "%lld", member_int(item, "id"));
+	ctl_age(member_string(item, "created_at"), c->now, age, sizeof age);
 	flags = queue_flags(item);
 	cells[Q_ID] = id;
 	cells[Q_AGE] = age;
-	cells[Q_ARTICLE] = jstr(json_object_get(item, "article"), "key");
-	cells[Q_AUTHOR] = jstr(item, "author");
-	cells[Q_STATUS] = jstr(item, "status");
+	cells[Q_ARTICLE] = member_string(json_object_get(item, "article"),
+	    "key");
+	cells[Q_AUTHOR] = member_string(item, "author");
+	cells[Q_STATUS] = member_string(item, "status");
 	cells[Q_FLAGS] = flags;
-	cells[Q_BODY] = jstr(item, "body");
+	cells[Q_BODY] = member_string(item, "body");
 	ctl_table_add(out->table, cells);
 	free(flags);
 }
@@ -380,33 +381,37 @@ show_comment(struct ctl_ctx *c, const json_t *m)
 	const json_t	*art = json_object_get(m, "article");
 	const json_t	*parent = json_object_get(m, "parent");
 	const json_t	*hist = json_object_get(m, "author_history");
-	const char	*s;
+	const char	*s, *title, *email;
 	char		 age[16], *body, *line, *nl;
 
-	show_field("comment", "%lld (%s)", jint(m, "id"),
-	    nz(jstr(m, "status")));
-	show_field("article", "%s%s%s", nz(jstr(art, "key")),
-	    jstr(art, "title") != NULL ? "  " : "",
-	    jstr(art, "title") != NULL ? jstr(art, "title") : "");
-	if ((s = jstr(art, "url")) != NULL)
+	show_field("comment", "%lld (%s)", member_int(m, "id"),
+	    or_dash(member_string(m, "status")));
+	title = member_string(art, "title");
+	show_field("article", "%s%s%s", or_dash(member_string(art, "key")),
+	    title != NULL ? "  " : "", title != NULL ? title : "");
+	if ((s = member_string(art, "url")) != NULL)
 		show_field("url", "%s", s);
-	show_field("author", "%s%s%s%s", nz(jstr(m, "author")),
-	    jstr(m, "email") != NULL ? " <" : "",
-	    jstr(m, "email") != NULL ? jstr(m, "email") : "",
-	    jstr(m, "email") != NULL ? ">" : "");
+	email = member_string(m, "email");
+	show_field("author", "%s%s%s%s", or_dash(member_string(m, "author")),
+	    email != NULL ? " <" : "", email != NULL ? email : "",
+	    email != NULL ? ">" : "");
 	show_field("earlier", "approved %lld, rejected %lld, spam %lld",
-	    jint(hist, "approved"), jint(hist, "rejected"), jint(hist, "spam"));
-	ctl_age(jstr(m, "created_at"), c->now, age, sizeof age);
-	show_field("created", "%s (%s ago)", nz(jstr(m, "created_at")), age);
-	if ((s = jstr(m, "moderated_at")) != NULL)
+	    member_int(hist, "approved"), member_int(hist, "rejected"),
+	    member_int(hist, "spam"));
+	ctl_age(member_string(m, "created_at"), c->now, age, sizeof age);
+	show_field("created", "%s (%s ago)",
+	    or_dash(member_string(m, "created_at")), age);
+	if ((s = member_string(m, "moderated_at")) != NULL)
 		show_field("moderated", "%s by %s", s,
-		    nz(jstr(m, "moderated_by")));
+		    or_dash(member_string(m, "moderated_by")));
 	if (json_is_object(parent))
-		show_field("reply to", "%lld (%s): %s", jint(parent, "id"),
-		    nz(jstr(parent, "author")), nz(jstr(parent, "excerpt")));
-	if ((s = jstr(m, "ip")) != NULL)
+		show_field("reply to", "%lld (%s): %s",
+		    member_int(parent, "id"),
+		    or_dash(member_string(parent, "author")),
+		    or_dash(member_string(parent, "excerpt")));
+	if ((s = member_string(m, "ip")) != NULL)
 		show_field("ip", "%s", s);
-	if ((s = jstr(m, "user_agent")) != NULL)
+	if ((s = member_string(m, "user_agent")) != NULL)
 		show_field("agent", "%s", s);
 	if (json_real_value(json_object_get(m, "spam_score")) > 0 ||
 	    json_array_size(json_object_get(m, "spam_flags")) > 0) {
@@ -417,7 +422,8 @@ show_comment(struct ctl_ctx *c, const json_t *m)
 	}
 	/* The body as written, each line indented. */
 	putchar('\n');
-	body = ctl_text(jstr(m, "body") != NULL ? jstr(m, "body") : "");
+	s = member_string(m, "body");
+	body = ctl_text(s != NULL ? s : "");
 	for (line = body; line != NULL; line = nl) {
 		if ((nl = strchr(line, '\n')) != NULL)
 			*nl++ = '\0';
@@ -444,12 +450,12 @@ show_history(const json_t *events)
 	printf("history:\n");
 	t = ctl_table_new(6, headers);
 	json_array_foreach(events, i, ev) {
-		cells[0] = jstr(ev, "created_at");
-		cells[1] = jstr(ev, "actor");
-		cells[2] = jstr(ev, "action");
-		cells[3] = jstr(ev, "from_status");
-		cells[4] = jstr(ev, "to_status");
-		cells[5] = jstr(ev, "reason");
+		cells[0] = member_string(ev, "created_at");
+		cells[1] = member_string(ev, "actor");
+		cells[2] = member_string(ev, "action");
+		cells[3] = member_string(ev, "from_status");
+		cells[4] = member_string(ev, "to_status");
+		cells[5] = member_string(ev, "reason");
 		ctl_table_add(t, cells);
 	}
 	ctl_table_print(t, stdout);
@@ -532,15 +538,15 @@ static int
 action_failed(long long id, const char *why, const json_t *error)
 {
 	const json_t	*cur = json_object_get(error, "current");
-	const char	*st = jstr(cur, "status"), *by, *code;
+	const char	*st = member_string(cur, "status"), *by, *code;
 
-	by = jstr(cur, "moderated_by");
+	by = member_string(cur, "moderated_by");
 	if (st != NULL)
 		ctl_warn("%lld: %s (%s%s%s)", id, why, st,
 		    by != NULL ? " by " : "", by != NULL ? by : "");
 	else
 		ctl_warn("%lld: %s", id, why);
-	code = jstr(error, "code");
+	code = member_string(error, "code");
 	return code != NULL && strcmp(code, "conflict") == 0 ?
 	    CTL_EXIT_CONFLICT : CTL_EXIT_ERROR;
 }
@@ -557,8 +563,8 @@ action_one(struct ctl_ctx *c, const char *action, long long id,
 	xasprintf(&path, CTL_API "/comments/%lld/%s", id, action);
 	if (ctl_http_post(c->http, path, body, &resp) == 0 &&
 	    resp.status == 200)
-		printf("%lld %s\n", id, nz(jstr(json_object_get(resp.json,
-		    "comment"), "status")));
+		printf("%lld %s\n", id, or_dash(member_string(
+		    json_object_get(resp.json, "comment"), "status")));
 	else {
 		ctl_resp_describe(&resp, why, sizeof why);
 		rc = action_failed(id, why, json_object_get(resp.json,
@@ -606,14 +612,15 @@ action_batch(struct ctl_ctx *c, const char *action, const long long *ids,
 		}
 		json_array_foreach(results, i, r) {
 			if (json_is_true(json_object_get(r, "ok"))) {
-				printf("%lld %s\n", jint(r, "id"),
-				    nz(jstr(r, "status")));
+				printf("%lld %s\n", member_int(r, "id"),
+				    or_dash(member_string(r, "status")));
 				continue;
 			}
 			err = json_object_get(r, "error");
-			xasprintf(&why, "%s: %s", nz(jstr(err, "code")),
-			    nz(jstr(err, "message")));
-			if (action_failed(jint(r, "id"), why, err) ==
+			xasprintf(&why, "%s: %s",
+			    or_dash(member_string(err, "code")),
+			    or_dash(member_string(err, "message")));
+			if (action_failed(member_int(r, "id"), why, err) ==
 			    CTL_EXIT_CONFLICT)
 				conflict = true;
 			else
@@ -683,15 +690,16 @@ article_row(struct ctl_ctx *c, const json_t *art, struct ctl_out *out)
 		ctl_out_json(art, out);
 		return;
 	}
-	snprintf(pending, sizeof pending, "%lld", jint(art, "pending"));
-	snprintf(approved, sizeof approved, "%lld", jint(art, "approved"));
-	ctl_age(jstr(art, "created_at"), c->now, age, sizeof age);
-	cells[A_KEY] = jstr(art, "key");
-	cells[A_MODE] = jstr(art, "mode");
+	snprintf(pending, sizeof pending, "%lld", member_int(art, "pending"));
+	snprintf(approved, sizeof approved, "%lld",
+	    member_int(art, "approved"));
+	ctl_age(member_string(art, "created_at"), c->now, age, sizeof age);
+	cells[A_KEY] = member_string(art, "key");
+	cells[A_MODE] = member_string(art, "mode");
 	cells[A_PENDING] = pending;
 	cells[A_APPROVED] = approved;
 	cells[A_AGE] = age;
-	cells[A_TITLE] = jstr(art, "title");
+	cells[A_TITLE] = member_string(art, "title");
 	ctl_table_add(out->table, cells);
 }
 
@@ -746,14 +754,14 @@ ctl_cmd_stats(struct ctl_ctx *c)
 	t = ctl_table_new(2, headers);
 	for (i = 0; i < MOD_STATUS_COUNT; i++) {
 		cells[0] = mod_status_name((enum mod_status)i);
-		snprintf(n, sizeof n, "%lld", jint(counts, cells[0]));
+		snprintf(n, sizeof n, "%lld", member_int(counts, cells[0]));
 		cells[1] = n;
 		ctl_table_add(t, cells);
 	}
 	ctl_table_print(t, stdout);
 	ctl_table_free(t);
 	putchar('\n');
-	if ((oldest = jstr(resp.json, "oldest_pending_at")) != NULL) {
+	if ((oldest = member_string(resp.json, "oldest_pending_at")) != NULL) {
 		ctl_age(oldest, c->now, age, sizeof age);
 		show_field("oldest pending", "%s (%s ago)", oldest, age);
 	} else

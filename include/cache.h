@@ -97,7 +97,8 @@ void		 cache_load_done(struct cache *c, struct cache_load *l,
 		    struct cache_entry *e, int retry_after);
 
 /* Appends e's body to buf by reference (the entry lives until sent). */
-void		 cache_entry_add_to(struct cache_entry *e, struct evbuffer *buf);
+void		 cache_entry_add_to(struct cache_entry *e,
+		    struct evbuffer *buf);
 
 /* Statistics, for tests and /metrics. */
 struct cache_stats {

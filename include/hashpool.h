@@ -61,7 +61,8 @@ void		 hashpool_hash(struct hashpool_inbox *inbox,
 
 /* argon2id with the cost every commentd hash uses (blocking: for the
  * command line and the pool's threads).  out has crypto_pwhash_STRBYTES. */
-int		 hashpool_hash_now(const char *password, char *out) CS_MUSTCHECK;
+int		 hashpool_hash_now(const char *password, char *out)
+		    CS_MUSTCHECK;
 
 /* Jobs queued or running now (for tests and /metrics). */
 int		 hashpool_pending(struct hashpool *pool);

@@ -21,7 +21,8 @@ enum i18n_text {
  * Accept-Language header value (may be NULL), or fallback when none does.
  * fallback must itself be a supported tag.
  */
-const char	*i18n_pick_lang(const char *accept_language, const char *fallback);
+const char	*i18n_pick_lang(const char *accept_language,
+		    const char *fallback);
 
 /* True if tag is a supported language ("ar", "en"). */
 int		 i18n_supported(const char *tag);

@@ -42,7 +42,7 @@ struct route {
 
 struct route_params {
 	int		 n;
-	const char	*name[ROUTE_MAX_PARAMS];	/* points into pattern */
+	const char	*name[ROUTE_MAX_PARAMS];	/* into the pattern */
 	char		*value[ROUTE_MAX_PARAMS];	/* decoded, owned */
 	size_t		 len[ROUTE_MAX_PARAMS];		/* may hold NUL */
 };

@@ -15,12 +15,13 @@
 #include "cs.h"
 
 /* text_clean() flags */
-#define TEXT_KEEP_NEWLINES	0x1	/* keep '\n' (bodies); else it becomes a space */
+/* Keep '\n' (bodies); without it a newline becomes a space. */
+#define TEXT_KEEP_NEWLINES	0x1
 /* A tab becomes a space in either mode: dropping it would join words. */
 
 enum text_status {
 	TEXT_OK = 0,
-	TEXT_INVALID_UTF8,	/* malformed sequence, surrogate, overlong, ... */
+	TEXT_INVALID_UTF8,	/* malformed, surrogate, overlong, ... */
 	TEXT_NOMEM,
 };
 

@@ -220,7 +220,8 @@ assets_accepts_gzip(const char *ae)
 			while (*q == ' ')
 				q++;
 			/* "gzip;q=0" (or 0.0...) refuses it. */
-			if (strncmp(q, "q=", 2) == 0 && strtod(q + 2, NULL) == 0)
+			if (strncmp(q, "q=", 2) == 0 &&
+			    strtod(q + 2, NULL) == 0)
 				return false;
 		}
 		return true;

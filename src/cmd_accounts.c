@@ -229,7 +229,8 @@ cli_parse(const char *group, int argc, char **argv,
 			only_pos = true;
 			continue;
 		}
-		if ((found = cli_option(argc, argv, &i, "role", &a->role)) != 0 ||
+		if ((found = cli_option(argc, argv, &i, "role",
+		    &a->role)) != 0 ||
 		    (found = cli_option(argc, argv, &i, "days", &days)) != 0) {
 			if (found < 0)
 				return -1;
@@ -374,8 +375,8 @@ cli_query(PGconn *pg, enum sql_blocking_id id, int nparams,
 {
 	PGresult	*r;
 
-	r = PQexecParams(pg, sql_blocking_text(id), nparams, NULL, params, NULL, NULL,
-	    0);
+	r = PQexecParams(pg, sql_blocking_text(id), nparams, NULL, params,
+	    NULL, NULL, 0);
 	if (r == NULL) {
 		cli_db_error(PQerrorMessage(pg));
 		return NULL;

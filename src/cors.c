@@ -95,7 +95,9 @@ void
 cors_preflight(struct req *r)
 {
 	const char	*origin = req_header(r, "Origin");
-	const char	*method = req_header(r, "Access-Control-Request-Method");
+	const char	*method;
+
+	method = req_header(r, "Access-Control-Request-Method");
 
 	if (origin == NULL || method == NULL) {
 		req_add_header(r, "Allow", "GET, HEAD, POST, OPTIONS");

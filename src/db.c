@@ -61,7 +61,7 @@ struct db_query {
 	struct db_pool		*pool;
 	enum sql_id		 id;
 	int			 nparams;
-	char			**params;	/* one allocation with the text */
+	char			**params;	/* one allocation, text too */
 	db_cb			 cb;
 	void			*arg;
 	struct event		*deadline;	/* queue wait limit */
@@ -78,7 +78,7 @@ struct db_conn {
 	struct event		*timer;
 	short			 waiting;	/* EV_READ/EV_WRITE armed */
 	bool			 flushing;	/* output not yet all sent */
-	bool			 failed;	/* last attempt/connection failed */
+	bool			 failed;	/* last attempt failed */
 	bool			 fatal_notice;	/* the server said goodbye */
 	int			 backoff_ms;
 	struct db_query		*q;		/* the query it runs */
@@ -107,7 +107,7 @@ struct db_pool {
 
 struct db_result {
 	enum db_status		 status;
-	PGresult		*pg;		/* NULL unless a result exists */
+	PGresult		*pg;		/* NULL: no result */
 	const char		*error;
 	int			 retry_after;
 };

@@ -248,7 +248,7 @@ article_put_cb(const struct db_result *res, void *arg)
 	article_cb(res, arg);
 }
 
-/* -- GET /api/v1/admin/stats ------------------------------------------------ */
+/* -- GET /api/v1/admin/stats ---------------------------------------- */
 
 void
 h_admin_stats(struct req *r)

@@ -270,7 +270,7 @@ history_cb(const struct db_result *res, void *arg)
 	req_reply_json_new(r, 200, json_pack("{s:o}", "events", events));
 }
 
-/* -- actions ---------------------------------------------------------------- */
+/* -- actions -------------------------------------------------------- */
 
 /* One action on one comment; the batch runs a list of them. */
 struct action {
@@ -340,7 +340,8 @@ action_parse(struct req *r, enum mod_action act, bool allow_from)
 			return NULL;
 		}
 	}
-	a->reason = validate_reason(json_object_get(r->body, "reason"), &fields);
+	a->reason = validate_reason(json_object_get(r->body, "reason"),
+	    &fields);
 	if (fields != NULL) {
 		req_reply_fields_new(r, 422, "validation_failed", fields,
 		    "invalid reason");
@@ -419,15 +420,16 @@ action_cb(const struct db_result *res, void *arg)
 	}
 	bump_article(res);
 	comment = action_current_json(res);
-	json_object_set_new(comment, "id", json_integer((json_int_t)db_result_int(res, 0,
-	    "id")));
+	json_object_set_new(comment, "id",
+	    json_integer((json_int_t)db_result_int(res, 0, "id")));
 	json_object_set_new(comment, "article", db_result_json(res, 0,
 	    "article"));
 	req_reply_json_new(r, 200, json_pack("{s:o, s:I}", "comment",
-	    comment, "event_id", (json_int_t)db_result_int(res, 0, "event_id")));
+	    comment, "event_id",
+	    (json_int_t)db_result_int(res, 0, "event_id")));
 }
 
-/* -- POST /api/v1/admin/comments/batch -------------------------------------- */
+/* -- POST /api/v1/admin/comments/batch ------------------------------ */
 
 static int
 id_cmp(const void *a, const void *b)
@@ -539,7 +541,7 @@ batch_cb(const struct db_result *res, void *arg)
 	batch_next(r);
 }
 
-/* -- PATCH /api/v1/admin/comments/:id ----------------------------------------- */
+/* -- PATCH /api/v1/admin/comments/:id ------------------------------- */
 
 struct edit {
 	char	*body;

@@ -98,7 +98,8 @@ comment_row_json(const struct db_result *res, int row, bool with_status)
 	int64_t		 id, pid = 0;
 	json_t		*o;
 
-	validate_id(db_result_value(res, row, db_result_column(res, "id")), &id);
+	validate_id(db_result_value(res, row, db_result_column(res, "id")),
+	    &id);
 	parent = db_result_value(res, row, db_result_column(res,
 	    "parent_id"));
 	if (parent != NULL)

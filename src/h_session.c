@@ -5,8 +5,9 @@
  * the attempt and reads the account (throttling: the count comes before
  * the check, so a burst of guesses cannot outrun it), argon2id
  * verification on the hashing threads, then, if it matched, one query
- * that creates the session and takes the attempt off the counts.  An unknown account is verified against a dummy
- * hash, so its answer takes as long as a wrong password's.
+ * that creates the session and takes the attempt off the counts.  An
+ * unknown account is verified against a dummy hash, so its answer takes
+ * as long as a wrong password's.
  */
 #include <inttypes.h>
 #include <stdio.h>

@@ -103,7 +103,8 @@ server_run(const struct config *cfg)
 	    &shared.token_secret_len) != 0)
 		return 1;
 
-	n = cfg->workers > 0 ? cfg->workers : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	n = cfg->workers > 0 ? cfg->workers :
+	    (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
 	if (config_split_listen(cfg->listen, host, sizeof host, &port) != 0)

@@ -46,7 +46,8 @@
 	"  FROM comments c JOIN thread t ON c.parent_id = t.id" \
 	"  WHERE c.status = 'approved'" \
 	") " \
-	"SELECT 'article' AS kind, NULL::bigint AS id, NULL::bigint AS parent_id," \
+	"SELECT 'article' AS kind, NULL::bigint AS id," \
+	"  NULL::bigint AS parent_id," \
 	"  NULL AS author, NULL AS body, NULL AS created_at," \
 	"  a.key, a.title, a.url, a.mode," \
 	"  (SELECT count(*) FROM comments c WHERE c.article_id = a.id" \
@@ -54,7 +55,8 @@
 	"  (SELECT count(*) FROM roots) > $3::int AS more " \
 	"FROM a " \
 	"UNION ALL " \
-	"SELECT * FROM (SELECT 'comment', t.id, t.parent_id, t.author, t.body, " \
+	"SELECT * FROM (" \
+	"  SELECT 'comment', t.id, t.parent_id, t.author, t.body, " \
 	   TS("t.created_at") ", NULL, NULL, NULL, NULL, NULL::bigint," \
 	"  NULL::bool FROM thread t ORDER BY t.id) AS comments"
 
@@ -88,6 +90,15 @@
 	"      WHERE c.email IS NULL AND e.email IS NULL" \
 	"        AND e.author = c.author AND e.id < c.id) AS e" \
 	") h ON true "
+
+/* The queue's filters: $1 status or 'all', $2 article key, $3 a LIKE
+ * pattern on the folded body or author. */
+#define QUEUE_FILTERS \
+	"WHERE ($1 = 'all' OR c.status = $1)" \
+	"  AND ($2::text IS NULL OR a.key = $2::text)" \
+	"  AND ($3::text IS NULL" \
+	"    OR commentd_fold(c.body) LIKE commentd_fold($3::text)" \
+	"    OR commentd_fold(c.author) LIKE commentd_fold($3::text))"
 
 /* An article with its queue sizes, for the admin list and page. */
 #define ADMIN_ARTICLE_SELECT \
@@ -190,7 +201,8 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"SELECT c.id, c.parent_id, c.author, c.body, c.status, "
 	  TS("c.created_at") " AS created_at, a.key "
 	"FROM comments c JOIN articles a ON a.id = c.article_id "
-	"WHERE c.id = $1::bigint AND c.submitter_token_hash = decode($2, 'hex')" },
+	"WHERE c.id = $1::bigint"
+	"  AND c.submitter_token_hash = decode($2, 'hex')" },
 
 	/* The change feed (issue: live events).  Sent as plain text on the
 	 * dedicated listening connection: LISTEN cannot be prepared. */
@@ -279,19 +291,11 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	 * One-shot: with the values known, the planner drops the filters
 	 * not given and picks the index of the status or article. */
 	[SQL_ADMIN_QUEUE_ASC] = { "admin_queue_asc", 5,
-	ADMIN_ITEM_SELECT
-	"WHERE ($1 = 'all' OR c.status = $1)"
-	"  AND ($2::text IS NULL OR a.key = $2::text)"
-	"  AND ($3::text IS NULL OR commentd_fold(c.body) LIKE commentd_fold($3::text)"
-	"    OR commentd_fold(c.author) LIKE commentd_fold($3::text))"
+	ADMIN_ITEM_SELECT QUEUE_FILTERS
 	"  AND c.id > coalesce($4::bigint, 0) "
 	"ORDER BY c.id ASC LIMIT $5::int + 1", 1 },
 	[SQL_ADMIN_QUEUE_DESC] = { "admin_queue_desc", 5,
-	ADMIN_ITEM_SELECT
-	"WHERE ($1 = 'all' OR c.status = $1)"
-	"  AND ($2::text IS NULL OR a.key = $2::text)"
-	"  AND ($3::text IS NULL OR commentd_fold(c.body) LIKE commentd_fold($3::text)"
-	"    OR commentd_fold(c.author) LIKE commentd_fold($3::text))"
+	ADMIN_ITEM_SELECT QUEUE_FILTERS
 	"  AND c.id < coalesce($4::bigint, 9223372036854775807) "
 	"ORDER BY c.id DESC LIMIT $5::int + 1", 1 },
 
@@ -388,8 +392,10 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	 * $3 page size (+1 looked at); newest first. */
 	[SQL_ADMIN_ARTICLES] = { "admin_articles", 3,
 	ADMIN_ARTICLE_SELECT
-	"WHERE ($1::text IS NULL OR commentd_fold(a.key) LIKE commentd_fold($1::text)"
-	"    OR commentd_fold(coalesce(a.title, '')) LIKE commentd_fold($1::text))"
+	"WHERE ($1::text IS NULL"
+	"    OR commentd_fold(a.key) LIKE commentd_fold($1::text)"
+	"    OR commentd_fold(coalesce(a.title, ''))"
+	"      LIKE commentd_fold($1::text))"
 	"  AND ($2::bigint IS NULL OR a.id < $2::bigint) "
 	"ORDER BY a.id DESC LIMIT $3::int + 1", 1 },
 

@@ -339,8 +339,8 @@ validate_password(const char *s, size_t len)
 
 /*
  * A reason from a request body: absent or null is no reason; otherwise a
- * string of at most VALIDATE_REASON_MAX_CHARS after clean-up.  On error, *fields
- * gets the field error and NULL is returned.
+ * string of at most VALIDATE_REASON_MAX_CHARS after clean-up.  On error,
+ * *fields gets the field error and NULL is returned.
  */
 char *
 validate_reason(const json_t *v, json_t **fields)

@@ -55,9 +55,9 @@ struct worker {
 	struct event			*stop_ev;	/* stop_pipe readable */
 	struct event			*drain_timer;
 	struct event			*finish_ev;
-	struct event			*log_timer;	/* flushes request lines */
+	struct event			*log_timer;	/* writes the log */
 	int				 stop_pipe[2];
-	int				 inflight;	/* requests not answered */
+	int				 inflight;	/* not answered */
 	bool				 draining;
 	pthread_t			 thread;
 };

@@ -91,6 +91,15 @@ else
 	failed=$((failed + 1))
 fi
 
+# The house style a compiler does not check (tools/style-check.sh).
+echo "== style"
+if tools/style-check.sh; then
+	echo "C within 80 columns, JavaScript within 100, one return style"
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
 echo "== fuzz corpus replay"
 for t in "$BUILD"/tests/fuzz_*; do
 	case "$t" in *.o|*.d) continue ;; esac

@@ -36,7 +36,8 @@ main(void)
 
 	for (i = 0; i < MOD_STATUS_COUNT; i++)
 		names[i] = mod_status_name((enum mod_status)i);
-	printf("// Every status a comment can be in.\nexport const STATUSES = ");
+	printf("// Every status a comment can be in.\n"
+	    "export const STATUSES = ");
 	print_list(names, MOD_STATUS_COUNT);
 	printf(";\n\n");
 

@@ -1560,9 +1560,11 @@ bool
 it_cli_at(const char *file, int line, const char *input, char **out, ...)
 {
 	const char	*bin = getenv("COMMENTD_TEST_BIN");
-	char		*argv[16], *env[2], *cmd;
-	va_list	 ap;
-	int	 n = 0, rc, i;
+	char		*argv[16], *env[2], *cmd, buf[4096];
+	FILE		*said;
+	size_t		 k;
+	va_list		 ap;
+	int		 n = 0, rc, i, saved;
 
 	if (!it_check_at(file, line, bin != NULL && *bin != '\0',
 	    "COMMENTD_TEST_BIN is set"))
@@ -1575,7 +1577,24 @@ it_cli_at(const char *file, int line, const char *input, char **out, ...)
 	argv[n] = NULL;
 	env[0] = it_strf("COMMENTD_DATABASE_URL=%s", it_db_conninfo);
 	env[1] = NULL;
+	/* What the command says on stderr ("token created", ...) is shown
+	 * only if it fails: the child writes it to a file in our place. */
+	fflush(stderr);
+	said = tmpfile();
+	saved = dup(STDERR_FILENO);
+	if (said != NULL && saved >= 0)
+		dup2(fileno(said), STDERR_FILENO);
 	rc = it_run_io(argv, env, input, out, 60);
+	if (said != NULL && saved >= 0) {
+		dup2(saved, STDERR_FILENO);
+		rewind(said);
+		while (rc != 0 && (k = fread(buf, 1, sizeof buf, said)) > 0)
+			fwrite(buf, 1, k, stderr);
+	}
+	if (saved >= 0)
+		close(saved);
+	if (said != NULL)
+		fclose(said);
 	cmd = it_strf("%s", bin);
 	for (i = 1; i < n; i++)
 		cmd = it_strf("%s %s", cmd, argv[i]);

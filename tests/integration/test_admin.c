@@ -2048,8 +2048,9 @@ test_events(void)
 	if (p != NULL) {
 		r = it_http_at(base2, "GET", "/healthz", NULL, NULL, 0);
 		IT_CHECK_STATUS(r, 200);
-		r = it_http_at(base2, "POST", it_list_path(key), (const char *[]){
-		    "Content-Type: application/json", NULL },
+		r = it_http_at(base2, "POST", it_list_path(key),
+		    (const char *[]){ "Content-Type: application/json",
+		    NULL },
 		    "{\"author\": \"قارئ\", \"body\": \"عبر الخادم الثاني\"}",
 		    (size_t)-1);
 		IT_CHECK_STATUS(r, 202);

@@ -1,10 +1,10 @@
 /*
  * test_cache.c - integration tests of the read cache's correctness (not
  * its speed) against a running commentd and its PostgreSQL database (see
- * README.md, "Read an article's comments"): invalidation across the workers of one
- * process and across processes sharing a database, the stale-query race,
- * conditional requests, the memory bound, and the loss of the listening
- * connection.
+ * README.md, "Read an article's comments"): invalidation across the
+ * workers of one process and across processes sharing a database, the
+ * stale-query race, conditional requests, the memory bound, and the loss
+ * of the listening connection.
  *
  * The harness passes COMMENTD_TEST_URL (a server with two workers),
  * COMMENTD_TEST_DB, COMMENTD_TEST_PGDIR and COMMENTD_TEST_BIN, the

@@ -712,7 +712,8 @@ test_shared_loads(void **state)
 		assert_string_equal(calls[i].body, "{\"shared\":1}");
 		assert_int_equal(calls[i].retry_after, 0);
 	}
-	assert_int_equal(cache_entry_refs(e), 2);	/* the loader's and the table's */
+	/* the loader's and the table's */
+	assert_int_equal(cache_entry_refs(e), 2);
 	cache_entry_unref(e);
 
 	/* The load is over: the next miss of the key starts a new one. */
@@ -848,7 +849,8 @@ test_etag(void **state)
 	assert_int_equal(cache_entry_etag(a)[0], '"');
 	assert_int_equal(cache_entry_etag(a)[33], '"');
 	for (i = 1; i < 33; i++)
-		assert_non_null(strchr("0123456789abcdef", cache_entry_etag(a)[i]));
+		assert_non_null(strchr("0123456789abcdef",
+		    cache_entry_etag(a)[i]));
 	assert_string_equal(cache_entry_etag(a), cache_entry_etag(b));
 	assert_string_not_equal(cache_entry_etag(a), cache_entry_etag(x));
 	assert_string_equal(cache_entry_etag(nf), "");

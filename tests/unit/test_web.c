@@ -19,9 +19,10 @@
 static void
 test_origin_rule(void **state)
 {
-	const char	*list = " https://news.example, http://b.example:8080/ ";
+	const char	*list;
 
 	(void)state;
+	list = " https://news.example, http://b.example:8080/ ";
 	/* Listed, whatever the spacing, case or trailing slash. */
 	assert_true(cors_origin_allowed(list, "https://news.example", NULL));
 	assert_true(cors_origin_allowed(list, "HTTPS://NEWS.EXAMPLE", NULL));
@@ -95,9 +96,11 @@ test_fragment(void **state)
 	    "\"comments\": [{\"id\": 1, \"author\": \"<b>A</b>\","
 	    "  \"body\": \"x\\ny\\n\\n\\nz\", \"created_at\": "
 	    "  \"2026-01-02T03:04:05Z\", \"replies\": [{\"id\": 2,"
-	    "  \"author\": \"B\", \"body\": \"r\", \"created_at\": \"2026-01-03T00:00:00Z\","
+	    "  \"author\": \"B\", \"body\": \"r\","
+	    "  \"created_at\": \"2026-01-03T00:00:00Z\","
 	    "  \"replies\": []}]},"
-	    " {\"id\": 3, \"author\": \"C\", \"body\": \"\", \"created_at\": \"x\","
+	    " {\"id\": 3, \"author\": \"C\", \"body\": \"\","
+	    "  \"created_at\": \"x\","
 	    "  \"replies\": []}],"
 	    "\"next\": \"3\"}", 0, NULL);
 	assert_non_null(page);
