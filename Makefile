@@ -11,7 +11,7 @@
 # deliberate edit here.
 
 CC	?= cc
-PKGS	:= libevent libevent_pthreads libpq jansson libsodium libutf8proc
+PKGS	:= libevent libpq jansson libsodium libutf8proc
 
 ifeq ($(SANITIZE),1)
 BUILD	:= build/san

@@ -174,7 +174,7 @@ const en = {
   'help.r': 'Reject (then a digit for the reason, Enter)',
   'help.s': 'Spam',
   'help.d': 'Delete (Enter confirms)',
-  'help.p': 'Restore: back to the queue (rejected, spam, deleted)',
+  'help.p': 'Restore: back to the queue (rejected, spam, deleted or published)',
   'help.x': 'Select or unselect; a, r, s, d then act on the selection',
   'help.X': 'Select all loaded comments (Shift+X)',
   'help.esc': 'Clear the selection, leave a field',
@@ -487,7 +487,7 @@ const ar = {
   'help.s': 'مزعج',
   'help.d': 'حذف (Enter للتأكيد)',
   'help.p': 'استعادة: إعادة إلى قائمة المراجعة (المرفوضة ' +
-    'والمزعجة والمحذوفة)',
+    'والمزعجة والمحذوفة والمنشورة)',
   'help.x':
     'تحديد أو إلغاء تحديد؛ ثم تعمل a وr وs وd على المحدد',
   'help.X': 'تحديد كل التعليقات المحمّلة (Shift+X)',
