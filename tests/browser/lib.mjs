@@ -21,7 +21,9 @@ function cli(args, input) {
     input,
     env: { ...process.env, COMMENTD_DATABASE_URL: db },
     encoding: 'utf8',
-    stdio: ['pipe', 'pipe', 'inherit'],
+    // stderr ("token created") is kept out of the log; a failure's
+    // error message carries it.
+    stdio: ['pipe', 'pipe', 'pipe'],
     timeout: 20000,
   });
 }
