@@ -102,75 +102,75 @@ assets_has_suffix(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-/* Adds the file f, served at url; -1 (logged) if there is no room. */
+/* Serves a at url too; -1 (logged) if there is no room. */
 static int
-assets_add(const char *url, const struct embedded_file *f,
-    const struct asset_folder *folder, const char *type)
+assets_add(const struct asset *a, const char *url)
 {
-	const struct embedded_file	*gz;
-	struct asset			*a;
-	char				 gzname[128];
-
 	if (nassets == ASSETS_MAX || strlen(url) >= sizeof a->path) {
-		log_error("assets: no room for %s", f->name);
+		log_error("assets: no room for %s", url);
 		return -1;
 	}
-	a = &assets[nassets++];
-	snprintf(a->path, sizeof a->path, "%s", url);
-	a->type = type;
-	a->cache_control = folder->cache_control;
-	a->csp = assets_has_suffix(f->name, ".html") ? folder->csp : NULL;
-	a->data = f->data;
-	a->len = f->len;
-	assets_etag(f->data, f->len, "", a->etag);
-	snprintf(gzname, sizeof gzname, "%s.gz", f->name);
-	/* Worth sending only when it is smaller. */
-	if ((gz = assets_embedded(gzname)) != NULL && gz->len < f->len) {
-		a->gz = gz->data;
-		a->gz_len = gz->len;
-		assets_etag(f->data, f->len, "-gz", a->gz_etag);
-	}
+	assets[nassets] = *a;
+	snprintf(assets[nassets].path, sizeof assets[nassets].path, "%s",
+	    url);
+	nassets++;
 	return 0;
 }
 
 /*
- * The paths of one embedded file: its folder's URL and the rest of its
- * name; an index page at its folder's path, with and without the
- * trailing slash ("/admin/" and "/admin"; "/" for the root).
+ * One embedded file, digested once and served at its folder's URL and
+ * the rest of its name; an index page at its folder's path instead,
+ * with and without the trailing slash ("/admin/" and "/admin"; "/" for
+ * the root).
  */
 static int
 assets_add_file(const struct embedded_file *f)
 {
 	const struct asset_folder	*folder = NULL;
-	const char			*type = NULL, *rest;
-	char				 url[128];
+	const struct embedded_file	*gz;
+	struct asset			 a;
+	char				 url[128], gzname[128];
 	size_t				 i, n;
 
+	memset(&a, 0, sizeof a);
 	for (i = 0; i < CS_NELEM(asset_folders) && folder == NULL; i++) {
 		if (strncmp(f->name, asset_folders[i].dir,
 		    strlen(asset_folders[i].dir)) == 0)
 			folder = &asset_folders[i];
 	}
-	for (i = 0; i < CS_NELEM(asset_types) && type == NULL; i++) {
+	for (i = 0; i < CS_NELEM(asset_types) && a.type == NULL; i++) {
 		if (assets_has_suffix(f->name, asset_types[i].ext))
-			type = asset_types[i].type;
+			a.type = asset_types[i].type;
 	}
-	if (folder == NULL || type == NULL) {
+	if (folder == NULL || a.type == NULL) {
 		log_error("assets: no rule serves %s", f->name);
 		return -1;
 	}
-	rest = f->name + strlen(folder->dir);
-	snprintf(url, sizeof url, "%s%s", folder->url, rest);
+	a.cache_control = folder->cache_control;
+	a.csp = assets_has_suffix(f->name, ".html") ? folder->csp : NULL;
+	a.data = f->data;
+	a.len = f->len;
+	assets_etag(f->data, f->len, "", a.etag);
+	snprintf(gzname, sizeof gzname, "%s.gz", f->name);
+	/* Worth sending only when it is smaller. */
+	if ((gz = assets_embedded(gzname)) != NULL && gz->len < f->len) {
+		a.gz = gz->data;
+		a.gz_len = gz->len;
+		assets_etag(f->data, f->len, "-gz", a.gz_etag);
+	}
+
+	snprintf(url, sizeof url, "%s%s", folder->url,
+	    f->name + strlen(folder->dir));
 	if (!assets_has_suffix(url, "/" INDEX_PAGE))
-		return assets_add(url, f, folder, type);
+		return assets_add(&a, url);
 	n = strlen(url) - strlen(INDEX_PAGE);
 	url[n] = '\0';
-	if (assets_add(url, f, folder, type) != 0)
+	if (assets_add(&a, url) != 0)
 		return -1;
 	if (n == 1)
 		return 0;
 	url[n - 1] = '\0';
-	return assets_add(url, f, folder, type);
+	return assets_add(&a, url);
 }
 
 int
@@ -199,6 +199,7 @@ assets_find(const char *path)
 	}
 	return NULL;
 }
+
 /* True if Accept-Encoding lists gzip without q=0. */
 static bool
 assets_accepts_gzip(const char *ae)

@@ -174,7 +174,7 @@ h_comment_submit(struct req *r)
 		s->ip[0] = '\0';
 	s->user_agent = sanitize_user_agent(req_header(r, "User-Agent"));
 	s->lang = i18n_pick_lang(req_header(r, "Accept-Language"),
-	    r->ctx->cfg->default_lang);
+	    ctx->cfg->default_lang);
 	token_submitter(ctx->token_secret, ctx->token_secret_len, s->key,
 	    keylen, s->idem, s->token);
 	token_hash_hex(s->token, strlen(s->token), s->token_hash);
@@ -418,7 +418,8 @@ comments_page(struct req *r, bool html)
 	int64_t			 v;
 	json_t			*bad = NULL;
 	bool			 newest = false;
-	int			 lim = cfg->page_size;
+	int			 lim = cfg->page_size, nparams = 3;
+	enum sql_id		 stmt;
 
 	key = router_param(&r->params, "key", &keylen);
 	if (key == NULL || !validate_article_key(key, keylen) ||
@@ -484,17 +485,16 @@ comments_page(struct req *r, bool html)
 	params[0] = key;
 	params[1] = curbuf[0] != '\0' ? curbuf : NULL;
 	params[2] = limbuf;
+	stmt = newest ? SQL_COMMENTS_PAGE_NEWEST : SQL_COMMENTS_PAGE_OLDEST;
 	if (cfg->debug_read_delay_ms > 0) {
 		/* Tests: a read slow enough for a change to overtake it. */
 		snprintf(delay, sizeof delay, "%.3f",
 		    cfg->debug_read_delay_ms / 1000.0);
-		params[3] = delay;
-		db_query(r->ctx->db, newest ? SQL_COMMENTS_PAGE_NEWEST_DELAYED :
-		    SQL_COMMENTS_PAGE_OLDEST_DELAYED, params, 4, list_cb, r);
-		return;
+		params[nparams++] = delay;
+		stmt = newest ? SQL_COMMENTS_PAGE_NEWEST_DELAYED :
+		    SQL_COMMENTS_PAGE_OLDEST_DELAYED;
 	}
-	db_query(r->ctx->db, newest ? SQL_COMMENTS_PAGE_NEWEST :
-	    SQL_COMMENTS_PAGE_OLDEST, params, 3, list_cb, r);
+	db_query(r->ctx->db, stmt, params, nparams, list_cb, r);
 }
 
 struct node {

@@ -46,7 +46,6 @@
 
 struct worker {
 	int				 index;
-	const struct config		*cfg;
 	struct ctx			 ctx;		/* handlers' view */
 	struct req_host			 host;		/* evhttp's argument */
 	struct event_base		*base;
@@ -85,7 +84,6 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 
 	w = xcalloc(1, sizeof *w);
 	w->index = index;
-	w->cfg = cfg;
 
 	/* A worker's base is only ever touched by its own thread. */
 	if ((ecfg = event_config_new()) == NULL)
@@ -239,8 +237,8 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	log_info("draining %d request(s)", w->inflight);
-	tv.tv_sec = w->cfg->shutdown_timeout_ms / 1000;
-	tv.tv_usec = (w->cfg->shutdown_timeout_ms % 1000) * 1000;
+	tv.tv_sec = w->ctx.cfg->shutdown_timeout_ms / 1000;
+	tv.tv_usec = (w->ctx.cfg->shutdown_timeout_ms % 1000) * 1000;
 	evtimer_add(w->drain_timer, &tv);
 }
 
