@@ -8,9 +8,8 @@
 // tests never see each other's comments; the queue is opened filtered
 // by article.  Waiting is done by polling the page (eventually, locator
 // waits), never by fixed sleeps.
-import assert from 'node:assert/strict';
 import {
-  api, createModerator, createToken, eventually, moderate, postComment, unique,
+  api, assert, createModerator, createToken, eventually, moderate, postComment, unique,
 } from './lib.mjs';
 
 // -- helpers --------------------------------------------------------------
@@ -248,16 +247,21 @@ export const tests = [
     await B.page.locator('.live.up').waitFor();
     await A.page.keyboard.press('a');
     await item(B.page, id).waitFor({ state: 'detached' });
-    await waitText(B.page.locator(`li.note[data-note-for="${id}"]`),
+    assert.equal(await item(B.page, id).count(), 0, 'gone from the other queue');
+    const note = await waitText(B.page.locator(`li.note[data-note-for="${id}"]`),
       new RegExp(`approved by ${a.name}`));
+    assert.match(note, new RegExp(`approved by ${a.name}`));
     // Bob's place moves on to the next comment.
     await waitCurrent(B.page, other);
+    assert.equal(await B.page.getAttribute('li.item.current', 'data-id'), String(other));
 
     // And a new comment appears in both queues without a reload.
     const [fresh] = await seed(article, 1,
       () => ({ author: 'Late reader', body: 'Arrived while the queue was open' }));
     await item(A.page, fresh).waitFor();
     await item(B.page, fresh).waitFor();
+    assert.equal(await item(A.page, fresh).count(), 1);
+    assert.equal(await item(B.page, fresh).count(), 1);
   }],
 
   ['new comments arrive live; out of view they wait behind an "N new" badge', async (ctx) => {

@@ -1,11 +1,39 @@
-// lib.mjs - what browser tests share: the server under test, accounts
-// made with the real CLI, API calls, and page helpers.
+// lib.mjs - what browser tests share: a counting assert, the server
+// under test, accounts made with the real CLI, API calls, and page
+// helpers.
 //
 // Environment (set by tests/run-tests.sh): COMMENTD_TEST_URL (the
 // running server), COMMENTD_TEST_BIN (the commentd binary, for
 // `moderator add` and `token create`), COMMENTD_TEST_DB (its database).
+import strictAssert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+
+// Assertions made since run.mjs last reset the count: it fails a test
+// that made none, as the C harness fails one that "made no checks".
+let assertions = 0;
+export function assertionCount() { return assertions; }
+export function resetAssertionCount() { assertions = 0; }
+
+// node:assert/strict that counts each call: assert(x), assert.equal,
+// assert.match, assert.deepEqual, ...  Every function is wrapped, so a
+// method tests start to use counts too; classes (AssertionError) are
+// passed through.  Tests import this assert, never node:assert.
+export const assert = new Proxy(strictAssert, {
+  apply(target, self, args) {
+    assertions++;
+    return Reflect.apply(target, self, args);
+  },
+  get(target, prop) {
+    const v = Reflect.get(target, prop);
+    if (prop === 'strict') return assert;
+    if (typeof v !== 'function' || /^[A-Z]/.test(String(prop))) return v;
+    return (...args) => {
+      assertions++;
+      return Reflect.apply(v, target, args);
+    };
+  },
+});
 
 export const base = process.env.COMMENTD_TEST_URL;
 const bin = process.env.COMMENTD_TEST_BIN;

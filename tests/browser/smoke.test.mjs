@@ -1,5 +1,5 @@
 // smoke.test.mjs - the served pages load in Chromium under their CSP.
-import assert from 'node:assert/strict';
+import { assert } from './lib.mjs';
 
 export const tests = [
   ['the demo article and the admin client load without errors', async (ctx) => {

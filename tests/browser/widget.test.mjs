@@ -7,10 +7,9 @@
 // page (or a small page) with a unique article key, fulfilled by
 // context.route() at a URL of the server's origin, so the widget, its
 // API origin and the CSP are those of a real page.
-import assert from 'node:assert/strict';
 import { get as httpGet } from 'node:http';
 import {
-  api, base, createModerator, createToken, eventually, moderate,
+  api, assert, base, createModerator, createToken, eventually, moderate,
   postComment, unique,
 } from './lib.mjs';
 
