@@ -121,12 +121,22 @@ CTL_BIN	:= bin/commentctl-san
 endif
 $(BUILD)/commentctl/%.o $(BUILD)/tests/test_ctl.o: ALL_CFLAGS += $(CTL_CFLAGS)
 
+# The test programs: `make test` builds and runs exactly these lists
+# (tests/run-tests.sh gets them from _test below), so adding a name here
+# is all it takes, and a source left out of them fails the run.  Unit
+# tests are tests/unit/NAME.c (cmocka).
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
 	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
-INTEG_TESTS := test_api test_admin test_cache test_reader test_commentctl
-INTEG_BINS  := $(INTEG_TESTS:%=$(BUILD)/itests/%)
+# Integration tests, in the order they run against the server: each is
+# tests/integration/NAME.c, except "browser", the Chromium suite
+# (tests/browser).  test_api stays last: it ends by restarting
+# PostgreSQL.
+INTEG_TESTS := test_admin test_cache test_reader test_commentctl \
+	       browser test_api
+INTEG_BINS  := $(patsubst %,$(BUILD)/itests/%, \
+	       $(filter-out browser,$(INTEG_TESTS)))
 
 # Fuzz targets: replay binaries (run on their corpus by `make test`)
 # and `make fuzz` (libFuzzer, clang).
@@ -262,7 +272,8 @@ $(BROWSER_DEPS): tests/browser/package.json tests/browser/package-lock.json
 _test: $(BIN) $(CTL_BIN) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_REPLAY_BINS) \
     $(BROWSER_DEPS)
 	@BUILD=$(BUILD) BIN=$(BIN) CTL=$(CTL_BIN) SANITIZE=$(SANITIZE) \
-		tests/run-tests.sh
+		UNIT_TESTS="$(UNIT_TESTS)" FUZZ_TARGETS="$(FUZZ_TARGETS)" \
+		INTEG_TESTS="$(INTEG_TESTS)" tests/run-tests.sh
 
 # Stops the database `make run` started under var/pg.
 db-stop:

@@ -1,18 +1,24 @@
 #!/bin/sh
-# `make test`: every unit test, then the integration tests against a
-# throw-away PostgreSQL cluster and the real server on a free loopback
-# port.  Ends with one line totalling every test program's own summary.
+# `make test`: every unit test, then the
+# integration tests against a throw-away PostgreSQL cluster and the real
+# server on a free loopback port.  Ends with one line totalling every
+# test program's own summary; tests/tally.sh says how each is judged.
 #
-# Environment (from the Makefile): BUILD, BIN, CTL (commentctl), SANITIZE.
+# Environment (from the Makefile): BUILD, BIN, CTL (commentctl),
+# SANITIZE, and the lists of test programs to run, in order: UNIT_TESTS,
+# FUZZ_TARGETS and INTEG_TESTS.
 set -u
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 BUILD=${BUILD:?} BIN=${BIN:?}
+UNIT_TESTS=${UNIT_TESTS:?} FUZZ_TARGETS=${FUZZ_TARGETS:?}
+INTEG_TESTS=${INTEG_TESTS:?}
 passed=0 failed=0
 tmp=$(mktemp -d /tmp/commentd-test.XXXXXX)
 chmod 755 "$tmp"
 server_pid=""
+. tests/tally.sh
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -27,43 +33,38 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Adds a test program's own summary to the totals: cmocka's
-# "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s)" or our
-# "N passed, N failed".
-tally() {
-	out=$1 rc=$2
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -n 1)
-	if [ -z "$p$f" ]; then
-		p=$(sed -n 's/^\([0-9]*\) passed, [0-9]* failed$/\1/p' "$out" | tail -n 1)
-		f=$(sed -n 's/^[0-9]* passed, \([0-9]*\) failed$/\1/p' "$out" | tail -n 1)
-	fi
-	p=${p:-0} f=${f:-0}
-	# A crash or a non-zero exit without a failure counted is a failure.
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		f=1
-	fi
-	passed=$((passed + p))
-	failed=$((failed + f))
-}
-
-# One integration test program; "browser" is the Chromium suite.
+# One integration test: a program of $BUILD/itests, or "browser", the
+# Chromium suite.
 run_integration() {
 	case "$1" in
-	browser) node tests/browser/run.mjs ;;
-	*) "$BUILD/itests/$1" ;;
+	browser)
+		run_judged browser node tests/browser/run.mjs
+		;;
+	*)
+		built "$1" "$BUILD/itests/$1" &&
+		    run_judged "$1" "$BUILD/itests/$1"
+		;;
 	esac
 }
 
+# Every test source is in the Makefile's lists (what is not would never
+# be built nor run), and test_api is the last integration test.
+echo "== test lists"
+if check_listed "unit test" UNIT_TESTS "$UNIT_TESTS" tests/unit/test_*.c &&
+    check_listed "integration test" INTEG_TESTS "$INTEG_TESTS" \
+    tests/integration/test_*.c &&
+    check_listed "fuzz target" FUZZ_TARGETS "$FUZZ_TARGETS" \
+    tests/fuzz/fuzz_*.c &&
+    check_last test_api "$INTEG_TESTS"; then
+	echo "every test source is listed in the Makefile"
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
 echo "== unit tests"
-for t in "$BUILD"/tests/test_*; do
-	case "$t" in *.o|*.d|*/test_api|*/test_admin) continue ;; esac
-	[ -x "$t" ] || continue
-	echo "-- $(basename "$t")"
-	"$t" >"$tmp/out" 2>&1
-	rc=$?
-	cat "$tmp/out"
-	tally "$tmp/out" "$rc"
+for t in $UNIT_TESTS; do
+	built "$t" "$BUILD/tests/$t" && run_judged "$t" "$BUILD/tests/$t"
 done
 
 # Every setting the binary knows is documented, exactly as `serve --help`
@@ -100,21 +101,16 @@ else
 	failed=$((failed + 1))
 fi
 
+# Each target is one case; its inputs are counted apart (tally.sh).
 echo "== fuzz corpus replay"
-for t in "$BUILD"/tests/fuzz_*; do
-	case "$t" in *.o|*.d) continue ;; esac
-	[ -x "$t" ] || continue
-	name=$(basename "$t")
-	echo "-- $name"
-	"$t" "tests/fuzz/corpus/$name" >"$tmp/out" 2>&1
-	rc=$?
-	tail -n 20 "$tmp/out"
-	tally "$tmp/out" "$rc"
+for t in $FUZZ_TARGETS; do
+	built "$t" "$BUILD/tests/$t" &&
+	    run_replay "$t" "$BUILD/tests/$t" "tests/fuzz/corpus/$t"
 done
 
 echo "== integration tests"
 if ! deploy/pg.sh start "$tmp/pg" fast; then
-	echo "could not start PostgreSQL" >&2
+	echo "FAIL: could not start PostgreSQL; not run: $INTEG_TESTS"
 	failed=$((failed + 1))
 else
 	db=$(deploy/pg.sh url "$tmp/pg")
@@ -136,21 +132,18 @@ else
 		i=$((i + 1))
 	done
 	if [ -z "$port" ]; then
-		echo "the server did not start:" >&2
+		echo "FAIL: the server did not start; not run: $INTEG_TESTS"
 		cat "$tmp/server.log" >&2
 		failed=$((failed + 1))
 	else
-		# test_api last: it ends by restarting PostgreSQL.
-		for t in test_admin test_cache test_reader test_commentctl \
-		    browser test_api; do
-			echo "-- $t"
-			COMMENTD_TEST_URL=http://127.0.0.1:$port \
-			COMMENTD_TEST_DB=$db COMMENTD_TEST_PGDIR=$tmp/pg \
-			COMMENTD_TEST_BIN=$BIN COMMENTD_TEST_CTL=${CTL:-} \
-			    run_integration "$t" >"$tmp/out" 2>&1
-			rc=$?
-			cat "$tmp/out"
-			tally "$tmp/out" "$rc"
+		# In the Makefile's order (test_api last).
+		COMMENTD_TEST_URL=http://127.0.0.1:$port
+		COMMENTD_TEST_DB=$db COMMENTD_TEST_PGDIR=$tmp/pg
+		COMMENTD_TEST_BIN=$BIN COMMENTD_TEST_CTL=${CTL:-}
+		export COMMENTD_TEST_URL COMMENTD_TEST_DB COMMENTD_TEST_PGDIR \
+		    COMMENTD_TEST_BIN COMMENTD_TEST_CTL
+		for t in $INTEG_TESTS; do
+			run_integration "$t"
 		done
 
 		# SIGTERM: in-flight requests finish, exit status 0, and
@@ -175,5 +168,7 @@ else
 	fi
 fi
 
+echo "fuzz corpus: $replay_inputs inputs replayed across" \
+    "$replay_targets targets (each target one case)"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,7 +6,12 @@
  * found (recursively, in name order) in a directory named there, goes
  * through LLVMFuzzerTestOneInput once.  A crash or a broken invariant
  * aborts the process, so reaching the end means every input passed; an
- * input that cannot be read counts as failed.
+ * input that cannot be read counts as failed, and so does replaying no
+ * input at all (an empty corpus tests nothing).
+ *
+ * It ends with "replayed N inputs, N failed", not the test programs'
+ * "N passed, N failed": `make test` counts a target as one case and
+ * its inputs apart (tests/tally.sh).
  */
 #include <sys/stat.h>
 
@@ -144,6 +149,9 @@ main(int argc, char **argv)
 
 	for (i = 1; i < argc; i++)
 		replay_path(argv[i]);
-	printf("%lu passed, %lu failed\n", replay_passed, replay_failed);
-	return replay_failed == 0 ? 0 : 1;
+	if (replay_passed + replay_failed == 0)
+		fputs("no inputs: an empty corpus tests nothing\n", stderr);
+	printf("replayed %lu inputs, %lu failed\n",
+	    replay_passed + replay_failed, replay_failed);
+	return replay_failed == 0 && replay_passed > 0 ? 0 : 1;
 }

@@ -295,8 +295,10 @@ struct it_test {
 
 /*
  * Reads the environment, runs tests in order (only those named in argv,
- * if any), prints "N passed, N failed" (test cases) and returns the exit
- * status: 0 only if nothing failed.
+ * if any), each ending with a line "ok NAME (...)" or "FAIL NAME (...)"
+ * (a case that made no checks fails), prints "N passed, N failed" (test
+ * cases) and returns the exit status: 0 only if some case ran and
+ * nothing failed.
  */
 int		 it_main(const struct it_test *tests, size_t ntests, int argc,
 		    char **argv);
