@@ -1,7 +1,7 @@
 #!/bin/sh
-# `make test`: every unit test, then the
-# integration tests against a throw-away PostgreSQL cluster and the real
-# server on a free loopback port.  Ends with one line totalling every
+# `make test`: the runner's self-test, every unit test, then the
+# integration tests against a throw-away PostgreSQL cluster and the
+# real server on a free loopback port.  Ends with one line totalling every
 # test program's own summary; tests/tally.sh says how each is judged.
 #
 # Environment (from the Makefile): BUILD, BIN, CTL (commentctl),
@@ -46,6 +46,11 @@ run_integration() {
 		;;
 	esac
 }
+
+# The judge first: a runner that cannot tell a broken program from a
+# good one would pass anything below.
+echo "== runner self-test"
+run_judged runner-selftest tests/runner-selftest.sh
 
 # Every test source is in the Makefile's lists (what is not would never
 # be built nor run), and test_api is the last integration test.
