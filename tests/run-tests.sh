@@ -1,8 +1,9 @@
 #!/bin/sh
 # `make test`: the runner's self-test, every unit test, then the
 # integration tests against a throw-away PostgreSQL cluster and the
-# real server on a free loopback port.  Ends with one line totalling every
-# test program's own summary; tests/tally.sh says how each is judged.
+# real server on a free loopback port.  Ends with one line totalling
+# every test program's own summary; tests/tally.sh says how each is
+# judged.
 #
 # Environment (from the Makefile): BUILD, BIN, CTL (commentctl),
 # SANITIZE, and the lists of test programs to run, in order: UNIT_TESTS,

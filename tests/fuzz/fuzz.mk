@@ -1,6 +1,7 @@
 # tests/fuzz/fuzz.mk - the fuzz targets, included by the top Makefile.
 #
-#   make test          each target replays its seed corpus (replay.c main)
+#   make test          each target replays its seed corpus (replay.c main;
+#                      FUZZ_TARGETS is the list it runs)
 #   make fuzz          libFuzzer builds under build/fuzz, each run for
 #                      FUZZ_SECONDS (default 30) on a copy of its corpus
 #
