@@ -142,7 +142,7 @@ else
 	else
 		# test_api last: it ends by restarting PostgreSQL.
 		for t in test_admin test_cache test_reader test_commentctl \
-		    browser test_api; do
+		    test_lifecycle browser test_api; do
 			echo "-- $t"
 			COMMENTD_TEST_URL=http://127.0.0.1:$port \
 			COMMENTD_TEST_DB=$db COMMENTD_TEST_PGDIR=$tmp/pg \
