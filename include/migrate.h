@@ -18,9 +18,18 @@ struct pg_conn;
  * Applies the embedded migrations not yet recorded in schema_migrations,
  * in order, each in its own transaction, under an advisory lock so that
  * several processes starting at once apply each exactly once.
- * Returns the number applied, or -1 (reason logged).
+ * Returns the number applied, or -1 (reason logged), also when the
+ * database is at a version newer than any this binary carries.
  */
 int	migrate_run(const char *conninfo) CS_MUSTCHECK;
+
+/*
+ * For `serve --no-migrate`: 0 if the database's schema is exactly the
+ * newest migration this binary carries; -1 (logged) if it is behind
+ * (run `commentd migrate`), newer (upgrade commentd), or unreadable.
+ * migrate_run() refuses a newer schema the same way.
+ */
+int	migrate_check(const char *conninfo) CS_MUSTCHECK;
 
 /* Reads the named server secret into out (up to max bytes). */
 int	migrate_read_secret(const char *conninfo, const char *name,

@@ -33,7 +33,8 @@ struct moderator;
  * Who serves the requests: a worker registers one as the argument of
  * evhttp's generic callback.  Handlers see only its ctx.  started runs
  * as each request arrives (false: refuse it, the server is stopping) and
- * done as each is freed, so the owner knows what is in flight.
+ * done once its reply is written (or its connection gone), so the owner
+ * knows what is in flight.
  */
 struct req_host {
 	struct ctx	*ctx;

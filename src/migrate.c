@@ -20,6 +20,9 @@
 static int	 migrate_exec_text(PGconn *, const char *, const char *);
 static int	 migrate_exec(PGconn *, enum sql_blocking_id, const char *);
 static int	 migrate_version(const char *);
+static int	 migrate_known(void);
+static int	 migrate_db_version(PGconn *);
+static int	 migrate_refuse_newer(int, int);
 
 PGconn *
 migrate_connect(const char *conninfo)
@@ -82,6 +85,85 @@ migrate_version(const char *name)
 	return atoi(name);
 }
 
+/* The newest embedded migration's version: what this binary knows. */
+static int
+migrate_known(void)
+{
+	const struct embedded_file	*f;
+	int				 v, known = 0;
+
+	for (f = embedded_migrations; f->name != NULL; f++) {
+		if ((v = migrate_version(f->name)) > known)
+			known = v;
+	}
+	return known;
+}
+
+/* The newest version recorded (0: never migrated), or -1 (logged). */
+static int
+migrate_db_version(PGconn *pg)
+{
+	PGresult	*r;
+	int		 v = -1;
+
+	r = PQexec(pg, sql_blocking_text(SQLB_MIGRATIONS_EXIST));
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		log_error("migrate: schema version: %s",
+		    PQresultErrorMessage(r));
+		PQclear(r);
+		return -1;
+	}
+	if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+		PQclear(r);
+		return 0;
+	}
+	PQclear(r);
+	r = PQexec(pg, sql_blocking_text(SQLB_MIGRATION_LATEST));
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		log_error("migrate: schema version: %s",
+		    PQresultErrorMessage(r));
+	else
+		v = atoi(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return v;
+}
+
+/*
+ * A schema newer than this binary has tables, columns and triggers it
+ * does not know (a rollback to an older release, or a newer process on
+ * the same database): refuse rather than run against them.
+ */
+static int
+migrate_refuse_newer(int db, int known)
+{
+	if (db <= known)
+		return 0;
+	log_error("database schema is at version %d, this binary knows up "
+	    "to %d: upgrade commentd", db, known);
+	return -1;
+}
+
+int
+migrate_check(const char *conninfo)
+{
+	PGconn	*pg;
+	int	 db, known = migrate_known();
+
+	if ((pg = migrate_connect(conninfo)) == NULL)
+		return -1;
+	db = migrate_db_version(pg);
+	PQfinish(pg);
+	if (db < 0 || migrate_refuse_newer(db, known) != 0)
+		return -1;
+	if (db < known) {
+		log_error("database schema is at version %d, this binary "
+		    "needs %d: run `commentd migrate` first (or serve "
+		    "without --no-migrate)", db, known);
+		return -1;
+	}
+	return 0;
+}
+
 int
 migrate_run(const char *conninfo)
 {
@@ -97,6 +179,10 @@ migrate_run(const char *conninfo)
 	if (migrate_exec(pg, SQLB_QUIET, "settings") != 0 ||
 	    migrate_exec(pg, SQLB_MIGRATE_LOCK, "lock") != 0 ||
 	    migrate_exec(pg, SQLB_MIGRATIONS_TABLE, "schema_migrations") != 0)
+		goto fail;
+	/* Under the lock: a newer binary may have migrated just before. */
+	if ((version = migrate_db_version(pg)) < 0 ||
+	    migrate_refuse_newer(version, migrate_known()) != 0)
 		goto fail;
 
 	for (f = embedded_migrations; f->name != NULL; f++) {

@@ -29,7 +29,10 @@
 
 static const char *const JSON_TYPE = "application/json; charset=utf-8";
 
-static void	req_free(struct req *);
+static void	req_free(struct req *, bool);
+static bool	req_track_reply(struct req *);
+static void	req_written_cb(struct evhttp_request *, void *);
+static void	req_lost_cb(struct evhttp_connection *, void *);
 static void	req_send(struct req *, int, struct evbuffer *);
 static unsigned	req_method_bit(enum evhttp_cmd_type);
 static bool	req_is_json_type(const char *);
@@ -306,8 +309,10 @@ req_add_header(struct req *r, const char *name, const char *value)
 
 /* -- replies ----------------------------------------------------------- */
 
+/* Frees r; done: tell the host it is over (else a callback of
+ * req_track_reply will). */
 static void
-req_free(struct req *r)
+req_free(struct req *r, bool done)
 {
 	const struct req_host	*host = r->host;
 
@@ -322,6 +327,49 @@ req_free(struct req *r)
 	free(r->mod);
 	free(r->path);
 	free(r);
+	if (done)
+		host->done(host->arg);
+}
+
+/*
+ * A reply is in flight until libevent has written it (on_complete) or
+ * dropped its connection (closecb): only then is the request done for
+ * the host, so a stopping worker does not close connections with the
+ * last replies still in their buffers.  Exactly one of the two runs:
+ * on_complete clears the closecb before libevent may close.  False if
+ * the request has no connection (the client is gone).
+ */
+static bool
+req_track_reply(struct req *r)
+{
+	struct evhttp_connection	*evcon;
+	void				*host = (void *)r->host;
+
+	if (r->ev == NULL ||
+	    (evcon = evhttp_request_get_connection(r->ev)) == NULL)
+		return false;
+	evhttp_request_set_on_complete_cb(r->ev, req_written_cb, host);
+	evhttp_connection_set_closecb(evcon, req_lost_cb, host);
+	return true;
+}
+
+static void
+req_written_cb(struct evhttp_request *ev, void *arg)
+{
+	const struct req_host		*host = arg;
+	struct evhttp_connection	*evcon;
+
+	if ((evcon = evhttp_request_get_connection(ev)) != NULL)
+		evhttp_connection_set_closecb(evcon, NULL, NULL);
+	host->done(host->arg);
+}
+
+static void
+req_lost_cb(struct evhttp_connection *evcon, void *arg)
+{
+	const struct req_host	*host = arg;
+
+	(void)evcon;
 	host->done(host->arg);
 }
 
@@ -370,7 +418,7 @@ req_send(struct req *r, int status, struct evbuffer *body)
 {
 	struct timespec	 now;
 	double		 ms;
-	bool		 gone;
+	bool		 gone, tracked;
 
 	gone = evhttp_request_get_connection(r->ev) == NULL;
 	if (r->method == ROUTE_HEAD && body != NULL) {
@@ -384,6 +432,7 @@ req_send(struct req *r, int status, struct evbuffer *body)
 	}
 	/* A detached request (client gone) is freed by evhttp_send_reply
 	 * without touching the connection. */
+	tracked = !gone && req_track_reply(r);
 	evhttp_send_reply(r->ev, status, req_reason(status),
 	    gone ? NULL : body);
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -391,7 +440,7 @@ req_send(struct req *r, int status, struct evbuffer *body)
 	    (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
 	log_access("%s %s %d %.2fms%s", req_method_name(r->method), r->path,
 	    status, ms, gone ? " (client gone)" : "");
-	req_free(r);
+	req_free(r, !tracked);
 }
 
 static int
@@ -646,15 +695,14 @@ req_stream_send(struct req *r, const char *data, size_t len)
 void
 req_stream_end(struct req *r)
 {
-	struct evhttp_connection	*evcon;
+	bool	tracked = false;
 
 	if (r->ev != NULL) {
-		evcon = evhttp_request_get_connection(r->ev);
-		if (evcon != NULL)
-			evhttp_connection_set_closecb(evcon, NULL, NULL);
+		/* Our closecb replaces the stream's: the stream is over. */
+		tracked = req_track_reply(r);
 		/* Detached: this frees it; attached: ends the chunked body. */
 		evhttp_send_reply_end(r->ev);
 	}
 	log_info("%s %s stream ended", req_method_name(r->method), r->path);
-	req_free(r);
+	req_free(r, !tracked);
 }

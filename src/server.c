@@ -96,8 +96,15 @@ server_run(const struct config *cfg)
 		return 1;
 	if (migrate_wait_ready(cfg->database_url, 30) != 0)
 		return 1;
-	if (cfg->migrate && migrate_run(cfg->database_url) < 0)
+	/* Either way, never serve a schema this binary does not match. */
+	if (cfg->migrate ? migrate_run(cfg->database_url) < 0 :
+	    migrate_check(cfg->database_url) != 0)
 		return 1;
+	if (cfg->debug_read_delay_ms > 0)
+		log_warn("COMMENTD_DEBUG_READ_DELAY_MS is %d: every public "
+		    "read that misses the cache sleeps that long (for "
+		    "tests only, never in production)",
+		    cfg->debug_read_delay_ms);
 	if (migrate_read_secret(cfg->database_url, "submitter_token",
 	    shared.token_secret, sizeof shared.token_secret,
 	    &shared.token_secret_len) != 0)

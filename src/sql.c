@@ -556,6 +556,12 @@ static const char *const sql_blocking_table[SQLB_COUNT] = {
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
 	"  version integer PRIMARY KEY, name text NOT NULL,"
 	"  applied_at timestamptz NOT NULL DEFAULT now())",
+	/* Whether the table exists: a database never migrated has none. */
+	[SQLB_MIGRATIONS_EXIST] =
+	"SELECT to_regclass('schema_migrations') IS NOT NULL",
+	/* The schema's version: the newest migration applied. */
+	[SQLB_MIGRATION_LATEST] =
+	"SELECT coalesce(max(version), 0) FROM schema_migrations",
 	/* $1 version */
 	[SQLB_MIGRATION_APPLIED] =
 	"SELECT 1 FROM schema_migrations WHERE version = $1::integer",

@@ -185,11 +185,14 @@ worker_main(void *arg)
 	log_set_thread_name(name);
 	event_base_dispatch(w->base);
 
+	/* The pool before what its callbacks use: freeing it answers the
+	 * requests still waiting (past the shutdown timeout), and a read's
+	 * answer ends its load in the cache. */
 	sse_hub_free(w->ctx.sse);
+	db_pool_free(w->ctx.db);
 	cache_free(w->ctx.cache);
 	hashpool_inbox_free(w->ctx.hash);
 	announcer_free(w->ctx.announcer);
-	db_pool_free(w->ctx.db);
 	memset(&w->ctx, 0, sizeof w->ctx);
 	evhttp_free(w->http);
 	w->http = NULL;
