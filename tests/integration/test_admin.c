@@ -163,6 +163,7 @@ static void	 test_queue(void);
 static void	 test_articles(void);
 static void	 test_stats(void);
 static void	 test_events(void);
+static void	 test_keepalive(void);
 static void	 test_responsiveness(void);
 static void	 test_login_burst(void);
 static void	 test_moderators(void);
@@ -1975,7 +1976,7 @@ test_events(void)
 	struct it_resp		*r;
 	struct seen		 seen, seen2, seen3;
 	long long		 c, ci, first_id, last_id, d1, n1, prev;
-	double			 t0, opened;
+	double			 t0;
 	size_t			 i, j, pos_d1 = 0, pos_n1 = 0;
 	int			 k, rc;
 	bool			 found;
@@ -1986,7 +1987,6 @@ test_events(void)
 	memset(&seen3, 0, sizeof seen3);
 	s = open_events(NULL, bearer(adm.token), NULL);
 	IT_REQUIRE(IT_CHECK_INT(it_stream_status(s, 3000), 200));
-	opened = it_now();
 	ct = it_stream_header(s, "Content-Type");
 	IT_CHECKF(ct != NULL && strncmp(ct, "text/event-stream", 17) == 0,
 	    "Content-Type is %s, want text/event-stream", ct != NULL ? ct :
@@ -2088,10 +2088,7 @@ test_events(void)
 			it_note("its output: %s", out);
 	}
 
-	/* Keep-alive comments, if the stream lived long enough. */
-	if (it_now() - opened > 16)
-		IT_CHECKF(it_stream_comments(s) >= 1, "a keep-alive comment "
-		    "came in %.0f s", it_now() - opened);
+	/* Keep-alives: test_keepalive, on a server with a short interval. */
 	it_stream_close(s);
 	last_id = seen.n > 0 ? seen.ids[seen.n - 1] : -1;
 
@@ -2130,6 +2127,57 @@ test_events(void)
 	IT_CHECKF(pos_d1 > 0 && seen3.ids[pos_d1 - 1] > last_id,
 	    "the replay goes past the last event seen live (%lld)", last_id);
 	it_note("replayed %zu events after id %lld", pos_d1, first_id);
+}
+
+/*
+ * An idle stream gets a comment line (": keep-alive") every
+ * COMMENTD_SSE_KEEPALIVE_S seconds: on a server of its own with 1 s, at
+ * least two of them besides the greeting (": connected"), and the stream
+ * stays open.  The keep-alives tick for all of a worker's streams at
+ * once, so a stream opened just before on the harness server (15 s) may
+ * have had one, never two, meanwhile: the extra lines are the setting's.
+ */
+static void
+test_keepalive(void)
+{
+	struct it_proc		*p;
+	struct it_stream	*s, *ctl;
+	const char		*base, *why = NULL;
+	double			 t0, deadline, took;
+	int			 n, nctl;
+
+	IT_REQUIRE(account(&adm));
+	ctl = open_events(NULL, bearer(adm.token), NULL);
+	IT_REQUIRE(IT_CHECK_INT(it_stream_status(ctl, it_limit_ms(3000)),
+	    200));
+	t0 = it_now();
+	p = it_server(&base, "1", "COMMENTD_SSE_KEEPALIVE_S=1", (char *)NULL);
+	IT_REQUIRE(p != NULL);
+	s = open_events(base, bearer(adm.token), NULL);
+	IT_REQUIRE(IT_CHECK_INT(it_stream_status(s, it_limit_ms(3000)),
+	    200));
+	/* Two intervals and a generous margin, yet short of the 30 s that
+	 * two keep-alives of the default would take. */
+	deadline = it_now() + it_limit_ms(8000) / 1000.0;
+	while ((n = it_stream_comments(s)) < 3 && !it_stream_ended(s, &why) &&
+	    it_now() < deadline)
+		it_sleep_ms(50);
+	IT_CHECKF(n >= 3, "a stream with COMMENTD_SSE_KEEPALIVE_S=1 got %d "
+	    "comment lines (the greeting and keep-alives), want 3 or more%s%s",
+	    n, why != NULL ? "; it ended: " : "", why != NULL ? why : "");
+	IT_CHECKF(!it_stream_ended(s, &why), "the stream is still open "
+	    "(ended: %s)", why != NULL ? why : "?");
+	took = it_now() - t0;
+	nctl = it_stream_comments(ctl);
+	if (took < 14)
+		IT_CHECKF(nctl >= 1 && nctl <= 2, "a stream on the harness "
+		    "server (15 s keep-alive) got %d comment lines in %.1f s, "
+		    "want the greeting and at most one keep-alive", nctl,
+		    took);
+	it_stream_close(s);
+	it_stream_close(ctl);
+	IT_CHECK(it_proc_kill(p, SIGTERM) == 0);
+	IT_CHECK_INT(it_proc_wait(p, it_limit_ms(20000)), 0);
 }
 
 /* -- 11. logins do not stall the loops ------------------------------------- */
@@ -2324,6 +2372,7 @@ static const struct it_test tests[] = {
 	{ "articles", test_articles },
 	{ "stats", test_stats },
 	{ "events", test_events },
+	{ "keepalive", test_keepalive },
 	{ "responsiveness", test_responsiveness },
 	{ "login_burst", test_login_burst },
 	{ "moderators", test_moderators },
