@@ -49,6 +49,7 @@ struct config {
 	int	 login_window_s;
 	int	 hash_threads;		/* argon2id threads per process */
 	int	 sse_max_clients;	/* event streams per worker */
+	int	 sse_keepalive_s;	/* between keep-alive comments */
 	int	 cache_mb;		/* read cache, whole process */
 	int	 http_max_age_s;	/* Cache-Control of public reads */
 	int	 http_swr_s;		/* stale-while-revalidate */

@@ -19,9 +19,10 @@ struct req;
 struct sse_hub;
 
 /* A hub on a worker's loop, querying its pool; at most max_clients
- * streams at once (more are refused with 503). */
+ * streams at once (more are refused with 503), each sent a keep-alive
+ * comment every keepalive_s seconds. */
 struct sse_hub	*sse_hub_new(struct event_base *base, struct db_pool *db,
-		    int max_clients);
+		    int max_clients, int keepalive_s);
 /* Ends every stream and frees the hub.  NULL-safe. */
 void		 sse_hub_free(struct sse_hub *hub);
 /* Ends every stream (shutdown: they would never finish by themselves). */

@@ -104,6 +104,8 @@ static const struct config_key config_table[] = {
 	    "threads hashing passwords (argon2id) off the event loops"),
 	K_INT("sse-max-clients", sse_max_clients, "256", 1, 100000,
 	    "live event streams per worker"),
+	K_INT("sse-keepalive-s", sse_keepalive_s, "15", 1, 3600,
+	    "seconds between keep-alive comments on idle event streams"),
 	K_INT("cache-mb", cache_mb, "64", 1, 65536,
 	    "memory for cached public answers, whole process, in MiB"),
 	K_INT("http-max-age-s", http_max_age_s, "5", 0, 86400,

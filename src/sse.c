@@ -25,7 +25,6 @@
 
 #define SSE_RECENT		64
 #define SSE_CATCHUP_ROWS	500
-#define SSE_KEEPALIVE_S		15
 #define SSE_HELLO		": connected\nretry: 2000\n\n"
 #define SSE_PING		": keep-alive\n\n"
 
@@ -62,10 +61,11 @@ static void	sse_latest_cb(const struct db_result *, void *);
 static void	sse_keepalive_cb(evutil_socket_t, short, void *);
 
 struct sse_hub *
-sse_hub_new(struct event_base *base, struct db_pool *db, int max_clients)
+sse_hub_new(struct event_base *base, struct db_pool *db, int max_clients,
+    int keepalive_s)
 {
 	struct sse_hub	*hub;
-	struct timeval	 tv = { SSE_KEEPALIVE_S, 0 };
+	struct timeval	 tv = { keepalive_s, 0 };
 
 	hub = xcalloc(1, sizeof *hub);
 	hub->db = db;

@@ -136,7 +136,8 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	w->ctx.token_secret_len = shared->token_secret_len;
 	w->ctx.public_cache_control = shared->public_cache_control;
 	w->ctx.db = db_pool_new(w->base, &dbc);
-	w->ctx.sse = sse_hub_new(w->base, w->ctx.db, cfg->sse_max_clients);
+	w->ctx.sse = sse_hub_new(w->base, w->ctx.db, cfg->sse_max_clients,
+	    cfg->sse_keepalive_s);
 	w->ctx.cache = cache_new(shared->cache_bytes);
 	w->ctx.hash = hashpool_inbox_new(shared->hashpool, w->base);
 	w->ctx.announcer = announcer_new(w->base, w->ctx.db);

@@ -58,6 +58,10 @@ async function seed(article, n,
 
 const item = (page, id) => page.locator(`li.item[data-id="${id}"]`);
 
+// Deadlines for what a page must show, not speeds: generous for a busy
+// machine, three times that under the sanitizers (make test SANITIZE=1).
+const deadline = (ms) => ms * (process.env.SANITIZE === '1' ? 3 : 1);
+
 async function waitCurrent(page, id) {
   await page.locator(`li.item.current[data-id="${id}"]`).waitFor();
 }
@@ -67,7 +71,7 @@ async function waitText(locator, re, what = String(re)) {
   return eventually(async () => {
     const s = await locator.first().textContent().catch(() => null);
     return s && re.test(s) ? s : false;
-  }, 8000, what);
+  }, deadline(15000), what);
 }
 
 async function publicIds(article) {
@@ -493,7 +497,7 @@ export const tests = [
         const m = /(\d+) selected/.exec(await page.locator('.batch-count').textContent());
         const selected = await page.locator('li.item.selected').count();
         return m && Number(m[1]) === selected && selected > 0;
-      }, 8000, 'all loaded comments selected');
+      }, deadline(15000), 'all loaded comments selected');
       await page.keyboard.press('r');
       await page.locator('dialog.dialog-reason').waitFor();
       await page.keyboard.press('1');
@@ -501,10 +505,10 @@ export const tests = [
       // The batch starts when the dialog has closed.
       await page.locator('dialog.dialog-reason').waitFor({ state: 'detached' });
       await eventually(async () => (await page.locator('li.item.busy').count()) === 0,
-        15000, 'the batch to finish');
+        deadline(20000), 'the batch to finish');
       await eventually(async () => (await page.locator('li.item').count()) > 0 ||
         /Nothing to moderate/.test(await page.locator('.queue-foot').textContent()),
-        8000, 'the next page');
+        deadline(15000), 'the next page');
     }
     await waitText(page.locator('.queue-foot'), /Nothing to moderate/);
     const art = await api('GET',

@@ -1792,3 +1792,25 @@ it_list_path(const char *key)
 {
 	return it_strf("/api/v1/articles/%s/comments", it_pct(key));
 }
+
+/*
+ * Time limits are deadlines for events, not speed targets: make test
+ * SANITIZE=1 runs everything several times slower, so they stretch.
+ */
+double
+it_time_factor(void)
+{
+	const char	*f = getenv("COMMENTD_TEST_TIME_FACTOR");
+	const char	*san = getenv("SANITIZE");
+	double		 v;
+
+	if (f != NULL && (v = strtod(f, NULL)) >= 1)
+		return v;
+	return san != NULL && strcmp(san, "1") == 0 ? 3 : 1;
+}
+
+long
+it_limit_ms(long ms)
+{
+	return (long)(ms * it_time_factor());
+}

@@ -326,4 +326,15 @@ bool		 it_tree_has_id(const json_t *comments, long long id);
  * binary; NULL after a failed check. */
 char		*it_new_token_at(const char *file, int line, const char *name);
 
+/* -- time limits --------------------------------------------------------- */
+
+/*
+ * The factor time limits are stretched by: 3 under the sanitizers
+ * (SANITIZE=1 in the environment), else 1; COMMENTD_TEST_TIME_FACTOR
+ * (1 or more) overrides it.
+ */
+double		 it_time_factor(void);
+/* ms times it_time_factor(). */
+long		 it_limit_ms(long ms);
+
 #endif

@@ -29,8 +29,18 @@
 #define NOTICE_AR	"تم أضافة تعليقك سوف يظهر بعد المراجعة"
 #define NOTICE_EN	"Your comment was added and will appear after review."
 
-/* How long a read may lag a change made in SQL (NOTIFY is asynchronous). */
-#define FRESH_S		3.0
+/*
+ * How long a read may lag a change made in SQL (NOTIFY is asynchronous):
+ * a deadline polled against, generous for a busy machine, longer under
+ * the sanitizers.  The lag itself is only noted.
+ */
+#define FRESH_S		(10.0 * it_time_factor())
+/*
+ * A 503 while PostgreSQL is down comes after at most the harness's
+ * COMMENTD_DB_QUEUE_TIMEOUT_MS (1 s): this allows scheduling on a busy
+ * machine, yet no wait for a connection that will not come.
+ */
+#define DOWN_ANSWER_S	(3.0 * it_time_factor())
 
 /* Paragraphs 1 and 6 of the seed article, exactly as published. */
 #define SEED_P1								\
@@ -734,13 +744,10 @@ test_errors(void)
 	    "\"email\": \"not an address\"}", NULL, NULL);
 	CHECK_ERROR(r, 422, "validation_failed");
 	IT_CHECK_STR(field_code(r, "email"), "invalid");
-	/* Invalid UTF-8 is a malformed JSON text or an invalid_utf8 field. */
+	/* Bytes that are not UTF-8 are not a JSON text (README: 400). */
 	r = post_json(key, "{\"author\": \"a\", \"body\": \"\xd8\x28\"}",
 	    NULL, NULL);
-	IT_CHECKF(r->status == 400 || (r->status == 422 &&
-	    field_code(r, "body") != NULL &&
-	    strcmp(field_code(r, "body"), "invalid_utf8") == 0),
-	    "invalid UTF-8: status %ld, body %s", r->status, r->body);
+	CHECK_ERROR(r, 400, "malformed_json");
 	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM comments", (char *)NULL),
 	    n);
 
@@ -840,17 +847,15 @@ test_errors(void)
 	long_key = repeat("ب", 201);
 	r = post_json(long_key, comment_json("قارئ", "نص", 0), NULL, NULL);
 	CHECK_ERROR(r, 422, "validation_failed");
+	/* No article has such a key: 404, as for any unknown article. */
 	r = it_http("GET", it_list_path(long_key), NULL, NULL, 0);
-	IT_CHECKF(r->status == 404 || r->status == 422,
-	    "GET with a 201-character key: status %ld", r->status);
-	IT_CHECK(it_jstr(r->json, "error.code") != NULL);
+	CHECK_ERROR(r, 404, "not_found");
 	r = it_http("POST", "/api/v1/articles/bad%01key/comments", json_ct,
 	    "{\"author\": \"a\", \"body\": \"b\"}", (size_t)-1);
 	CHECK_ERROR(r, 422, "validation_failed");
 	r = it_http("GET", "/api/v1/articles/bad%01key/comments", NULL, NULL,
 	    0);
-	IT_CHECKF(r->status == 404 || r->status == 422,
-	    "GET with a control character in the key: status %ld", r->status);
+	CHECK_ERROR(r, 404, "not_found");
 
 	slash = it_strf("أخبار/%s/كيم-بوتين", run_id);
 	r = post_json(slash, comment_json("قارئ", "نص", 0), NULL, NULL);
@@ -1255,7 +1260,7 @@ test_database_restart(void)
 		goto out;
 	running = true;
 	t0 = it_now();
-	while (bg_ok(&bg) < 5 && it_now() - t0 < 15)
+	while (bg_ok(&bg) < 5 && it_now() - t0 < 15 * it_time_factor())
 		it_sleep_ms(50);
 	if (!IT_CHECKF(bg_ok(&bg) >= 5, "posting works before the stop"))
 		goto out;
@@ -1273,14 +1278,15 @@ test_database_restart(void)
 		CHECK_ERROR(r, 503, "database_unavailable");
 		IT_CHECKF(it_header(r, "Retry-After") != NULL,
 		    "503 has Retry-After");
-		IT_CHECKF(r->elapsed < 3.0, "503 took %.2f s", r->elapsed);
+		IT_CHECKF(r->elapsed < DOWN_ANSWER_S, "503 took %.2f s, want "
+		    "under %.1f s", r->elapsed, DOWN_ANSWER_S);
 	}
 	do {
 		r = it_http("GET", "/readyz", NULL, NULL, 0);
 		if (r->status == 503)
 			break;
 		it_sleep_ms(100);
-	} while (it_now() - t0 < 5);
+	} while (it_now() - t0 < 5 * it_time_factor());
 	IT_CHECK_STATUS(r, 503);
 	IT_CHECK(json_is_object(r->json));
 	r = it_http("GET", "/healthz", NULL, NULL, 0);
@@ -1295,7 +1301,7 @@ test_database_restart(void)
 
 	/* Back within 30 s, and never anything but 503 meanwhile. */
 	up = false;
-	for (i = 0; !up && it_now() - t0 < 30; i++) {
+	for (i = 0; !up && it_now() - t0 < 30 * it_time_factor(); i++) {
 		idem = it_strf("Idempotency-Key: up-%s-%zu", run_id, i);
 		r = post_json(key, BG_BODY, idem, NULL);
 		up = r->status / 100 == 2;
@@ -1304,7 +1310,8 @@ test_database_restart(void)
 			it_sleep_ms(200);
 		}
 	}
-	IT_CHECKF(up, "posting works again within 30 s of the start");
+	IT_CHECKF(up, "posting works again within %.0f s of the start",
+	    30 * it_time_factor());
 	if (up)
 		it_note("posting worked again %.2f s after the start",
 		    it_now() - t0);
@@ -1313,11 +1320,14 @@ test_database_restart(void)
 		if (r->status == 200)
 			break;
 		it_sleep_ms(200);
-	} while (it_now() - t0 < 30);
+	} while (it_now() - t0 < 30 * it_time_factor());
 	IT_CHECK_STATUS(r, 200);
+	/* And the thread's own posts: three more stored. */
 	t0 = it_now();
-	while (bg_ok(&bg) < ok0 + 3 && it_now() - t0 < 10)
+	while (bg_ok(&bg) < ok0 + 3 && it_now() - t0 < 10 * it_time_factor())
 		it_sleep_ms(50);
+	IT_CHECKF(bg_ok(&bg) >= ok0 + 3, "the background posts resume: %d "
+	    "stored since the start, want 3 or more", bg_ok(&bg) - ok0);
 
 out:
 	if (running) {
@@ -1333,7 +1343,7 @@ out:
 		rec = &bg.recs[i];
 		if (rec->status == 503) {
 			n503++;
-			if (rec->elapsed >= 3.0)
+			if (rec->elapsed >= DOWN_ANSWER_S)
 				slow++;
 			if (!rec->retry_after || !rec->code_ok)
 				shape++;
@@ -1360,8 +1370,8 @@ out:
 		    bad);
 		IT_CHECKF(lost == 0, "%d acknowledged comments are missing",
 		    lost);
-		IT_CHECKF(slow == 0, "%d answers of 503 took 3 s or more",
-		    slow);
+		IT_CHECKF(slow == 0, "%d answers of 503 took %.1f s or more",
+		    slow, DOWN_ANSWER_S);
 		IT_CHECKF(shape == 0, "%d answers of 503 lack Retry-After or "
 		    "code database_unavailable", shape);
 		IT_CHECKF(n503 > 0, "the thread saw the outage");

@@ -35,8 +35,9 @@
 
 #define API		"/api/v1/admin"
 #define PASSWORD	"password123"
-/* How long a spawned watch may take to show what it must. */
-#define WATCH_MS	10000
+/* How long a spawned watch may take to show what it must: a deadline,
+ * generous for a busy machine and longer under the sanitizers. */
+#define WATCH_MS	((int)it_limit_ms(10000))
 /* The ellipsis that ends a cut table cell. */
 #define ELLIPSIS	"\xe2\x80\xa6"
 /* Over 50 characters: the queue table cuts it. */
@@ -1164,7 +1165,7 @@ test_watch_signals(void)
 		IT_REQUIRE(p != NULL);
 		t0 = it_now();
 		IT_CHECK(it_proc_kill(p, sigs[i]) == 0);
-		check_clean_exit(p, 5000);
+		check_clean_exit(p, (int)it_limit_ms(5000));
 		it_note("signal %d: exited after %.3f s", sigs[i],
 		    it_now() - t0);
 	}
@@ -1205,12 +1206,15 @@ test_watch_reconnect(void)
 	/* Missed while nobody was there. */
 	IT_CHECK_STATUS(act(c, "approve", NULL), 200);
 	IT_CHECK_STATUS(act(c, "reject", "{\"from\": \"approved\"}"), 200);
-	it_sleep_ms(500);
+	/* An attempt fails (nobody listens on the port): it keeps trying. */
+	IT_CHECKF(it_proc_wait_line(w, "trying again", WATCH_MS) != NULL,
+	    "watch tried to reconnect and failed; its output: %s",
+	    it_proc_output(w));
 	IT_CHECK(it_proc_wait(w, 0) == -1);
 
 	s = start_server(port);
 	IT_REQUIRE(s != NULL);
-	check_clean_exit(w, 30000);
+	check_clean_exit(w, (int)it_limit_ms(30000));
 	out = it_proc_output(w);
 	IT_CHECKF(strstr(out, "reconnected") != NULL && line_with(out,
 	    "pending -> approved") != NULL && line_with(out,

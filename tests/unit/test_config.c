@@ -23,6 +23,7 @@ clear_env(void)
 	unsetenv("COMMENTD_MIGRATE");
 	unsetenv("COMMENTD_DEFAULT_LANG");
 	unsetenv("COMMENTD_BODY_MAX_CHARS");
+	unsetenv("COMMENTD_SSE_KEEPALIVE_S");
 }
 
 /*
@@ -73,6 +74,7 @@ test_defaults(void **state)
 	assert_int_equal(cfg.author_max_chars, 80);
 	assert_true(cfg.migrate);
 	assert_string_equal(cfg.default_lang, "ar");
+	assert_int_equal(cfg.sse_keepalive_s, 15);
 	config_text_limits(&cfg, &lim);
 	assert_int_equal(lim.body_min, 1);
 	assert_int_equal(lim.body_max, 5000);
@@ -116,6 +118,7 @@ test_bad_values(void **state)
 	    "--body-max-chars", "5" };
 	char		*a8[] = { "--workers" };
 	char		*a9[] = { "--no-listen" };
+	char		*a10[] = { "--sse-keepalive-s", "0" };
 
 	(void)state;
 	clear_env();
@@ -128,6 +131,7 @@ test_bad_values(void **state)
 	load_refused(4, a7, "a minimum is above its maximum");
 	load_refused(1, a8, "workers");
 	load_refused(1, a9, "listen");
+	load_refused(2, a10, "sse-keepalive-s");
 	setenv("COMMENTD_DB_POOL_SIZE", "lots", 1);
 	load_refused(0, NULL, "COMMENTD_DB_POOL_SIZE");
 	clear_env();
