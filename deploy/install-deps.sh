@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="gcc make pkg-config libevent-dev libpq-dev libjansson-dev
-libsodium-dev libutf8proc-dev libcmocka-dev libcurl4-openssl-dev
+libsodium-dev libutf8proc-dev libcmocka-dev libcurl4-openssl-dev zlib1g-dev
 postgresql-15 postgresql-client-15 $*"
 
 # The browser tests (make test) drive Debian's Chromium from Node.js with

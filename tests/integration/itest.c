@@ -1814,3 +1814,142 @@ it_limit_ms(long ms)
 {
 	return (long)(ms * it_time_factor());
 }
+
+/* -- shared fixtures ---------------------------------------------------- */
+
+char *
+it_slurp(const char *path, size_t *lenp)
+{
+	FILE	*f;
+	char	*buf;
+	long	 len;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fclose(f);
+		return NULL;
+	}
+	buf = it_own(malloc((size_t)len + 1));
+	if (buf == NULL || fread(buf, 1, (size_t)len, f) != (size_t)len) {
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = (size_t)len;
+	return buf;
+}
+
+bool
+it_make_words(const char *var, const char **names, size_t *n,
+    size_t max)
+{
+	const char	*mk, *p, *eol;
+	size_t		 len, vlen = strlen(var);
+	bool		 more = true;
+
+	if ((mk = it_slurp("Makefile", NULL)) == NULL)
+		return false;
+	p = mk;
+
+	for (;;) {
+		if ((p = strstr(p, var)) == NULL)
+			return false;
+		if ((p == mk || p[-1] == '\n') && (p[vlen] == ' ' ||
+		    p[vlen] == '\t')) {
+			p += vlen + strspn(p + vlen, " \t");
+			if (strncmp(p, ":=", 2) == 0)
+				break;
+		}
+		p++;
+	}
+	p += 2;
+	while (more) {
+		eol = strchr(p, '\n');
+		if (eol == NULL)
+			eol = p + strlen(p);
+		more = eol > p && eol[-1] == '\\';
+		while (p < eol) {
+			p += strspn(p, " \t\\");
+			len = strcspn(p, " \t\\\n");
+			if (p + len > eol)
+				len = (size_t)(eol - p);
+			if (len > 0 && *n < max)
+				names[(*n)++] = it_strf("%.*s", (int)len, p);
+			p += len;
+		}
+		p = *eol == '\n' ? eol + 1 : eol;
+	}
+	return true;
+}
+
+const char *
+it_web_url(const char *name)
+{
+	const char	*slash = strchr(name, '/'), *url;
+	size_t		 n;
+
+	if (slash == NULL)
+		return NULL;
+	url = strncmp(name, "admin/", 6) == 0 ? it_strf("/%s", name) :
+	    it_strf("%s", slash);
+	n = strlen(url);
+	if (n >= 10 && strcmp(url + n - 10, "index.html") == 0)
+		url = it_strf("%.*s", (int)(n - 10), url);
+	return url;
+}
+
+bool
+it_account_at(const char *file, int line, struct it_account *a,
+    const char *run)
+{
+	char	*out;
+
+	if (a->tried)
+		return it_check_at(file, line, a->ok, "account %s was made",
+		    a->name);
+	a->tried = true;
+	snprintf(a->name, sizeof a->name, "%s-%s", a->tag, run);
+	if (!it_cli_at(file, line, IT_PASSWORD "\n", NULL, "moderator", "add",
+	    a->name, "--role", a->role, (char *)NULL))
+		return false;
+	if ((out = it_new_token_at(file, line, a->name)) == NULL)
+		return false;
+	if (!it_check_at(file, line, strlen(out) < sizeof a->token,
+	    "the token fits"))
+		return false;
+	snprintf(a->token, sizeof a->token, "%s", out);
+	a->ok = true;
+	return true;
+}
+
+const char *
+it_bearer(const char *token)
+{
+	return it_strf("Authorization: Bearer %s", token);
+}
+
+bool
+it_has_attr(const char *attrs, const char *attr)
+{
+	const char	*p = attrs, *end;
+	size_t		 n = strlen(attr), len;
+
+	while (*p != '\0') {
+		while (*p == ';' || *p == ' ')
+			p++;
+		end = strchr(p, ';');
+		len = end != NULL ? (size_t)(end - p) : strlen(p);
+		while (len > 0 && p[len - 1] == ' ')
+			len--;
+		if (len == n && strncasecmp(p, attr, n) == 0)
+			return true;
+		if (end == NULL)
+			break;
+		p = end;
+	}
+	return false;
+}

@@ -337,4 +337,50 @@ double		 it_time_factor(void);
 /* ms times it_time_factor(). */
 long		 it_limit_ms(long ms);
 
+/* -- shared fixtures ---------------------------------------------------- */
+
+/* The whole file (path from the repository root), owned by the test
+ * case; NULL if it cannot be read.  *lenp (if not NULL) its length. */
+char		*it_slurp(const char *path, size_t *lenp);
+
+/*
+ * The words of the Makefile's variable var ("NAME := a b \" continued),
+ * appended to names[*n] (at most max, owned by the test case).  False
+ * if the Makefile or the variable is not there.  Tests read lists where
+ * they live, so a file or program added there is covered.
+ */
+bool		 it_make_words(const char *var, const char **names, size_t *n,
+		    size_t max);
+
+/* The URL assets.c serves web file name (its path under web/) at:
+ * admin/ under /admin/, embed/ and demo/ at the root, an index.html at
+ * its folder's path with a trailing slash.  NULL for a name in no
+ * folder. */
+const char	*it_web_url(const char *name);
+
+/* The password of the accounts it_account_at() makes. */
+#define IT_PASSWORD	"password123"
+
+/* A moderator account of the test run, made on first use with its API
+ * token.  Fill in tag and role; the name is "TAG-RUN". */
+struct it_account {
+	const char	*tag;
+	const char	*role;		/* "admin" or "moderator" */
+	bool		 tried;
+	bool		 ok;
+	char		 name[80];
+	char		 token[200];
+};
+
+/* Makes a (once per run: the same answer again after); run is the
+ * program's run id.  False after a failed check at the caller's line. */
+bool		 it_account_at(const char *file, int line,
+		    struct it_account *a, const char *run);
+
+/* A cookie's attributes ("; HttpOnly; Path=/") hold attr (any case). */
+bool		 it_has_attr(const char *attrs, const char *attr);
+
+/* "Authorization: Bearer TOKEN", owned by the test case. */
+const char	*it_bearer(const char *token);
+
 #endif

@@ -31,7 +31,7 @@
 #include "itest.h"
 
 #define API		"/api/v1/admin"
-#define PASSWORD	"password123"
+#define PASSWORD	IT_PASSWORD
 #define UA		"itest-admin/1.0 (commentd)"
 
 /* How long an event may take to reach a stream: a deadline, generous
@@ -54,16 +54,6 @@
 	"روسيا للدفاع عن مصالحها "					\
 	"الأمنية، في إشارة إلى الحرب في "				\
 	"أوكرانيا."
-
-/* A moderator account and its API token, made on first use. */
-struct account {
-	const char	*tag;
-	const char	*role;
-	bool		 tried;
-	bool		 ok;
-	char		 name[80];
-	char		 token[200];
-};
 
 /* A logged-in session: the answer of POST /admin/session. */
 struct session {
@@ -92,22 +82,20 @@ static const char	 ANY[] = "(any)";
 static char	 run_id[48];
 static const char *bin;
 
-static struct account	 adm = { "adm", "admin" };
-static struct account	 mod = { "mod", "moderator" };
-static struct account	 acc_exp = { "exp", "moderator" };
-static struct account	 acc_rev = { "rev", "moderator" };
-static struct account	 acc_dis = { "dis", "moderator" };
-static struct account	 acc_thr = { "thr", "moderator" };
-static struct account	 acc_off = { "off", "admin" };
-static struct account	 acc_st = { "st", "moderator" };
-static struct account	 acc_busy = { "busy", "moderator" };
-static struct account	 acc_busy2 = { "busy2", "moderator" };
-static struct account	 acc_burst = { "burst", "moderator" };
+static struct it_account	 adm = { "adm", "admin" };
+static struct it_account	 mod = { "mod", "moderator" };
+static struct it_account	 acc_exp = { "exp", "moderator" };
+static struct it_account	 acc_rev = { "rev", "moderator" };
+static struct it_account	 acc_dis = { "dis", "moderator" };
+static struct it_account	 acc_thr = { "thr", "moderator" };
+static struct it_account	 acc_off = { "off", "admin" };
+static struct it_account	 acc_st = { "st", "moderator" };
+static struct it_account	 acc_busy = { "busy", "moderator" };
+static struct it_account	 acc_busy2 = { "busy2", "moderator" };
+static struct it_account	 acc_burst = { "burst", "moderator" };
 
 static bool	 is_excerpt(const char *, const char *, size_t);
-static bool	 account_at(const char *, int, struct account *);
 static const char *new_key(const char *);
-static const char *bearer(const char *);
 static const char *jpack(const char *, ...);
 static struct it_resp *adm_req(const char *, const char *, const char *,
 		    const char *);
@@ -130,7 +118,6 @@ static long long events_of(long long);
 static const char *status_of(long long);
 static bool	 login_at(const char *, int, const char *, const char *,
 		    struct session *);
-static bool	 has_attr(const char *, const char *);
 static struct it_stream *open_events(const char *, const char *,
 		    const char *);
 static const struct it_sse *wait_event_at(const char *, int,
@@ -171,7 +158,7 @@ static void	 test_moderators(void);
 
 #define cli(in, out, ...)						\
 	it_cli_at(__FILE__, __LINE__, (in), (out), __VA_ARGS__)
-#define account(a)	account_at(__FILE__, __LINE__, (a))
+#define account(a)	it_account_at(__FILE__, __LINE__, (a), run_id)
 #define act_ok(tok, id, action, body, want)				\
 	act_ok_at(__FILE__, __LINE__, (tok), (id), (action), (body), (want))
 #define add_comment(k, a, e, b, p)					\
@@ -210,41 +197,11 @@ is_excerpt(const char *e, const char *body, size_t max)
 	    strncmp(e, body, len) == 0;
 }
 
-/* Makes the account and its API token (once per run). */
-static bool
-account_at(const char *file, int line, struct account *a)
-{
-	char	*out;
-
-	if (a->tried)
-		return it_check_at(file, line, a->ok, "account %s was made",
-		    a->name);
-	a->tried = true;
-	snprintf(a->name, sizeof a->name, "%s-%s", a->tag, run_id);
-	if (!it_cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
-	    a->name, "--role", a->role, (char *)NULL))
-		return false;
-	if ((out = it_new_token_at(file, line, a->name)) == NULL)
-		return false;
-	if (!it_check_at(file, line, strlen(out) < sizeof a->token,
-	    "the token fits"))
-		return false;
-	snprintf(a->token, sizeof a->token, "%s", out);
-	a->ok = true;
-	return true;
-}
-
 /* An article key no other run or test uses. */
 static const char *
 new_key(const char *tag)
 {
 	return it_strf("itadm-%s-%s", run_id, tag);
-}
-
-static const char *
-bearer(const char *token)
-{
-	return it_strf("Authorization: Bearer %s", token);
 }
 
 /* json_pack()'s format and arguments, dumped (owned by the test). */
@@ -271,7 +228,7 @@ adm_req(const char *method, const char *path, const char *token,
 	int		 n = 0;
 
 	if (token != NULL)
-		h[n++] = bearer(token);
+		h[n++] = it_bearer(token);
 	if (body != NULL)
 		h[n++] = "Content-Type: application/json";
 	h[n] = NULL;
@@ -510,32 +467,9 @@ login_at(const char *file, int line, const char *name, const char *pw,
 	    "csrf_token and a commentd_session cookie", name);
 }
 
-/* attrs ("; HttpOnly; Path=/") has the attribute (any case). */
-static bool
-has_attr(const char *attrs, const char *attr)
-{
-	const char	*p = attrs, *end;
-	size_t		 n = strlen(attr), len;
-
-	while (*p != '\0') {
-		while (*p == ';' || *p == ' ')
-			p++;
-		end = strchr(p, ';');
-		len = end != NULL ? (size_t)(end - p) : strlen(p);
-		while (len > 0 && p[len - 1] == ' ')
-			len--;
-		if (len == n && strncasecmp(p, attr, n) == 0)
-			return true;
-		if (end == NULL)
-			break;
-		p = end;
-	}
-	return false;
-}
-
 /*
  * GET /admin/events on base (NULL: the server under test), auth being the
- * whole header line (bearer() or "Cookie: ...").
+ * whole header line (it_bearer() or "Cookie: ...").
  */
 static struct it_stream *
 open_events(const char *base, const char *auth, const char *last_id)
@@ -926,7 +860,7 @@ test_race(void)
 	struct it_req	 reqs[2];
 	struct it_resp	 resps[2];
 	const char	*hdrs[2][3];
-	struct account	*acc[2];
+	struct it_account	*acc[2];
 	long long	 ids[NRACES];
 	int		 i, j, k, started, win, wins[2] = { 0, 0 };
 
@@ -944,7 +878,7 @@ test_race(void)
 		memset(resps, 0, sizeof resps);
 		memset(hdrs, 0, sizeof hdrs);
 		for (j = 0; j < 2; j++) {
-			hdrs[j][0] = bearer(acc[j]->token);
+			hdrs[j][0] = it_bearer(acc[j]->token);
 			hdrs[j][1] = "Content-Type: application/json";
 			reqs[j].method = "POST";
 			reqs[j].path = it_strf("%s/comments/%lld/%s", API,
@@ -1144,7 +1078,7 @@ static void
 test_permissions(void)
 {
 	const char	*key = new_key("perm"), *cookie, *csrf, *events;
-	struct account	*gone[3] = { &acc_exp, &acc_rev, &acc_dis };
+	struct it_account	*gone[3] = { &acc_exp, &acc_rev, &acc_dis };
 	struct route	 rt[20], steps[11];
 	long		 want[11];
 	struct session	 s, s2, sx[4];
@@ -1231,13 +1165,13 @@ test_permissions(void)
 	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
 	creds[1].h2 = NULL;
 	creds[2].what = "an expired token";
-	creds[2].h1 = bearer(acc_exp.token);
+	creds[2].h1 = it_bearer(acc_exp.token);
 	creds[2].h2 = NULL;
 	creds[3].what = "a revoked token";
-	creds[3].h1 = bearer(acc_rev.token);
+	creds[3].h1 = it_bearer(acc_rev.token);
 	creds[3].h2 = NULL;
 	creds[4].what = "a disabled moderator's token";
-	creds[4].h1 = bearer(acc_dis.token);
+	creds[4].h1 = it_bearer(acc_dis.token);
 	creds[4].h2 = NULL;
 	/*
 	 * A made-up cookie cannot have the right CSRF token, so for changes
@@ -1383,11 +1317,11 @@ test_login(void)
 	IT_REQUIRE(login(adm.name, PASSWORD, &s));
 	IT_CHECKF(strlen(s.token) >= 32, "token is long: %s", s.token);
 	IT_CHECKF(strlen(s.csrf) >= 16, "csrf_token is long: %s", s.csrf);
-	IT_CHECKF(has_attr(s.attrs, "HttpOnly"), "the cookie is HttpOnly: %s",
-	    s.attrs);
-	IT_CHECKF(has_attr(s.attrs, "SameSite=Strict"), "the cookie is "
+	IT_CHECKF(it_has_attr(s.attrs, "HttpOnly"), "the cookie is HttpOnly: "
+	    "%s", s.attrs);
+	IT_CHECKF(it_has_attr(s.attrs, "SameSite=Strict"), "the cookie is "
 	    "SameSite=Strict: %s", s.attrs);
-	IT_CHECKF(has_attr(s.attrs, "Path=/"), "the cookie has Path=/: %s",
+	IT_CHECKF(it_has_attr(s.attrs, "Path=/"), "the cookie has Path=/: %s",
 	    s.attrs);
 
 	/* The answer itself: moderator, expires_at in 12 h. */
@@ -1988,7 +1922,7 @@ test_events(void)
 	memset(&seen, 0, sizeof seen);
 	memset(&seen2, 0, sizeof seen2);
 	memset(&seen3, 0, sizeof seen3);
-	s = open_events(NULL, bearer(adm.token), NULL);
+	s = open_events(NULL, it_bearer(adm.token), NULL);
 	IT_REQUIRE(IT_CHECK_INT(it_stream_status(s, EVENT_MS), 200));
 	ct = it_stream_header(s, "Content-Type");
 	IT_CHECKF(ct != NULL && strncmp(ct, "text/event-stream", 17) == 0,
@@ -2060,7 +1994,7 @@ test_events(void)
 		ci = it_jint(r->json, "comment.id", -1);
 		check_sse(wait_event(s, &seen, ci, "new", "pending"), key);
 		r = it_http_at(base2, "POST", it_strf("%s/comments/%lld/"
-		    "approve", API, ci), (const char *[]){ bearer(adm.token),
+		    "approve", API, ci), (const char *[]){ it_bearer(adm.token),
 		    NULL }, NULL, 0);
 		IT_CHECK_STATUS(r, 200);
 		ev = wait_event(s, &seen, ci, "status", "approved");
@@ -2070,7 +2004,7 @@ test_events(void)
 		check_public(key, ci, true);
 
 		/* And the other way: a stream on it, an action here. */
-		s2 = open_events(base2, bearer(adm.token), NULL);
+		s2 = open_events(base2, it_bearer(adm.token), NULL);
 		IT_CHECK_INT(it_stream_status(s2, EVENT_MS), 200);
 		act_ok(adm.token, ci, "reject", "{\"from\": \"approved\"}",
 		    "rejected");
@@ -2101,7 +2035,7 @@ test_events(void)
 	act_ok(adm.token, d1, "approve", NULL, "approved");
 
 	/* Back with the id of the first event: everything after it. */
-	s3 = open_events(NULL, bearer(adm.token), it_strf("%lld", first_id));
+	s3 = open_events(NULL, it_bearer(adm.token), it_strf("%lld", first_id));
 	IT_REQUIRE(IT_CHECK_INT(it_stream_status(s3, EVENT_MS), 200));
 	ev = wait_event(s3, &seen3, d1, "status", "approved");
 	pos_d1 = seen3.n;
@@ -2150,13 +2084,13 @@ test_keepalive(void)
 	int			 n, nctl;
 
 	IT_REQUIRE(account(&adm));
-	ctl = open_events(NULL, bearer(adm.token), NULL);
+	ctl = open_events(NULL, it_bearer(adm.token), NULL);
 	IT_REQUIRE(IT_CHECK_INT(it_stream_status(ctl, EVENT_MS),
 	    200));
 	t0 = it_now();
 	p = it_server(&base, "1", "COMMENTD_SSE_KEEPALIVE_S=1", (char *)NULL);
 	IT_REQUIRE(p != NULL);
-	s = open_events(base, bearer(adm.token), NULL);
+	s = open_events(base, it_bearer(adm.token), NULL);
 	IT_REQUIRE(IT_CHECK_INT(it_stream_status(s, EVENT_MS),
 	    200));
 	/* Two intervals and a generous margin, yet short of the 30 s that

@@ -569,27 +569,6 @@ test_web_files(void)
 }
 
 /*
- * The URL assets.c serves web file name (its path under web/) at: admin/
- * under /admin/, embed/ and demo/ at the root, an index.html at its
- * folder's path.
- */
-static const char *
-web_url(const char *name)
-{
-	const char	*slash = strchr(name, '/'), *url;
-	size_t		 n;
-
-	if (slash == NULL)
-		return NULL;
-	url = strncmp(name, "admin/", 6) == 0 ? it_strf("/%s", name) :
-	    it_strf("%s", slash);
-	n = strlen(url);
-	if (n >= 10 && strcmp(url + n - 10, "index.html") == 0)
-		url = it_strf("%.*s", (int)(n - 10), url);
-	return url;
-}
-
-/*
  * Runs data through zlib with a gzip header (mode: deflate or inflate);
  * the result, owned by the test case, or NULL if zlib failed or the input
  * was not one whole gzip stream.
@@ -634,7 +613,8 @@ zlib_run(const char *data, size_t len, bool deflating, size_t *outlen)
 }
 
 /*
- * Every web file the binary carries (WEB_NAMES, from the Makefile): a
+ * Every web file the binary carries (the Makefile's WEB_SRC and
+ * WEB_BUILT): a
  * client that accepts gzip gets the gzip copy (Content-Encoding, its own
  * ETag, Vary), which unpacks to the plain answer, whenever gzip makes the
  * file smaller; gzip;q=0 gets the plain one.
@@ -642,20 +622,19 @@ zlib_run(const char *data, size_t len, bool deflating, size_t *outlen)
 static void
 test_web_gzip(void)
 {
-	const char	*p, *e, *name, *url, *etag;
+	const char	*names[128], *name, *url, *etag;
 	struct it_resp	*r, *z, *q;
+	size_t		 nnames = 0, max = sizeof names / sizeof names[0], i;
 	char		*unz;
 	size_t		 len, zlen;
 	int		 n = 0, gz = 0;
 	bool		 small;
 
-	for (p = WEB_NAMES; *p != '\0'; p = e) {
-		p += strspn(p, " ");
-		e = p + strcspn(p, " ");
-		if (e == p)
-			break;
-		name = it_strf("%.*s", (int)(e - p), p);
-		url = web_url(name);
+	IT_REQUIRE(it_make_words("WEB_SRC", names, &nnames, max) &&
+	    it_make_words("WEB_BUILT", names, &nnames, max));
+	for (i = 0; i < nnames; i++) {
+		name = names[i];
+		url = it_web_url(name);
 		if (!IT_CHECKF(url != NULL, "a URL for %s", name))
 			continue;
 		n++;
@@ -700,7 +679,7 @@ test_web_gzip(void)
 		    url);
 	}
 	it_note("%d web files, %d of them sent gzipped", n, gz);
-	IT_CHECKF(n > 0 && gz > 0, "WEB_NAMES lists files, and some are "
+	IT_CHECKF(n > 0 && gz > 0, "the Makefile lists files, and some are "
 	    "compressible: %d, %d", n, gz);
 }
 

@@ -35,23 +35,13 @@
 #include "itest.h"
 
 #define API		"/api/v1/admin"
-#define PASSWORD	"security-password-1"
+#define PASSWORD	IT_PASSWORD
 #define JSON_CT		"Content-Type: application/json"
 /* A made-up token of a real token's length. */
 #define BAD_TOKEN	"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 /* Longest wait for a login window to pass (it is 2 s). */
 #define WINDOW_WAIT_S	30.0
 #define NELEM(a)	(sizeof (a) / sizeof (a)[0])
-
-/* A moderator account and its API token, made on first use. */
-struct account {
-	const char	*tag;
-	const char	*role;
-	bool		 tried;
-	bool		 ok;
-	char		 name[80];
-	char		 token[200];
-};
 
 /* A login's answer: status, and the session when it succeeded. */
 struct session {
@@ -139,13 +129,13 @@ static unsigned	 run_a, run_b;		/* loopback address octets */
 static unsigned	 run_p, run_t;		/* forwarded address groups */
 static char	 build_dir[4000];	/* where WEB_BUILT files are */
 
-static struct account	 adm = { "adm", "admin" };
-static struct account	 mod = { "mod", "moderator" };
-static struct account	 victim = { "victim", "moderator" };
-static struct account	 expd = { "exp", "moderator" };
-static struct account	 backer = { "back", "moderator" };
+static struct it_account	 adm = { "secadm", "admin" };
+static struct it_account	 mod = { "secmod", "moderator" };
+static struct it_account	 victim = { "secvictim", "moderator" };
+static struct it_account	 expd = { "secexp", "moderator" };
+static struct it_account	 backer = { "secback", "moderator" };
 
-#define account(a)	account_at(__FILE__, __LINE__, (a))
+#define account(a)	it_account_at(__FILE__, __LINE__, (a), run_id)
 #define published(base, key, body)					\
 	published_at(__FILE__, __LINE__, (base), (key), (body))
 #define CHECK_ERROR(r, st, code)					\
@@ -153,40 +143,10 @@ static struct account	 backer = { "back", "moderator" };
 
 /* -- helpers -------------------------------------------------------------- */
 
-/* Makes the account and its API token (once per run). */
-static bool
-account_at(const char *file, int line, struct account *a)
-{
-	char	*out;
-
-	if (a->tried)
-		return it_check_at(file, line, a->ok, "account %s was made",
-		    a->name);
-	a->tried = true;
-	snprintf(a->name, sizeof a->name, "sec%s-%s", a->tag, run_id);
-	if (!it_cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
-	    a->name, "--role", a->role, (char *)NULL))
-		return false;
-	if ((out = it_new_token_at(file, line, a->name)) == NULL)
-		return false;
-	if (!it_check_at(file, line, strlen(out) < sizeof a->token,
-	    "the token fits"))
-		return false;
-	snprintf(a->token, sizeof a->token, "%s", out);
-	a->ok = true;
-	return true;
-}
-
 static const char *
 new_key(const char *tag)
 {
 	return it_strf("itsec-%s-%s", run_id, tag);
-}
-
-static const char *
-bearer(const char *token)
-{
-	return it_strf("Authorization: Bearer %s", token);
 }
 
 /* A loopback address of this run, n from 1 to 254. */
@@ -215,56 +175,6 @@ subst(const char *s, const char *from, const char *to)
 		s = p + strlen(from);
 	}
 	return it_strf("%s%s", out, s);
-}
-
-/* The whole file (owned by the test case), or NULL. */
-static char *
-slurp(const char *path, size_t *lenp)
-{
-	FILE	*f;
-	char	*buf;
-	long	 len;
-
-	if ((f = fopen(path, "rb")) == NULL)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
-	    fseek(f, 0, SEEK_SET) != 0) {
-		fclose(f);
-		return NULL;
-	}
-	buf = it_own(malloc((size_t)len + 1));
-	if (buf == NULL || fread(buf, 1, (size_t)len, f) != (size_t)len) {
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	buf[len] = '\0';
-	if (lenp != NULL)
-		*lenp = (size_t)len;
-	return buf;
-}
-
-/* attrs ("; HttpOnly; Path=/") has the attribute (any case). */
-static bool
-has_attr(const char *attrs, const char *attr)
-{
-	const char	*p = attrs, *end;
-	size_t		 n = strlen(attr), len;
-
-	while (*p != '\0') {
-		while (*p == ';' || *p == ' ')
-			p++;
-		end = strchr(p, ';');
-		len = end != NULL ? (size_t)(end - p) : strlen(p);
-		while (len > 0 && p[len - 1] == ' ')
-			len--;
-		if (len == n && strncasecmp(p, attr, n) == 0)
-			return true;
-		if (end == NULL)
-			break;
-		p = end;
-	}
-	return false;
 }
 
 /*
@@ -483,12 +393,12 @@ published_at(const char *file, int line, const char *base, const char *key,
 	struct it_resp	*r;
 	long long	 id;
 
-	if (!account_at(file, line, &adm) ||
+	if (!it_account_at(file, line, &adm, run_id) ||
 	    (id = post_at(file, line, base, key, body)) <= 0)
 		return -1;
 	r = it_http_at(base != NULL ? base : it_base_url, "POST",
 	    it_strf(API "/comments/%lld/approve", id),
-	    (const char *[]){ bearer(adm.token), NULL }, NULL, 0);
+	    (const char *[]){ it_bearer(adm.token), NULL }, NULL, 0);
 	if (!it_check_status_at(file, line, r, 200))
 		return -1;
 	return id;
@@ -844,7 +754,7 @@ declared_routes(struct declared_route *out, int max)
 	const char	*p, *q, *end, *src;
 	int		 n = 0;
 
-	if ((src = slurp("src/routes.c", NULL)) == NULL)
+	if ((src = it_slurp("src/routes.c", NULL)) == NULL)
 		return -1;
 	for (p = src; (p = strstr(p, "{ ROUTE_")) != NULL; p = end) {
 		p += strlen("{ ROUTE_");
@@ -980,7 +890,7 @@ test_admin_matrix(void)
 	    "'UTF8'))", xs.token, (char *)NULL);
 	IT_REQUIRE(res != NULL);
 	IT_CHECK_STR(PQcmdTuples(res), "1");
-	expired = bearer(xs.token);
+	expired = it_bearer(xs.token);
 
 	dead[0].what = "a made-up token";
 	dead[0].h1 = "Authorization: Bearer " BAD_TOKEN;
@@ -1031,7 +941,7 @@ test_admin_matrix(void)
 			    cc != NULL ? cc : "(none)");
 		}
 		if (rt->who == ADMIN) {
-			r = route_req(rt, path, c, bearer(mod.token), NULL);
+			r = route_req(rt, path, c, it_bearer(mod.token), NULL);
 			if (!CHECK_ERROR(r, 403, "forbidden"))
 				it_note("%s %s with a moderator's token",
 				    rt->method, path);
@@ -1125,22 +1035,23 @@ check_cookie(const char *base, bool secure)
 
 	IT_REQUIRE(login_ok(base, NULL, adm.name, &s));
 	IT_CHECK_STR(s.cache_control, "no-store");
-	IT_CHECKF(has_attr(s.attrs, "HttpOnly"), "HttpOnly: %s", s.attrs);
-	IT_CHECKF(has_attr(s.attrs, "SameSite=Strict"), "SameSite=Strict: "
+	IT_CHECKF(it_has_attr(s.attrs, "HttpOnly"), "HttpOnly: %s", s.attrs);
+	IT_CHECKF(it_has_attr(s.attrs, "SameSite=Strict"), "SameSite=Strict: "
 	    "%s", s.attrs);
-	IT_CHECKF(has_attr(s.attrs, "Path=/"), "Path=/: %s", s.attrs);
-	IT_CHECKF(has_attr(s.attrs, "Secure") == secure, "Secure %s: %s",
+	IT_CHECKF(it_has_attr(s.attrs, "Path=/"), "Path=/: %s", s.attrs);
+	IT_CHECKF(it_has_attr(s.attrs, "Secure") == secure, "Secure %s: %s",
 	    secure ? "set" : "not set", s.attrs);
 	r = it_http_at(base, "DELETE", API "/session", (const char *[]){
-	    bearer(s.token), NULL }, NULL, 0);
+	    it_bearer(s.token), NULL }, NULL, 0);
 	IT_CHECK_STATUS(r, 204);
 	for (i = 0; (v = it_header_n(r, "Set-Cookie", i)) != NULL; i++) {
 		if (strncmp(v, "commentd_session=;", 18) != 0)
 			continue;
 		cleared = true;
-		IT_CHECKF(has_attr(v + 17, "Max-Age=0"), "cleared: %s", v);
-		IT_CHECKF(has_attr(v + 17, "Secure") == secure, "the cleared "
-		    "cookie's Secure %s: %s", secure ? "set" : "not set", v);
+		IT_CHECKF(it_has_attr(v + 17, "Max-Age=0"), "cleared: %s", v);
+		IT_CHECKF(it_has_attr(v + 17, "Secure") == secure, "the "
+		    "cleared cookie's Secure %s: %s", secure ? "set" :
+		    "not set", v);
 	}
 	IT_CHECKF(cleared, "the logout clears the cookie");
 }
@@ -1181,7 +1092,7 @@ test_cache_control(void)
 	req.method = "GET";
 	req.path = API "/events";
 	req.base = base;
-	req.headers = (const char *[]){ bearer(adm.token), NULL };
+	req.headers = (const char *[]){ it_bearer(adm.token), NULL };
 	req.timeout_ms = 5000;
 	st = it_stream_open(&req);
 	IT_REQUIRE(st != NULL);
@@ -1195,49 +1106,6 @@ test_cache_control(void)
 /* -- 7. every web file ----------------------------------------------------- */
 
 /*
- * The words of a Makefile variable ("NAME := a b \" continued), appended
- * to names[*n] (at most max).  False if it is not there.
- */
-static bool
-make_words(const char *mk, const char *var, const char **names, size_t *n,
-    size_t max)
-{
-	const char	*p = mk, *eol;
-	size_t		 len, vlen = strlen(var);
-	bool		 more = true;
-
-	for (;;) {
-		if ((p = strstr(p, var)) == NULL)
-			return false;
-		if ((p == mk || p[-1] == '\n') && (p[vlen] == ' ' ||
-		    p[vlen] == '\t')) {
-			p += vlen + strspn(p + vlen, " \t");
-			if (strncmp(p, ":=", 2) == 0)
-				break;
-		}
-		p++;
-	}
-	p += 2;
-	while (more) {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		more = eol > p && eol[-1] == '\\';
-		while (p < eol) {
-			p += strspn(p, " \t\\");
-			len = strcspn(p, " \t\\\n");
-			if (p + len > eol)
-				len = (size_t)(eol - p);
-			if (len > 0 && *n < max)
-				names[(*n)++] = it_strf("%.*s", (int)len, p);
-			p += len;
-		}
-		p = *eol == '\n' ? eol + 1 : eol;
-	}
-	return true;
-}
-
-/*
  * Each web file of the Makefile's WEB_SRC and WEB_BUILT at the path
  * assets.c serves it at (admin/ at /admin/, embed/ and demo/ at /, an
  * index.html at its folder's path, with and without the slash): 200,
@@ -1249,13 +1117,12 @@ test_web_files(void)
 {
 	static const struct {
 		const char	*dir;
-		const char	*url;
 		const char	*cache_control;
 	} folders[] = {
-		{ "admin/", "/admin/", "no-cache" },
-		{ "embed/", "/", "public, max-age=300, "
+		{ "admin/", "no-cache" },
+		{ "embed/", "public, max-age=300, "
 		    "stale-while-revalidate=86400" },
-		{ "demo/", "/", "no-cache" },
+		{ "demo/", "no-cache" },
 	};
 	static const struct {
 		const char	*ext;
@@ -1265,17 +1132,14 @@ test_web_files(void)
 		{ ".js", "text/javascript; charset=utf-8" },
 		{ ".css", "text/css; charset=utf-8" },
 	};
-	const char	*names[128], *mk, *name, *type, *cc, *urls[2], *file;
+	const char	*names[128], *name, *type, *cc, *urls[2], *file;
 	struct it_resp	*r;
 	size_t		 n = 0, nsrc, i, f, t, u, nurls, flen, len;
 	char		*data;
 
-	mk = slurp("Makefile", NULL);
-	IT_REQUIREF(mk != NULL, "the Makefile, read from the repository "
-	    "root");
-	IT_REQUIRE(make_words(mk, "WEB_SRC", names, &n, NELEM(names)));
+	IT_REQUIRE(it_make_words("WEB_SRC", names, &n, NELEM(names)));
 	nsrc = n;
-	IT_REQUIRE(make_words(mk, "WEB_BUILT", names, &n, NELEM(names)));
+	IT_REQUIRE(it_make_words("WEB_BUILT", names, &n, NELEM(names)));
 	IT_REQUIREF(nsrc >= 1 && n > nsrc && n < NELEM(names), "WEB_SRC "
 	    "and WEB_BUILT name %zu and %zu files", nsrc, n - nsrc);
 	it_note("%zu web files", n);
@@ -1296,20 +1160,16 @@ test_web_files(void)
 		if (!IT_CHECKF(f < NELEM(folders) && type != NULL, "%s: a "
 		    "folder and an extension assets.c serves", name))
 			continue;
-		urls[0] = it_strf("%s%s", folders[f].url,
-		    name + strlen(folders[f].dir));
+		urls[0] = it_web_url(name);
 		nurls = 1;
 		len = strlen(urls[0]);
-		if (len >= 11 && strcmp(urls[0] + len - 11, "/index.html") ==
-		    0) {
-			urls[0] = it_strf("%.*s", (int)(len - 10), urls[0]);
-			if (len > 11)
-				urls[nurls++] = it_strf("%.*s", (int)(len -
-				    11), urls[0]);
-		}
+		/* A folder's index.html: with and without the slash. */
+		if (len > 1 && urls[0][len - 1] == '/')
+			urls[nurls++] = it_strf("%.*s", (int)(len - 1),
+			    urls[0]);
 		file = i < nsrc ? it_strf("web/%s", name) :
 		    it_strf("%s/gen/web/%s", build_dir, name);
-		data = slurp(file, &flen);
+		data = it_slurp(file, &flen);
 		IT_CHECKF(data != NULL, "%s is readable", file);
 		for (u = 0; u < nurls; u++) {
 			r = it_http("GET", urls[u], NULL, NULL, 0);
