@@ -39,6 +39,8 @@ LIB_SRC	:= \
 	src/log.c \
 	src/xmalloc.c \
 	src/text.c \
+	src/fold.c \
+	src/wordlist.c \
 	src/validate.c \
 	src/i18n.c \
 	src/config.c \
@@ -122,7 +124,8 @@ endif
 $(BUILD)/commentctl/%.o $(BUILD)/tests/test_ctl.o: ALL_CFLAGS += $(CTL_CFLAGS)
 
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
-	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl
+	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl \
+	      test_fold
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 INTEG_TESTS := test_api test_admin test_cache test_reader test_commentctl
