@@ -41,6 +41,8 @@ LIB_SRC	:= \
 	src/text.c \
 	src/fold.c \
 	src/wordlist.c \
+	src/netaddr.c \
+	src/ratelimit.c \
 	src/validate.c \
 	src/i18n.c \
 	src/config.c \
@@ -125,7 +127,7 @@ $(BUILD)/commentctl/%.o $(BUILD)/tests/test_ctl.o: ALL_CFLAGS += $(CTL_CFLAGS)
 
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
 	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl \
-	      test_fold
+	      test_fold test_ratelimit
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 INTEG_TESTS := test_api test_admin test_cache test_reader test_commentctl
