@@ -39,6 +39,10 @@ LIB_SRC	:= \
 	src/log.c \
 	src/xmalloc.c \
 	src/text.c \
+	src/fold.c \
+	src/wordlist.c \
+	src/netaddr.c \
+	src/ratelimit.c \
 	src/validate.c \
 	src/i18n.c \
 	src/config.c \
@@ -126,7 +130,8 @@ $(BUILD)/commentctl/%.o $(BUILD)/tests/test_ctl.o: ALL_CFLAGS += $(CTL_CFLAGS)
 # is all it takes, and a source left out of them fails the run.  Unit
 # tests are tests/unit/NAME.c (cmocka).
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
-	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl
+	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl \
+	      test_fold test_ratelimit
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Integration tests, in the order they run against the server: each is
