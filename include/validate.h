@@ -30,10 +30,21 @@ struct comment_input {
 	char	*email;		/* NULL when absent or empty */
 	char	*body;		/* NFC, trimmed, newlines kept */
 	int64_t	 parent_id;	/* 0 when absent / null */
+	/* What the widget knows of the page (site rules, issue 12): */
+	char	*article_title;	/* NULL when absent or empty */
+	char	*article_url;	/* an absolute http(s) URL, or NULL */
+	bool	 honeypot;	/* "website", hidden from people, was filled */
+	int64_t	 form_ms;	/* ms from showing the form to posting; -1 */
 };
 
+#define ARTICLE_TITLE_MAX_CHARS	300
+#define ARTICLE_URL_MAX_CHARS	2000
+
 /*
- * Validates a decoded JSON submission {author, email?, body, parent_id?}.
+ * Validates a decoded JSON submission {author, email?, body, parent_id?,
+ * article_title?, article_url?, website?, form_ms?}: website is the
+ * widget's honeypot (any string; filled means a bot), form_ms a
+ * non-negative integer.
  * Returns NULL when it is valid, with *out filled in (caller calls
  * comment_input_free()).  Otherwise returns a new JSON object mapping each
  * bad field to an error code and leaves *out empty:

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <utf8proc.h>
 
@@ -28,6 +29,10 @@ static void	validate_error(json_t **, const char *, size_t, const char *);
 static const char *validate_text(const json_t *, size_t, size_t, unsigned,
 		    char **);
 static const char *validate_email_field(const json_t *, size_t, char **);
+static const char *validate_optional_text(const json_t *, size_t, char **);
+static const char *validate_url_field(const json_t *, char **);
+static const char *validate_honeypot(const json_t *, bool *);
+static const char *validate_form_ms(const json_t *, int64_t *);
 static const char *validate_parent(const json_t *, int64_t *);
 static bool	validate_known_key(const char *, size_t);
 static bool	validate_is_space(utf8proc_int32_t);
@@ -160,11 +165,90 @@ validate_parent(const json_t *v, int64_t *id)
 	return NULL;
 }
 
+/* An optional single-line text: NULL when absent, null or blank. */
+static const char *
+validate_optional_text(const json_t *v, size_t max, char **out)
+{
+	const char	*code;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if ((code = validate_text(v, 0, max, 0, out)) != NULL)
+		return code;
+	if (**out == '\0') {
+		free(*out);
+		*out = NULL;
+	}
+	return NULL;
+}
+
+/* An optional absolute http(s) URL with a host, no spaces or controls. */
+static const char *
+validate_url_field(const json_t *v, char **out)
+{
+	const char	*code, *host;
+	size_t		 i;
+
+	if ((code = validate_optional_text(v, ARTICLE_URL_MAX_CHARS,
+	    out)) != NULL || *out == NULL)
+		return code;
+	if (strncasecmp(*out, "https://", 8) == 0)
+		host = *out + 8;
+	else if (strncasecmp(*out, "http://", 7) == 0)
+		host = *out + 7;
+	else
+		host = NULL;
+	for (i = 0; host != NULL && (*out)[i] != '\0'; i++)
+		if ((*out)[i] == ' ')
+			host = NULL;
+	if (host == NULL || *host == '\0' || *host == '/') {
+		free(*out);
+		*out = NULL;
+		return "invalid";
+	}
+	return NULL;
+}
+
+/* The honeypot: any string; filled (not blank) means a bot filled it. */
+static const char *
+validate_honeypot(const json_t *v, bool *filled)
+{
+	const char	*s;
+	size_t		 i, len;
+
+	*filled = false;
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (!json_is_string(v))
+		return "invalid_type";
+	s = json_string_value(v);
+	len = json_string_length(v);
+	for (i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' &&
+		    s[i] != '\r')
+			*filled = true;
+	return NULL;
+}
+
+static const char *
+validate_form_ms(const json_t *v, int64_t *ms)
+{
+	*ms = -1;
+	if (v == NULL || json_is_null(v))
+		return NULL;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return "invalid_type";
+	*ms = json_integer_value(v);
+	return NULL;
+}
+
 static bool
 validate_known_key(const char *key, size_t len)
 {
 	static const char *const known[] = {
-		"author", "email", "body", "parent_id"
+		"author", "email", "body", "parent_id", "article_title",
+		"article_url", "website", "form_ms"
 	};
 	size_t	i;
 
@@ -211,6 +295,23 @@ validate_comment(const json_t *obj, const struct text_limits *lim,
 	    &in.parent_id);
 	if (code != NULL)
 		validate_error(&errs, "parent_id", strlen("parent_id"), code);
+	code = validate_optional_text(json_object_get(obj, "article_title"),
+	    ARTICLE_TITLE_MAX_CHARS, &in.article_title);
+	if (code != NULL)
+		validate_error(&errs, "article_title", strlen("article_title"),
+		    code);
+	code = validate_url_field(json_object_get(obj, "article_url"),
+	    &in.article_url);
+	if (code != NULL)
+		validate_error(&errs, "article_url", strlen("article_url"),
+		    code);
+	code = validate_honeypot(json_object_get(obj, "website"),
+	    &in.honeypot);
+	if (code != NULL)
+		validate_error(&errs, "website", strlen("website"), code);
+	code = validate_form_ms(json_object_get(obj, "form_ms"), &in.form_ms);
+	if (code != NULL)
+		validate_error(&errs, "form_ms", strlen("form_ms"), code);
 
 	if (errs != NULL) {
 		comment_input_free(&in);
@@ -228,6 +329,8 @@ comment_input_free(struct comment_input *in)
 	free(in->author);
 	free(in->email);
 	free(in->body);
+	free(in->article_title);
+	free(in->article_url);
 	memset(in, 0, sizeof *in);
 }
 

@@ -55,7 +55,8 @@ static bool
 input_is_zero(const struct comment_input *in)
 {
 	return in->author == NULL && in->email == NULL && in->body == NULL &&
-	    in->parent_id == 0;
+	    in->parent_id == 0 && in->article_title == NULL &&
+	    in->article_url == NULL && !in->honeypot && in->form_ms == 0;
 }
 
 /*
@@ -168,7 +169,7 @@ static const struct vcase vcases[] = {
 	    "\"parent_id\": [1]}", "{\"parent_id\": \"invalid_type\"}" },
 
 	{ "unknown field", "{\"author\": \"a\", \"body\": \"b\", "
-	    "\"website\": \"x\"}", "{\"website\": \"unknown_field\"}" },
+	    "\"homepage\": \"x\"}", "{\"homepage\": \"unknown_field\"}" },
 	{ "unknown null field", "{\"author\": \"a\", \"body\": \"b\", "
 	    "\"status\": null}", "{\"status\": \"unknown_field\"}" },
 	{ "prefix of a field", "{\"author\": \"a\", \"body\": \"b\", "
@@ -514,6 +515,82 @@ test_article_key(void **state CS_UNUSED)
 	free(s);
 }
 
+/* What the widget adds: the page's title and URL, the honeypot, time. */
+static void
+test_comment_page_fields(void **state CS_UNUSED)
+{
+	static const struct vcase cases[] = {
+		{ "title and url", "{\"author\": \"a\", \"body\": \"b\", "
+		    "\"article_title\": \" عنوان الخبر \", "
+		    "\"article_url\": \"https://news.example/a?x=1\"}", NULL },
+		{ "url http", "{\"author\": \"a\", \"body\": \"b\", "
+		    "\"article_url\": \"HTTP://news.example\"}", NULL },
+		{ "url scheme", "{\"author\": \"a\", \"body\": \"b\", "
+		    "\"article_url\": \"javascript:alert(1)\"}",
+		    "{\"article_url\": \"invalid\"}" },
+		{ "url no host", "{\"author\": \"a\", \"body\": \"b\", "
+		    "\"article_url\": \"https:///x\"}",
+		    "{\"article_url\": \"invalid\"}" },
+		{ "url space", "{\"author\": \"a\", \"body\": \"b\", "
+		    "\"article_url\": \"https://a b\"}",
+		    "{\"article_url\": \"invalid\"}" },
+		{ "title type", "{\"author\": \"a\", \"body\": \"b\", "
+		    "\"article_title\": 7}",
+		    "{\"article_title\": \"invalid_type\"}" },
+		{ "honeypot type", "{\"author\": \"a\", \"body\": \"b\", "
+		    "\"website\": true}", "{\"website\": \"invalid_type\"}" },
+		{ "form_ms negative", "{\"author\": \"a\", \"body\": \"b\", "
+		    "\"form_ms\": -1}", "{\"form_ms\": \"invalid_type\"}" },
+		{ "form_ms string", "{\"author\": \"a\", \"body\": \"b\", "
+		    "\"form_ms\": \"5\"}", "{\"form_ms\": \"invalid_type\"}" },
+	};
+	struct comment_input	 in;
+	json_t			*obj;
+	char			*title;
+	size_t			 i;
+
+	for (i = 0; i < CS_NELEM(cases); i++) {
+		obj = load(cases[i].json);
+		in = check(cases[i].name, obj, NULL, cases[i].errors);
+		if (cases[i].errors == NULL)
+			comment_input_free(&in);
+		json_decref(obj);
+	}
+
+	obj = load("{\"author\": \"a\", \"body\": \"b\", "
+	    "\"article_title\": \" عنوان\\nالخبر \", \"article_url\": "
+	    "\"https://news.example/a\", \"website\": \"http://x\", "
+	    "\"form_ms\": 4200}");
+	in = check("values", obj, NULL, NULL);
+	assert_string_equal(in.article_title, "عنوان الخبر");
+	assert_string_equal(in.article_url, "https://news.example/a");
+	assert_true(in.honeypot);
+	assert_int_equal(in.form_ms, 4200);
+	comment_input_free(&in);
+	json_decref(obj);
+
+	/* Absent, null or blank: nothing; an empty honeypot is a person. */
+	obj = load("{\"author\": \"a\", \"body\": \"b\", "
+	    "\"article_title\": \"  \", \"article_url\": null, "
+	    "\"website\": \" \"}");
+	in = check("blank", obj, NULL, NULL);
+	assert_null(in.article_title);
+	assert_null(in.article_url);
+	assert_false(in.honeypot);
+	assert_int_equal(in.form_ms, -1);
+	comment_input_free(&in);
+	json_decref(obj);
+
+	/* A title of 301 characters is too long. */
+	title = repeat("ع", 301);
+	obj = json_pack("{s:s, s:s, s:s}", "author", "a", "body", "b",
+	    "article_title", title);
+	in = check("long title", obj, NULL,
+	    "{\"article_title\": \"too_long\"}");
+	json_decref(obj);
+	free(title);
+}
+
 int
 main(void)
 {
@@ -526,6 +603,7 @@ main(void)
 		cmocka_unit_test(test_comment_nul_key),
 		cmocka_unit_test(test_email_shapes),
 		cmocka_unit_test(test_article_key),
+		cmocka_unit_test(test_comment_page_fields),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
