@@ -18,6 +18,7 @@ struct cache;
 struct config;
 struct db_pool;
 struct hashpool_inbox;
+struct ratelimit;
 struct sse_hub;
 struct text_limits;
 
@@ -28,6 +29,9 @@ struct ctx {
 	const unsigned char		*token_secret;	/* HMAC key */
 	size_t				 token_secret_len;
 	const char			*public_cache_control; /* reads */
+	/* Thread-safe by design; NULL: that limit is off. */
+	struct ratelimit		*submit_rl;	/* reader, e-mail */
+	struct ratelimit		*report_rl;	/* reader */
 
 	/* The worker's own. */
 	struct db_pool			*db;		/* queries */

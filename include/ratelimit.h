@@ -29,5 +29,8 @@ void		 ratelimit_free(struct ratelimit *);
  */
 bool		 ratelimit_take(struct ratelimit *, const char *key,
 		    double now, int *retry_s);
+/* The clock to give ratelimit_take: monotonic seconds (a step of the
+ * wall clock must neither refill nor drain every bucket). */
+double		 ratelimit_clock(void);
 
 #endif

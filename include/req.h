@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "cs.h"
+#include "netaddr.h"
 #include "router.h"
 
 struct cache_entry;
@@ -28,6 +29,7 @@ struct db_result;
 struct evhttp_request;
 struct evkeyvalq;
 struct moderator;
+struct ratelimit;
 
 /*
  * Who serves the requests: a worker registers one as the argument of
@@ -76,6 +78,17 @@ int		 req_query_all(const struct req *r, const char *name,
 		    const char **values, int max);
 /* The client's address as text (X-Forwarded-For when trusted), or NULL. */
 const char	*req_client_ip(const struct req *r, char *buf, size_t size);
+/* The reader the client's address stands for (netaddr.h: the address,
+ * or its IPv6 /64), or "" when the address is unknown. */
+void		 req_reader_key(const struct req *r,
+		    char key[NETADDR_KEY_MAX]);
+/*
+ * Takes a token from rl (NULL: no limit) for key, folded to lower case,
+ * or for the client's reader (req_reader_key) when key is NULL.  True
+ * if taken; false after replying 429 rate_limited with Retry-After.
+ */
+bool		 req_rate_take(struct req *r, struct ratelimit *rl,
+		    const char *key);
 
 /* Output: headers before the reply. */
 void		 req_add_header(struct req *r, const char *name,
@@ -102,6 +115,8 @@ void		 req_reply_fields_new(struct req *r, int status,
 		    const char *code, json_t *fields, const char *fmt, ...)
 		    CS_PRINTF(5, 6);
 void		 req_reply_unavailable(struct req *r, int retry_after);
+/* 429 rate_limited, Retry-After and error.retry_after: retry_after s. */
+void		 req_reply_rate_limited(struct req *r, int retry_after);
 /* A failed query: 503 when the database is away or slow, else 500 with
  * the details logged, not sent. */
 void		 req_reply_db_failure(struct req *r,

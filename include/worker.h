@@ -16,6 +16,7 @@
 
 struct config;
 struct hashpool;
+struct ratelimit;
 struct worker;
 
 #define SECRET_MAX	64
@@ -27,6 +28,10 @@ struct shared {
 	unsigned char		 token_secret[SECRET_MAX];
 	size_t			 token_secret_len;
 	struct hashpool		*hashpool;	/* thread-safe by design */
+	/* One for all workers, so that N connections get one allowance
+	 * (thread-safe by design; NULL: off). */
+	struct ratelimit	*submit_rl;
+	struct ratelimit	*report_rl;
 	size_t			 cache_bytes;	/* each worker's share */
 	char			 public_cache_control[96]; /* of reads */
 };

@@ -75,7 +75,20 @@ static const struct config_key config_table[] = {
 	    "articles one /api/v1/counts request may name"),
 	K_INT("report-threshold", report_threshold, "3", 1, 1000000,
 	    "readers' reports that send a published comment back to the "
-	    "queue"),
+	    "queue (or flag it: report-action)"),
+	K_STR("report-action", report_action, "unpublish",
+	    "what reaching report-threshold does: unpublish (back to the "
+	    "queue) or flag (stays published, flagged reported)"),
+	K_INT("submit-rate", submit_rate, "6", 0, 100000,
+	    "comments per minute per reader address (IPv6: /64) and per "
+	    "e-mail, in this process (0: no limit)"),
+	K_INT("submit-burst", submit_burst, "10", 1, 100000,
+	    "comments a reader may post at once before submit-rate applies"),
+	K_INT("report-rate", report_rate, "10", 0, 100000,
+	    "reports per minute per reader address (IPv6: /64), in this "
+	    "process (0: no limit)"),
+	K_INT("report-burst", report_burst, "20", 1, 100000,
+	    "reports a reader may send at once before report-rate applies"),
 	K_STR("allowed-origins", allowed_origins, "",
 	    "other origins whose pages may post comments and reports "
 	    "(comma-separated, e.g. https://news.example; * any)"),
@@ -215,6 +228,12 @@ config_check(const struct config *cfg)
 	    strcmp(cfg->log_level, "debug") != 0) {
 		fprintf(stderr, "commentd: log-level must be error, warn, "
 		    "info or debug\n");
+		return -1;
+	}
+	if (strcmp(cfg->report_action, "unpublish") != 0 &&
+	    strcmp(cfg->report_action, "flag") != 0) {
+		fprintf(stderr, "commentd: report-action must be unpublish "
+		    "or flag, not \"%s\"\n", cfg->report_action);
 		return -1;
 	}
 	if (cfg->body_min_chars > cfg->body_max_chars ||

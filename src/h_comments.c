@@ -141,6 +141,9 @@ h_comment_submit(struct req *r)
 	size_t			 keylen;
 	json_t			*fields;
 
+	/* A flood is refused first: no work, no database (ratelimit.h). */
+	if (!req_rate_take(r, ctx->submit_rl, NULL))
+		return;
 	s = xcalloc(1, sizeof *s);
 	r->data = s;
 	r->data_free = submit_free;
@@ -164,6 +167,10 @@ h_comment_submit(struct req *r)
 		    "the comment has invalid fields");
 		return;
 	}
+	/* And one e-mail from many addresses. */
+	if (s->in.email != NULL &&
+	    !req_rate_take(r, ctx->submit_rl, s->in.email))
+		return;
 
 	s->key = xstrndup(key, keylen);
 	s->idem = idem != NULL ? xstrdup(idem) : NULL;

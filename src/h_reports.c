@@ -2,10 +2,13 @@
  * h_reports.c - a reader flags a published comment.
  *
  * Reports are counted per comment, once per reader (a keyed hash of the
- * reader's address: token_reporter()), in one statement that also sends
- * the comment back to the moderation queue when it reaches
- * COMMENTD_REPORT_THRESHOLD.  That changes what readers see, so the
- * article's cached answers are dropped before the reader is answered.
+ * reader's address, an IPv6 /64 being one reader: token_reporter()), in
+ * one statement that also, when the comment reaches
+ * COMMENTD_REPORT_THRESHOLD, flags it and (COMMENTD_REPORT_ACTION
+ * unpublish) sends it back to the moderation queue.  That changes what
+ * readers see, so the article's cached answers are dropped before the
+ * reader is answered.  A reader's reports have their own bucket
+ * (COMMENTD_REPORT_RATE), taken before any other work.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -30,12 +33,15 @@ void
 h_comment_report(struct req *r)
 {
 	const struct ctx	*ctx = r->ctx;
-	const char		*id, *params[4];
-	char			 idbuf[24], ip[64], who[TOKEN_HASH_HEX_SIZE];
+	const char		*id, *params[5];
+	char			 idbuf[24], reader[NETADDR_KEY_MAX];
+	char			 who[TOKEN_HASH_HEX_SIZE];
 	char			 threshold[16], *reason;
 	json_t			*fields = NULL;
 	int64_t			 v;
 
+	if (!req_rate_take(r, ctx->report_rl, NULL))
+		return;
 	id = router_param(&r->params, "id", NULL);
 	if (id == NULL || !validate_id(id, &v)) {
 		req_reply_error(r, 404, "not_found", "no such comment");
@@ -48,10 +54,10 @@ h_comment_report(struct req *r)
 		    VALIDATE_REASON_MAX_CHARS);
 		return;
 	}
-	/* Readers whose address is unknown count as one. */
-	if (req_client_ip(r, ip, sizeof ip) == NULL)
-		ip[0] = '\0';
-	token_reporter(ctx->token_secret, ctx->token_secret_len, ip, who);
+	/* Readers whose address is unknown ("") count as one. */
+	req_reader_key(r, reader);
+	token_reporter(ctx->token_secret, ctx->token_secret_len, reader,
+	    who);
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, v);
 	snprintf(threshold, sizeof threshold, "%d",
 	    r->ctx->cfg->report_threshold);
@@ -59,8 +65,9 @@ h_comment_report(struct req *r)
 	params[1] = who;
 	params[2] = reason;
 	params[3] = threshold;
+	params[4] = ctx->cfg->report_action;
 	/* db_query copies the parameters. */
-	db_query(r->ctx->db, SQL_COMMENT_REPORT, params, 4, report_cb, r);
+	db_query(r->ctx->db, SQL_COMMENT_REPORT, params, 5, report_cb, r);
 	free(reason);
 }
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -144,4 +145,13 @@ ratelimit_take(struct ratelimit *rl, const char *key, double now,
 	if (!ok && retry_s != NULL && *retry_s < 1)
 		*retry_s = 1;
 	return ok;
+}
+
+double
+ratelimit_clock(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

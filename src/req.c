@@ -5,6 +5,7 @@
 #include <sys/queue.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +24,8 @@
 #include "ctx.h"
 #include "db.h"
 #include "log.h"
+#include "netaddr.h"
+#include "ratelimit.h"
 #include "req.h"
 #include "routes.h"
 #include "xmalloc.h"
@@ -298,6 +301,41 @@ req_client_ip(const struct req *r, char *buf, size_t size)
 	    inet_pton(AF_INET6, buf, &a6) != 1)
 		return NULL;
 	return buf;
+}
+
+void
+req_reader_key(const struct req *r, char key[NETADDR_KEY_MAX])
+{
+	struct netaddr	a;
+	char		ip[64];
+
+	key[0] = '\0';
+	if (req_client_ip(r, ip, sizeof ip) != NULL &&
+	    netaddr_parse(ip, &a) && a.prefix == 128)
+		netaddr_reader_key(&a, key);
+}
+
+bool
+req_rate_take(struct req *r, struct ratelimit *rl, const char *key)
+{
+	char	buf[320];
+	size_t	i;
+	int	retry;
+
+	if (rl == NULL)
+		return true;
+	if (key == NULL)
+		req_reader_key(r, buf);
+	else {
+		/* Longer keys (none valid) share their first 319 bytes. */
+		for (i = 0; key[i] != '\0' && i < sizeof buf - 1; i++)
+			buf[i] = (char)tolower((unsigned char)key[i]);
+		buf[i] = '\0';
+	}
+	if (ratelimit_take(rl, buf, ratelimit_clock(), &retry))
+		return true;
+	req_reply_rate_limited(r, retry);
+	return false;
 }
 
 void
@@ -608,6 +646,20 @@ req_reply_unavailable(struct req *r, int retry_after)
 	req_add_header(r, "Retry-After", buf);
 	req_reply_error(r, 503, "database_unavailable",
 	    "the database is unavailable; retry in %s s", buf);
+}
+
+void
+req_reply_rate_limited(struct req *r, int retry_after)
+{
+	char	buf[16];
+
+	if (retry_after < 1)
+		retry_after = 1;
+	snprintf(buf, sizeof buf, "%d", retry_after);
+	req_add_header(r, "Retry-After", buf);
+	req_reply_error_extra_new(r, 429, "rate_limited",
+	    json_pack("{s:i}", "retry_after", retry_after),
+	    "too many requests from you; retry in %d s", retry_after);
 }
 
 void

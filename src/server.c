@@ -22,10 +22,14 @@
 #include "hashpool.h"
 #include "log.h"
 #include "migrate.h"
+#include "ratelimit.h"
 #include "server.h"
 #include "token.h"
 #include "worker.h"
 #include "xmalloc.h"
+
+/* Readers and e-mails each bucket table holds (about 1.5 MiB). */
+#define RL_KEYS		65536
 
 static int	server_listen(const char *, int, int *);
 
@@ -132,6 +136,15 @@ server_run(const struct config *cfg)
 	    sizeof shared.public_cache_control,
 	    "public, max-age=%d, stale-while-revalidate=%d",
 	    cfg->http_max_age_s, cfg->http_swr_s);
+	/* The process's buckets: a key's allowance is the same whichever
+	 * worker its connection lands on.  Readers beyond RL_KEYS at once
+	 * share the room of the fullest buckets (ratelimit.h). */
+	if (cfg->submit_rate > 0)
+		shared.submit_rl = ratelimit_new(cfg->submit_rate,
+		    cfg->submit_burst, RL_KEYS);
+	if (cfg->report_rate > 0)
+		shared.report_rl = ratelimit_new(cfg->report_rate,
+		    cfg->report_burst, RL_KEYS);
 	/* The bound is the process's; each worker caches its share. */
 	shared.cache_bytes = (size_t)cfg->cache_mb * 1024 * 1024 / (size_t)n;
 	workers = xcalloc((size_t)n, sizeof *workers);
@@ -157,6 +170,8 @@ server_run(const struct config *cfg)
 		worker_join_free(workers[i]);
 	free(workers);
 	hashpool_free(shared.hashpool);
+	ratelimit_free(shared.submit_rl);
+	ratelimit_free(shared.report_rl);
 	log_info("stopped");
 	return 0;
 }

@@ -441,13 +441,15 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 
 	/*
 	 * A reader's report of a comment, counted once per reader
-	 * ($2, a keyed hash of their address) and only while it is
-	 * published.  The report that reaches $4 sends it back to the
-	 * queue, flagged 'reported', as the actor "readers" (the status
-	 * trigger announces it).  counted: whether this report was new.
-	 *   $1 id  $2 reporter (hex)  $3 reason  $4 threshold
+	 * ($2, a keyed hash of their address, an IPv6 /64) and only while
+	 * it is published.  The report that reaches $4 flags it
+	 * 'reported' and, when $5 is 'unpublish', sends it back to the
+	 * queue as the actor "readers" (the status trigger announces
+	 * it); with 'flag' it stays published, and the event says so.
+	 * counted: whether this report was new.
+	 *   $1 id  $2 reporter (hex)  $3 reason  $4 threshold  $5 action
 	 */
-	[SQL_COMMENT_REPORT] = { "comment_report", 4,
+	[SQL_COMMENT_REPORT] = { "comment_report", 5,
 	"WITH actor AS ("
 	"  SELECT set_config('commentd.actor', 'readers', true) AS name"
 	"), target AS ("
@@ -462,14 +464,14 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"), upd AS ("
 	"  UPDATE comments c SET report_count = c.report_count + 1,"
 	"    status = CASE WHEN c.report_count + 1 >= $4::int"
-	"      THEN 'pending' ELSE c.status END,"
+	"      AND $5 = 'unpublish' THEN 'pending' ELSE c.status END,"
 	"    spam_flags = CASE WHEN c.report_count + 1 >= $4::int"
 	"      AND NOT 'reported' = ANY (c.spam_flags)"
 	"      THEN c.spam_flags || 'reported'::text ELSE c.spam_flags END,"
 	"    moderated_at = CASE WHEN c.report_count + 1 >= $4::int"
-	"      THEN now() ELSE c.moderated_at END,"
+	"      AND $5 = 'unpublish' THEN now() ELSE c.moderated_at END,"
 	"    moderated_by = CASE WHEN c.report_count + 1 >= $4::int"
-	"      THEN actor.name ELSE c.moderated_by END"
+	"      AND $5 = 'unpublish' THEN actor.name ELSE c.moderated_by END"
 	"  FROM ins, actor WHERE c.id = ins.comment_id"
 	"  RETURNING c.id, c.status, c.report_count"
 	"), ev AS ("
@@ -477,6 +479,10 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"    from_status, to_status, reason)"
 	"  SELECT id, 'readers', 'report', 'approved', 'pending',"
 	"    report_count || ' reports' FROM upd WHERE status = 'pending'"
+	"  UNION ALL"
+	"  SELECT id, 'readers', 'flag', 'approved', 'approved',"
+	"    report_count || ' reports' FROM upd"
+	"  WHERE status = 'approved' AND report_count = $4::int"
 	") "
 	"SELECT t.id, (SELECT count(*) FROM ins) AS counted,"
 	"  coalesce(u.report_count, t.report_count) AS reports,"

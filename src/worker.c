@@ -135,6 +135,8 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	w->ctx.token_secret = shared->token_secret;
 	w->ctx.token_secret_len = shared->token_secret_len;
 	w->ctx.public_cache_control = shared->public_cache_control;
+	w->ctx.submit_rl = shared->submit_rl;
+	w->ctx.report_rl = shared->report_rl;
 	w->ctx.db = db_pool_new(w->base, &dbc);
 	w->ctx.sse = sse_hub_new(w->base, w->ctx.db, cfg->sse_max_clients,
 	    cfg->sse_keepalive_s);

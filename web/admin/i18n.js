@@ -159,6 +159,7 @@ const en = {
   'history.action.restore': 'restored',
   'history.action.edit': 'edited',
   'history.action.report': 'reported it: back to the queue',
+  'history.action.flag': 'reported it: flagged for review, still published',
   'actor.readers': 'readers',
   'flag.reported': 'Reported by readers',
 
@@ -471,6 +472,7 @@ const ar = {
   'history.action.restore': 'استعاد',
   'history.action.edit': 'عدّل',
   'history.action.report': 'أبلغوا عنه: أُعيد إلى المراجعة',
+  'history.action.flag': 'أبلغوا عنه: علِّم للمراجعة وبقي منشورًا',
   'actor.readers': 'القراء',
   'flag.reported': 'أبلغ عنه القراء',
 
