@@ -6,7 +6,7 @@
 // running server), COMMENTD_TEST_BIN (the commentd binary, for
 // `moderator add` and `token create`), COMMENTD_TEST_DB (its database).
 import strictAssert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 
 // Assertions made since run.mjs last reset the count: it fails a test
@@ -111,5 +111,49 @@ export async function eventually(fn, timeoutMs = 5000, what = 'condition') {
     if (Date.now() > end)
       throw new Error(`timed out waiting for ${what} (last: ${last})`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// A server of the test's own (settings the shared one cannot have, e.g.
+// a small COMMENTD_SUBMIT_RATE): the binary on the test database,
+// listening on a free loopback port read from its "listening on" line.
+// env adds COMMENTD_* settings.  Resolves to {base, stop()}; stop() kills
+// it (call it in a finally).
+export async function startServer(env = {}, timeoutMs = 30000) {
+  const child = spawn(bin, ['serve'], {
+    env: { ...process.env, COMMENTD_DATABASE_URL: db,
+      COMMENTD_LISTEN: '127.0.0.1:0', COMMENTD_WORKERS: '1', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const stop = () => new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+  let log = '';
+  try {
+    const port = await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(
+        `the server did not say "listening on" within ${timeoutMs} ms: ${log}`)), timeoutMs);
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (d) => {
+        log += d;
+        const m = /listening on 127\.0\.0\.1:(\d+) with/.exec(log);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the server exited (${code}): ${log}`));
+      });
+      child.once('error', reject);
+    });
+    child.stderr.resume();	// keep draining its log
+    return { base: `http://127.0.0.1:${port}`, stop };
+  } catch (e) {
+    await stop();
+    throw e;
   }
 }

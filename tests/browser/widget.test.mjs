@@ -10,7 +10,7 @@
 import { get as httpGet } from 'node:http';
 import {
   api, assert, base, createModerator, createToken, eventually, moderate,
-  postComment, unique,
+  postComment, startServer, unique,
 } from './lib.mjs';
 
 // The demo pages' policy (src/assets.c): nothing inline.
@@ -655,6 +655,89 @@ export const tests = [
     const counts = await page.locator('.rail [data-commentd-count]').allTextContents();
     assert.match(counts[0], /comment/i);
     assert.match(counts[1], /تعليق|تعليقات|تعليقان|لا تعليقات/);
+  }],
+
+  ['rate-limited: the reader is told in Arabic when they may post again; ' +
+    'the post carries the page fields and an empty honeypot', async (ctx) => {
+    // One comment a minute, one at once: the second post is refused.
+    const srv = await startServer({ COMMENTD_SUBMIT_RATE: '1', COMMENTD_SUBMIT_BURST: '1' });
+    try {
+      const key = unique('w-429');
+      const c = await ctx.newContext();
+      const page = await openPage(c, `/t/${key}`, smallPage('ar',
+        `<div data-commentd-article="${key}" data-commentd-title="عنوان المقال"` +
+        ` data-commentd-url="/news/${key}?a=1"></div>`), { origin: srv.base });
+      await ready(page);
+      const posts = [];
+      page.on('request', (r) => {
+        if (r.method() === 'POST') posts.push(r.postDataJSON());
+      });
+      const form = page.locator('.commentd > .commentd-form');
+      const status = form.locator('[role=status]');
+      // The honeypot: out of sight, out of the tab order, not announced.
+      const hp = form.locator('input[name=website]');
+      assert.equal(await hp.getAttribute('tabindex'), '-1');
+      assert.equal(await hp.getAttribute('autocomplete'), 'off');
+      assert.equal(await form.locator('.commentd-hp').getAttribute('aria-hidden'), 'true');
+      const box = await hp.boundingBox();
+      const width = await page.evaluate(() => window.innerWidth);
+      assert.ok(!box || box.x + box.width <= 0 || box.x >= width, JSON.stringify(box));
+
+      let res = await submitForm(page, { author: 'ليلى', body: 'التعليق الأول' });
+      assert.equal(res.status(), 202);
+      res = await submitForm(page, { body: 'التعليق الثاني' });
+      assert.equal(res.status(), 429);
+      const j = await res.json();
+      assert.equal(j.error.code, 'rate_limited');
+      const n = j.error.retry_after;
+      assert.ok(n >= 1 && n <= 60, `retry_after ${n}`);
+      assert.equal(res.headers()['retry-after'], String(n));
+      // 60 s is a minute; under a minute, seconds (11..59: "ثانية").
+      const wait = n === 60 ? 'دقيقة واحدة' : n > 10
+        ? `${new Intl.NumberFormat('ar').format(n)} ثانية` : null;
+      if (wait) {
+        await waitText(status, `أرسلت كثيرًا في وقت قصير. يمكنك الإرسال مجددًا بعد ${wait}.`,
+          'the Arabic wait');
+      } else {
+        await waitText(status, /^أرسلت كثيرًا في وقت قصير\. يمكنك الإرسال مجددًا بعد /,
+          'the Arabic wait');
+      }
+      // Nothing of the refused comment was shown as posted.
+      assert.equal(await page.locator('.commentd-comment').count(), 1);
+
+      // What the widget sent with each post.
+      assert.equal(posts.length, 2);
+      for (const b of posts) {
+        assert.equal(b.article_title, 'عنوان المقال');
+        assert.equal(b.article_url, `${srv.base}/news/${key}?a=1`);
+        assert.equal(b.website, '');
+        assert.equal(typeof b.form_ms, 'number');
+        assert.ok(b.form_ms >= 0 && Number.isInteger(b.form_ms), String(b.form_ms));
+      }
+      assert.ok(posts[1].form_ms >= posts[0].form_ms);
+
+      // Longer waits are in minutes, with Arabic plurals (3: "دقائق");
+      // a duplicate is said so.
+      let routed = 0;
+      await page.route(`${srv.base}/api/v1/articles/${key}/comments`, (route) => {
+        if (route.request().method() !== 'POST') return route.continue();
+        const first = routed++ === 0;
+        return route.fulfill({
+          status: first ? 429 : 409,
+          contentType: 'application/json',
+          body: JSON.stringify(first
+            ? { error: { code: 'rate_limited', message: 'x', retry_after: 150 } }
+            : { error: { code: 'duplicate', message: 'x' } }),
+        });
+      });
+      await submitForm(page, { body: 'التعليق الثالث' });
+      await waitText(status, `أرسلت كثيرًا في وقت قصير. يمكنك الإرسال مجددًا بعد ${
+        new Intl.NumberFormat('ar').format(3)} دقائق.`, 'minutes');
+      await submitForm(page, { body: 'التعليق الرابع' });
+      await waitText(status, 'سبق أن أرسلت هذا التعليق.', 'the duplicate notice');
+    } finally {
+      await srv.stop();
+    }
   }],
 
   ['embed.js + embed.css are under 15 KB gzipped', async () => {

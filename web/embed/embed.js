@@ -58,6 +58,14 @@
 			failed: "تعذّر الإرسال، أعد المحاولة بعد قليل.",
 			notice: "تم أضافة تعليقك سوف يظهر بعد المراجعة",
 			published: "تم نشر تعليقك",
+			/* "بعد" + the wait: plural forms of Intl.PluralRules. */
+			limited: "أرسلت كثيرًا في وقت قصير. يمكنك الإرسال مجددًا " +
+			    "بعد #.",
+			seconds: { one: "ثانية واحدة", two: "ثانيتين",
+			    few: "# ثوانٍ", many: "# ثانية", other: "# ثانية" },
+			minutes: { one: "دقيقة واحدة", two: "دقيقتين",
+			    few: "# دقائق", many: "# دقيقة", other: "# دقيقة" },
+			duplicate: "سبق أن أرسلت هذا التعليق.",
 			err: {
 				required: "هذا الحقل مطلوب.",
 				too_short: "النص قصير جدًا.",
@@ -99,6 +107,11 @@
 			failed: "Not sent: please try again in a moment.",
 			notice: "Your comment was added and will appear after review.",
 			published: "Your comment has been published.",
+			limited: "You have sent too much in a short time. You can " +
+			    "send again in #.",
+			seconds: { one: "1 second", other: "# seconds" },
+			minutes: { one: "1 minute", other: "# minutes" },
+			duplicate: "You have already posted this comment.",
 			err: {
 				required: "This field is required.",
 				too_short: "This is too short.",
@@ -149,19 +162,51 @@
 		return l || (c && c.lang) || navigator.language || "en";
 	}
 
+	/* The article's title and address for the moderators, from
+	 * data-commentd-title and -url (made absolute; http(s) only). */
+	function pageTitle(el) {
+		var t = (el.getAttribute("data-commentd-title") || "").trim();
+
+		return Array.from(t).slice(0, 300).join("") || null;
+	}
+
+	function pageUrl(el) {
+		var u = el.getAttribute("data-commentd-url");
+
+		try {
+			u = u ? new URL(u, location.href) : null;
+		} catch (e) {
+			u = null;
+		}
+		return u && /^https?:$/.test(u.protocol) ? u.href : null;
+	}
+
 	function apiOf(el) {
 		var a = el.getAttribute("data-commentd-api") || DEFAULT_API;
 
 		return new URL(a, location.href).href.replace(/\/+$/, "");
 	}
 
-	/* "N comments" in lang, with its plural rules. */
-	function plural(s, lang, n) {
-		var form = n === 0 && s.count.zero ? "zero" :
+	/* "N comments" (forms: s.count, ...) in lang, with its plural
+	 * rules. */
+	function plural(forms, lang, n) {
+		var form = n === 0 && forms.zero ? "zero" :
 		    new Intl.PluralRules(lang).select(n);
-		var t = s.count[form] || s.count.other;
+		var t = forms[form] || forms.other;
 
 		return t.replace("#", new Intl.NumberFormat(lang).format(n));
+	}
+
+	/* When a 429'd reader may send again: from error.retry_after (a
+	 * cross-origin page cannot read Retry-After), in seconds under a
+	 * minute, else in whole minutes. */
+	function limitedText(w, r) {
+		var e = r.json && r.json.error, secs = Math.max(1, Math.ceil(
+		    Number(e && e.retry_after) || r.retry || 60));
+		var wait = secs < 60 ? plural(w.s.seconds, w.lang, secs) :
+		    plural(w.s.minutes, w.lang, Math.ceil(secs / 60));
+
+		return w.s.limited.replace("#", wait);
 	}
 
 	function randomKey() {
@@ -188,7 +233,8 @@
 				var j = null;
 
 				try { j = JSON.parse(t); } catch (e) { /* not JSON */ }
-				return { status: res.status, json: j };
+				return { status: res.status, json: j,
+				    retry: Number(res.headers.get("Retry-After")) };
 			});
 		});
 	}
@@ -413,7 +459,7 @@
 
 	function setHeading(w) {
 		w.heading.textContent = w.total > 0 ?
-		    plural(w.s, w.lang, w.total) : w.s.heading;
+		    plural(w.s.count, w.lang, w.total) : w.s.heading;
 		w.empty.hidden = w.list.childElementCount > 0;
 	}
 
@@ -483,6 +529,21 @@
 		    h("label", { "for": id, text: label }), input, err);
 	}
 
+	/*
+	 * The honeypot: a field people never see nor reach (off-screen,
+	 * hidden from assistive technology, out of the tab order, never
+	 * autofilled).  A bot that fills every input fills it too, and the
+	 * server knows the comment for what it is.
+	 */
+	function honeypot(form) {
+		var id = "commentd-" + (++seq);
+
+		form.website = h("input", { id: id, type: "text", name: "website",
+		    tabindex: "-1", autocomplete: "off" });
+		return h("div", { "class": "commentd-hp", "aria-hidden": "true" },
+		    h("label", { "for": id, text: "Website" }), form.website);
+	}
+
 	function formEl(w, parent) {
 		var form = h("form", { "class": "commentd-form", novalidate: true });
 		var button = h("button", { type: "submit", "class":
@@ -502,7 +563,8 @@
 		    field(w, form, "body", parent ? w.s.replyTo +
 			parent.author : w.s.body, "textarea",
 			{ rows: parent ? "3" : "4", required: true }),
-		    actions, form.status);
+		    honeypot(form), actions, form.status);
+		form.shown = Date.now();
 		/* A changed comment is a new submission: a new key. */
 		form.addEventListener("input", function () { form.key = null; });
 		form.addEventListener("submit", function (e) {
@@ -566,6 +628,12 @@
 			body.email = F.email.input.value.trim();
 		if (parent)
 			body.parent_id = parent.id;
+		if (w.title)
+			body.article_title = w.title;
+		if (w.url)
+			body.article_url = w.url;
+		body.website = form.website.value;
+		body.form_ms = Math.max(0, Date.now() - form.shown);
 		/* Kept across a failed try: a retry cannot make a second
 		 * comment. */
 		form.key = form.key || randomKey();
@@ -605,6 +673,15 @@
 			if (r.status === 422 && j.error &&
 			    showErrors(w, form, j.error.fields))
 				return;
+			if (r.status === 429) {
+				form.status.textContent = limitedText(w, r);
+				return;
+			}
+			if (r.status === 409 && j.error &&
+			    j.error.code === "duplicate") {
+				form.status.textContent = w.s.duplicate;
+				return;
+			}
 			if (r.status === 403 && j.error &&
 			    j.error.code === "article_closed") {
 				form.status.textContent = w.s.closed;
@@ -703,7 +780,8 @@
 					button.remove();
 				} else {
 					status.textContent = r.status === 404 ?
-					    w.s.gone : w.s.failed;
+					    w.s.gone : r.status === 429 ?
+					    limitedText(w, r) : w.s.failed;
 					button.hidden = r.status === 404;
 				}
 			}, function () {
@@ -736,7 +814,8 @@
 			order: order === "newest" ? "newest" : "oldest",
 			limit: parseInt(el.getAttribute("data-commentd-limit"),
 			    10) || 0,
-			byId: {}, extra: [], total: 0, next: null
+			byId: {}, extra: [], total: 0, next: null,
+			title: pageTitle(el), url: pageUrl(el)
 		};
 
 		el.setAttribute("data-commentd-state", "loading");
@@ -824,7 +903,7 @@
 				if (!c || typeof c[k] !== "number")
 					return;
 				l = strings(langOf(a));
-				a.textContent = plural(l.s, l.lang, c[k]);
+				a.textContent = plural(l.s.count, l.lang, c[k]);
 				a.setAttribute("data-commentd-n", c[k]);
 			});
 		}, function () { /* the links keep their own text */ });
