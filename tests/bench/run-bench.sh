@@ -22,6 +22,7 @@
 #   BENCH_CONNECTIONS=64       wrk connections for reads (a, b, c, g)
 #   BENCH_POST_CONNECTIONS=16  wrk and pgbench clients for (d)
 #   BENCH_QUEUE_CONNECTIONS=4  wrk connections for the moderation queue (e)
+#   BENCH_FLOOD_DURATION=5     seconds of each load of (i) and (j), the flood
 #   BENCH_WORKERS=$(nproc)     commentd workers and nginx worker_processes
 #   BENCH_CACHE_MB=64          COMMENTD_CACHE_MB for (a), (b), (d), (e), (f), (g)
 #   BENCH_LOG_LEVEL=warn       COMMENTD_LOG_LEVEL (warn: no request log,
@@ -46,6 +47,7 @@ THREADS=${BENCH_THREADS:-2}
 CONNS=${BENCH_CONNECTIONS:-64}
 POST_CONNS=${BENCH_POST_CONNECTIONS:-16}
 QUEUE_CONNS=${BENCH_QUEUE_CONNECTIONS:-4}
+FLOOD_DUR=${BENCH_FLOOD_DURATION:-5}
 WORKERS=${BENCH_WORKERS:-$(nproc)}
 CACHE_MB=${BENCH_CACHE_MB:-64}
 LOG_LEVEL=${BENCH_LOG_LEVEL:-warn}
@@ -59,7 +61,7 @@ export BENCH_ARTICLES=$ARTICLES
 started=$(date +%s)
 tmp=$(mktemp -d /tmp/commentd-bench.XXXXXX)
 chmod 755 "$tmp"		# nginx workers (nobody) read www/ below it
-server_pid="" nginx_pid="" load_pid="" base="" nginx_base=""
+server_pid="" nginx_pid="" load_pid="" flood_pid="" base="" nginx_base=""
 
 # Messages go to the stderr we were started with (fd 3), even from a trap
 # that fires inside a redirected block.
@@ -87,6 +89,7 @@ cleanup() {
 	local rc=$?
 	trap - EXIT INT TERM
 	[ -z "$load_pid" ] || kill -TERM "$load_pid" 2>/dev/null || true
+	[ -z "$flood_pid" ] || kill -TERM "$flood_pid" 2>/dev/null || true
 	stop_server
 	stop_nginx
 	deploy/pg.sh stop "$PGDIR" >/dev/null 2>&1 || true
@@ -140,15 +143,19 @@ wait_http() {
 
 psql_q() { "$PGBIN/psql" "$db" -X -q -tA -v ON_ERROR_STOP=1 "$@"; }
 
-# start_server NAME WORKERS CACHE_MB: commentd on a free port; sets base.
+# start_server NAME WORKERS CACHE_MB [NAME=VALUE...]: commentd on a free
+# port; sets base.  Its rate limits are off (every load comes from one
+# address) unless the extra settings turn them on.
 start_server() {
 	local name=$1 workers=$2 cache=$3 port
+	shift 3
 	stop_server
 	port=$(free_port)
 	COMMENTD_DATABASE_URL=$db COMMENTD_LISTEN=127.0.0.1:$port \
 	COMMENTD_WORKERS=$workers COMMENTD_CACHE_MB=$cache \
 	COMMENTD_LOG_LEVEL=$LOG_LEVEL COMMENTD_SHUTDOWN_TIMEOUT_MS=2000 \
-	    "$BIN" serve 2>"$RAW/commentd-$name.log" &
+	COMMENTD_SUBMIT_RATE=0 COMMENTD_REPORT_RATE=0 \
+	    env "$@" "$BIN" serve 2>"$RAW/commentd-$name.log" &
 	server_pid=$!
 	base=http://127.0.0.1:$port
 	if ! wait_http "$base/readyz" 30 "$server_pid" || ! kill -0 "$server_pid" 2>/dev/null; then
@@ -260,11 +267,13 @@ parse_wrk() {
 # run_wrk NAME URL WRK-OPTIONS...: one measured run (after a warm-up of
 # the same load unless NAME starts with "nowarm-"), saved as RAW/NAME.txt;
 # sets RPS P50 P99 ERRS BPR REQS MEAN.  wrk's timeout is raised to 10 s so
-# that slow answers are measured, not counted as errors.
+# that slow answers are measured, not counted as errors.  NO_SETTLE=1:
+# no wait for idle CPUs (a load runs beside it on purpose); REFUSALS=1:
+# answers >= 400 are expected (the flood's 429s), not noted.
 run_wrk() {
 	local name=$1 url=$2 out t=${WRK_THREADS:-$THREADS}
 	shift 2
-	settle "${name#nowarm-}"
+	[ -n "${NO_SETTLE:-}" ] || settle "${name#nowarm-}"
 	case "$name" in
 	nowarm-*) name=${name#nowarm-} ;;
 	*)	run wrk -t"$t" -d"${WARM}s" --timeout 10s "$@" "$url" \
@@ -279,7 +288,7 @@ run_wrk() {
 	read -r RPS P50 P99 serr bad BPR REQS MEAN < <(parse_wrk "$out")
 	ERRS=$((serr + bad))
 	[ "$REQS" -gt 0 ] || die "wrk made no request: $out"
-	[ "$ERRS" -eq 0 ] || notes+=("$name: $serr socket errors, $bad responses >= 400 of $REQS (see $out)")
+	[ "$ERRS" -eq 0 ] || [ -n "${REFUSALS:-}" ] || notes+=("$name: $serr socket errors, $bad responses >= 400 of $REQS (see $out)")
 }
 
 calc() { awk "BEGIN { printf \"%.2f\", $1 }"; }
@@ -495,6 +504,58 @@ row "(d) submissions (POST), per s" "$post_rps" "pgbench INSERT $pg_tps tps" "$r
 row "    (mean latency)" "${post_mean} ms" "pgbench ${pg_lat:-?} ms" "" "-" "info"
 stop_server
 
+# -- (i) a flood of posts from one address; (j) reads during it ----------
+
+# The flood server limits submissions as `serve --help` says (the
+# default, or COMMENTD_SUBMIT_RATE and _BURST from the environment).
+help_value() {
+	"$BIN" serve --help 2>&1 | grep -A1 -- "--$1 " | tail -n 1 |
+	    sed -n 's/.*; \([0-9]*\) ([0-9]*\.\.[0-9]*)$/\1/p'
+}
+flood_rate=$(help_value submit-rate)
+flood_burst=$(help_value submit-burst)
+if [ -z "$flood_rate" ] || [ -z "$flood_burst" ]; then
+	notes+=("(i), (j) not run: this commentd has no submit-rate setting")
+else
+	[ "$flood_rate" -gt 0 ] || flood_rate=6	# 0 would be no flood test
+	start_server flood "$WORKERS" "$CACHE_MB" \
+	    "COMMENTD_SUBMIT_RATE=$flood_rate" "COMMENTD_SUBMIT_BURST=$flood_burst"
+	curl -s -o /dev/null "$base$HOT_PATH"
+	flood_url=$base/api/v1/articles/news-00001/comments
+	# (i) refusals beside cached reads of the same server, same load.
+	DUR=$FLOOD_DUR run_wrk i-read "$base$HOT_PATH" -c"$CONNS"
+	i_rps=$RPS i_p99=$P99
+	DUR=$FLOOD_DUR REFUSALS=1 run_wrk nowarm-i-flood "$flood_url" \
+	    -c"$CONNS" -s "$BENCH/lua/flood-post.lua"
+	read -r f_ok f_ref f_other < <(sed -n \
+	    's/^flood: accepted \([0-9]*\) refused \([0-9]*\) other \([0-9]*\)$/\1 \2 \3/p' \
+	    "$RAW/i-flood.txt")
+	[ -n "${f_ref:-}" ] || die "the flood's counts are missing: $RAW/i-flood.txt"
+	ref_rps=$(awk -v r="$RPS" -v n="$REQS" -v x="$f_ref" \
+	    'BEGIN { printf "%.1f", n > 0 ? r * x / n : 0 }')
+	r=$(ratio "$ref_rps" "$i_rps")
+	row "(i) flood, refusals (429) per s" "$ref_rps" "cached GET $i_rps" "$r" ">= 0.7" "$(verdict "$r >= 0.7")"
+	# At most the burst and what the rate refilled during the load.
+	f_max=$(awk -v b="$flood_burst" -v r="$flood_rate" -v d="$FLOOD_DUR" \
+	    'BEGIN { printf "%d", b + r * (d + 1) / 60 + 1 }')
+	row "    (accepted of $REQS; other answers)" "$f_ok; $f_other" "limit $flood_rate/min, burst $flood_burst" "" "<= $f_max; 0" "$(verdict "$f_ok <= $f_max && $f_other == 0")"
+	# (j) the same reads while one address floods (POST_CONNS
+	# connections, one wrk thread), beside (i)'s reads without.
+	settle j-read-flood
+	wrk -t1 -c"$POST_CONNS" -d"$((WARM + FLOOD_DUR + 2))s" --timeout 10s \
+	    -s "$BENCH/lua/flood-post.lua" "$flood_url" > "$RAW/j-flood.txt" 2>&1 &
+	flood_pid=$!
+	sleep 0.5
+	DUR=$FLOOD_DUR NO_SETTLE=1 run_wrk j-read-flood "$base$HOT_PATH" -c"$CONNS"
+	wait "$flood_pid" || notes+=("(j) the flood's wrk failed: $RAW/j-flood.txt")
+	flood_pid=""
+	j_ref=$(awk '/^Requests\/sec:/ { print $2 }' "$RAW/j-flood.txt")
+	r=$(ratio "$P99" "$i_p99")
+	row "(j) cached GET p99 during a flood" "${P99} ms" "without: ${i_p99} ms" "$r" "<= 2.0" "$(verdict "$r <= 2.0")"
+	row "    (req/s; the flood's 429s per s)" "$RPS" "without: $i_rps; ${j_ref:-?}" "$(ratio "$RPS" "$i_rps")" "-" "info"
+	stop_server
+fi
+
 # -- (c) cache misses: the smallest cache bound ---------------------------
 
 # Hits and misses, if the server shows them (GET /metrics or the admin
@@ -590,7 +651,8 @@ elapsed=$(( $(date +%s) - started ))
 passed=$(env | sed -n 's/^\(COMMENTD_[A-Z_]*=.*\)/\1/p' |
     grep -v -e '^COMMENTD_DATABASE_URL=' -e '^COMMENTD_LISTEN=' \
 	-e '^COMMENTD_WORKERS=' -e '^COMMENTD_CACHE_MB=' \
-	-e '^COMMENTD_LOG_LEVEL=' -e '^COMMENTD_SHUTDOWN_TIMEOUT_MS=' |
+	-e '^COMMENTD_LOG_LEVEL=' -e '^COMMENTD_SHUTDOWN_TIMEOUT_MS=' \
+	-e '^COMMENTD_SUBMIT_RATE=' -e '^COMMENTD_REPORT_RATE=' |
     tr '\n' ' ' | sed 's/ $//' || true)
 [ -z "$passed" ] || passed="from the environment: $passed"
 {
