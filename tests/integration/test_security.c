@@ -163,6 +163,14 @@ fwd(int n)
 	return it_strf("2001:db8:%x:%x::%x", run_p, run_t, (unsigned)n);
 }
 
+/* A forwarded address in a /64 of its own: one reader each (n ≥ 1). */
+static const char *
+fwd_reader(int n)
+{
+	return it_strf("2001:db8:%x:%x::1", run_p,
+	    (run_t + (unsigned)n) & 0xffff);
+}
+
 /* s with every "from" replaced by "to" (owned by the test case). */
 static const char *
 subst(const char *s, const char *from, const char *to)
@@ -494,7 +502,8 @@ test_forged_forwarded_for(void)
 /*
  * With COMMENTD_TRUST_PROXY=true the client is the last address of
  * X-Forwarded-For (the one nginx appends): distinct forwarded addresses
- * are distinct readers and have their own login counts, whatever the
+ * (of distinct /64s) are distinct readers and have their own login
+ * counts, whatever the
  * peer; an address a client put before it counts for nothing; a header
  * that is not an address leaves the peer's.
  */
@@ -517,19 +526,19 @@ test_trusted_forwarded_for(void)
 
 	id = published(base, key, "تعليق يبلغ عنه قراء كثيرون");
 	IT_REQUIRE(id > 0);
-	r = src_report(loopback(3), base, id, fwd(1));
+	r = src_report(loopback(3), base, id, fwd_reader(1));
 	check_src(&r, 202, NULL, "a report from forwarded address 1");
 	IT_CHECK_INT(r.reports, 1);
-	r = src_report(loopback(3), base, id, fwd(2));
+	r = src_report(loopback(3), base, id, fwd_reader(2));
 	check_src(&r, 202, NULL, "address 2, the same peer");
 	IT_CHECK_INT(r.reports, 2);
 	/* The same forwarded address from another peer: the same reader. */
-	r = src_report(loopback(4), base, id, fwd(2));
+	r = src_report(loopback(4), base, id, fwd_reader(2));
 	check_src(&r, 200, NULL, "address 2 again, another peer");
 	IT_CHECK_INT(r.reports, 2);
 	/* What a client wrote before the proxy's address is ignored. */
-	r = src_report(loopback(4), base, id, it_strf("%s, %s", fwd(3),
-	    fwd(1)));
+	r = src_report(loopback(4), base, id, it_strf("%s, %s",
+	    fwd_reader(3), fwd_reader(1)));
 	check_src(&r, 200, NULL, "a forged address before address 1");
 	IT_CHECK_INT(r.reports, 2);
 	/* Not an address: the peer's counts (once). */
