@@ -538,10 +538,10 @@
 	function honeypot(form) {
 		var id = "commentd-" + (++seq);
 
-		form.website = h("input", { id: id, type: "text", name: "website",
+		form.hp = h("input", { id: id, type: "text", name: "website",
 		    tabindex: "-1", autocomplete: "off" });
 		return h("div", { "class": "commentd-hp", "aria-hidden": "true" },
-		    h("label", { "for": id, text: "Website" }), form.website);
+		    h("label", { "for": id, text: "Website" }), form.hp);
 	}
 
 	function formEl(w, parent) {
@@ -632,7 +632,7 @@
 			body.article_title = w.title;
 		if (w.url)
 			body.article_url = w.url;
-		body.website = form.website.value;
+		body.website = form.hp.value;
 		body.form_ms = Math.max(0, Date.now() - form.shown);
 		/* Kept across a failed try: a retry cannot make a second
 		 * comment. */
