@@ -34,12 +34,12 @@ struct config {
 	int	 page_size;		/* default top-level threads per page */
 	int	 page_size_max;
 	int	 counts_max_articles;
-	int	 report_threshold;	/* reports that unpublish a comment */
-	char	*report_action;		/* "unpublish" or "flag" */
 	int	 submit_rate;		/* per minute, per reader, e-mail */
 	int	 submit_burst;
 	int	 report_rate;		/* per minute, per reader */
 	int	 report_burst;
+	char	*report_action;		/* "unpublish" or "flag" */
+	int	 report_threshold;	/* reports that unpublish a comment */
 	char	*allowed_origins;	/* CORS writes: "a, b", "*" or "" */
 	char	*default_lang;		/* "ar" or "en" */
 	bool	 trust_proxy;		/* client IP from X-Forwarded-For */

@@ -73,12 +73,6 @@ static const struct config_key config_table[] = {
 	    "largest limit a request may ask for"),
 	K_INT("counts-max-articles", counts_max_articles, "100", 1, 100,
 	    "articles one /api/v1/counts request may name"),
-	K_INT("report-threshold", report_threshold, "3", 1, 1000000,
-	    "readers' reports that send a published comment back to the "
-	    "queue (or flag it: report-action)"),
-	K_STR("report-action", report_action, "unpublish",
-	    "what reaching report-threshold does: unpublish (back to the "
-	    "queue) or flag (stays published, flagged reported)"),
 	K_INT("submit-rate", submit_rate, "6", 0, 100000,
 	    "comments per minute per reader address (IPv6: /64) and per "
 	    "e-mail, in this process (0: no limit)"),
@@ -89,6 +83,12 @@ static const struct config_key config_table[] = {
 	    "process (0: no limit)"),
 	K_INT("report-burst", report_burst, "20", 1, 100000,
 	    "reports a reader may send at once before report-rate applies"),
+	K_STR("report-action", report_action, "unpublish",
+	    "what reaching report-threshold does: unpublish (back to the "
+	    "queue) or flag (stays published, flagged reported)"),
+	K_INT("report-threshold", report_threshold, "3", 1, 1000000,
+	    "readers' reports that send a published comment back to the "
+	    "queue"),
 	K_STR("allowed-origins", allowed_origins, "",
 	    "other origins whose pages may post comments and reports "
 	    "(comma-separated, e.g. https://news.example; * any)"),
