@@ -532,7 +532,7 @@ else
 	    "$RAW/i-flood.txt")
 	[ -n "${f_ref:-}" ] || die "the flood's counts are missing: $RAW/i-flood.txt"
 	ref_rps=$(awk -v r="$RPS" -v n="$REQS" -v x="$f_ref" \
-	    'BEGIN { printf "%.1f", n > 0 ? r * x / n : 0 }')
+	    'BEGIN { printf "%.1f", (n > 0 ? r * x / n : 0) }')
 	r=$(ratio "$ref_rps" "$i_rps")
 	row "(i) flood, refusals (429) per s" "$ref_rps" "cached GET $i_rps" "$r" ">= 0.7" "$(verdict "$r >= 0.7")"
 	# At most the burst and what the rate refilled during the load.
