@@ -161,6 +161,15 @@ const en = {
   'history.action.report': 'reported it: back to the queue',
   'actor.readers': 'readers',
   'flag.reported': 'Reported by readers',
+  'flag.banned_word': 'Banned word: {detail}',
+  'flag.suspect_word': 'Suspect word: {detail}',
+  'flag.links': { one: '{n} link', other: '{n} links' },
+  'flag.duplicate_wave': 'Same text from several readers (first: #{detail})',
+  'flag.banned_author': 'Banned author (ban #{detail})',
+  'flag.honeypot': 'Filled in the hidden field: a bot',
+  'flag.too_fast': 'Posted too soon after the form was shown',
+  'flag.repeat_offender': 'Mostly rejected before ({approved} approved, {rejected} rejected, '
+    + '{spam} spam)',
 
   'edit.title': 'Edit comment #{id}',
   'edit.body': 'Text',
@@ -473,6 +482,17 @@ const ar = {
   'history.action.report': 'أبلغوا عنه: أُعيد إلى المراجعة',
   'actor.readers': 'القراء',
   'flag.reported': 'أبلغ عنه القراء',
+  'flag.banned_word': 'كلمة محظورة: {detail}',
+  'flag.suspect_word': 'كلمة مشبوهة: {detail}',
+  'flag.links': {
+    one: 'رابط واحد', two: 'رابطان', few: '{n} روابط', many: '{n} رابطًا', other: '{n} رابط',
+  },
+  'flag.duplicate_wave': 'النص نفسه من عدة قراء (أولها رقم {detail})',
+  'flag.banned_author': 'كاتب محظور (الحظر رقم {detail})',
+  'flag.honeypot': 'ملأ الحقل المخفي: برنامج آلي',
+  'flag.too_fast': 'أُرسل بعد فتح النموذج بوقت قصير جدًا',
+  'flag.repeat_offender': 'رُفض أغلب ما كتبه من قبل ({approved} منشورة، {rejected} مرفوضة، '
+    + '{spam} مزعجة)',
 
   'edit.title': 'تعديل التعليق رقم {id}',
   'edit.body': 'النص',
@@ -703,9 +723,14 @@ export function actorName(actor) {
   return actor || '?';
 }
 
-// A spam flag's words, or the flag itself when it has none here.
-export function flagText(flag) {
-  const s = t('flag.' + flag);
+// A reason code's words with its detail (the item's flag_details[flag]:
+// the matched word, a count, a comment or ban id, an author's record), or
+// the code itself when it has no words here.
+export function flagText(flag, details) {
+  const d = details?.[flag];
+  const vars = d !== null && typeof d === 'object' ? { ...d }
+    : { detail: d ?? '', n: typeof d === 'number' ? d : 0 };
+  const s = t('flag.' + flag, vars);
   return s === 'flag.' + flag ? flag : s;
 }
 

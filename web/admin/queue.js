@@ -373,7 +373,8 @@ export function createQueue(app) {
           class: 'flag', text: t('item.spam-score', { score: d.spam_score }),
         }),
         (d.spam_flags || []).map((f) => h('li', {
-          class: `flag flag-${f.replace(/[^a-z0-9_-]/gi, '')}`, text: flagText(f),
+          class: `flag flag-${f.replace(/[^a-z0-9_-]/gi, '')}`,
+          text: flagText(f, d.flag_details),
         }))));
     const url = safeUrl(d.article?.url);
     const articleTitle = d.article?.title || d.article?.key || t('item.no-title');
