@@ -20,6 +20,7 @@ const en = {
   'nav.articles': 'Articles',
   'nav.stats': 'Statistics',
   'nav.moderators': 'Moderators',
+  'nav.rules': 'Rules',
   'nav.label': 'Sections',
   'nav.pending': { one: '{n} pending', other: '{n} pending' },
   'lang.label': 'Language',
@@ -62,6 +63,8 @@ const en = {
   'action.reject': 'Reject',
   'action.spam': 'Spam',
   'action.delete': 'Delete',
+  'action.trust': 'Approve and trust the author',
+  'action.ban': 'Ban the author',
   'action.restore': 'Restore',
   'action.history': 'History',
   'action.edit': 'Edit',
@@ -171,6 +174,7 @@ const en = {
   'history.action.edit': 'edited',
   'history.action.report': 'reported it: back to the queue',
   'actor.readers': 'readers',
+  'actor.system': 'site rules',
   'flag.reported': 'Reported by readers',
   'flag.banned_word': 'Banned word: {detail}',
   'flag.suspect_word': 'Suspect word: {detail}',
@@ -241,6 +245,43 @@ const en = {
   'stats.decisions': 'Decisions',
   'stats.today.none': 'No decisions yet today.',
 
+  'rules.title': 'Site rules',
+  'rules.bans': 'Bans',
+  'rules.bans.none': 'No one is banned.',
+  'rules.words': 'Word lists',
+  'rules.words.hint': 'A banned word rejects the comment (the reader is told it awaits review, as '
+    + 'always); a suspect word holds it in the queue with the word shown. Entries match whole '
+    + 'words, whatever the spelling: diacritics, tatweel, letter variants, spaced-out letters and '
+    + 'prefixes such as و and ال.',
+  'rules.words.none': 'The lists are empty.',
+  'rules.word': 'Word or phrase',
+  'rules.list': 'List',
+  'rules.list.banned': 'Banned',
+  'rules.list.suspect': 'Suspect',
+  'rules.word.add': 'Add a word',
+  'rules.word.added': '“{word}” added.',
+  'rules.word.confirm-remove': 'Remove “{word}” from the list?',
+  'rules.remove': 'Remove',
+  'rules.add': 'Add',
+  'rules.by': 'By',
+  'rules.since': 'Since',
+  'rules.ban.add': 'Ban',
+  'rules.ban.kind': 'What',
+  'rules.ban.kind.ip': 'Address or block',
+  'rules.ban.kind.email': 'E-mail',
+  'rules.ban.kind.email_domain': 'E-mail domain',
+  'rules.ban.value': 'Value',
+  'rules.ban.reason': 'Reason',
+  'rules.ban.expires': 'Until',
+  'rules.ban.expires.optional': 'Until (empty: for good)',
+  'rules.ban.forever': 'For good',
+  'rules.ban.lift': 'Lift',
+  'rules.ban.confirm-lift': 'Lift the ban on {value}?',
+  'rules.ban.added': 'Banned: {value}.',
+  'rules.ban-author': 'Ban this author',
+  'rules.ban-author.confirm': 'Ban {author}? Their e-mail is banned, or their address if they '
+    + 'gave none; their comments will be stored as spam.',
+  'err.duplicate_word': 'That entry is already listed (it reads the same once folded).',
   'mods.title': 'Moderators',
   'mods.name': 'Name',
   'mods.role': 'Role',
@@ -293,6 +334,7 @@ const ar = {
   'nav.articles': 'المقالات',
   'nav.stats': 'الإحصاءات',
   'nav.moderators': 'المشرفون',
+  'nav.rules': 'القواعد',
   'nav.label': 'الأقسام',
   'nav.pending': {
     zero: 'لا تعليقات بانتظار المراجعة',
@@ -340,6 +382,8 @@ const ar = {
   'action.reject': 'رفض',
   'action.spam': 'مزعج',
   'action.delete': 'حذف',
+  'action.trust': 'نشر والثقة بالكاتب',
+  'action.ban': 'حظر الكاتب',
   'action.restore': 'استعادة',
   'action.history': 'السجل',
   'action.edit': 'تعديل',
@@ -503,6 +547,7 @@ const ar = {
   'history.action.edit': 'عدّل',
   'history.action.report': 'أبلغوا عنه: أُعيد إلى المراجعة',
   'actor.readers': 'القراء',
+  'actor.system': 'قواعد الموقع',
   'flag.reported': 'أبلغ عنه القراء',
   'flag.banned_word': 'كلمة محظورة: {detail}',
   'flag.suspect_word': 'كلمة مشبوهة: {detail}',
@@ -578,6 +623,42 @@ const ar = {
   'stats.decisions': 'القرارات',
   'stats.today.none': 'لا قرارات اليوم بعد.',
 
+  'rules.title': 'قواعد الموقع',
+  'rules.bans': 'الحظر',
+  'rules.bans.none': 'لا أحد محظور.',
+  'rules.words': 'قوائم الكلمات',
+  'rules.words.hint': 'الكلمة المحظورة ترفض التعليق (ويُقال للقارئ إنه بانتظار المراجعة كالعادة)، '
+    + 'والكلمة المشبوهة تبقيه في قائمة المراجعة مع إظهار الكلمة. تطابق الكلمات كاملة مهما كان '
+    + 'إملاؤها: التشكيل والتطويل وصور الحروف والحروف المفرقة والسوابق مثل و وال.',
+  'rules.words.none': 'القوائم فارغة.',
+  'rules.word': 'كلمة أو عبارة',
+  'rules.list': 'القائمة',
+  'rules.list.banned': 'محظورة',
+  'rules.list.suspect': 'مشبوهة',
+  'rules.word.add': 'إضافة كلمة',
+  'rules.word.added': 'أُضيفت «{word}».',
+  'rules.word.confirm-remove': 'إزالة «{word}» من القائمة؟',
+  'rules.remove': 'إزالة',
+  'rules.add': 'إضافة',
+  'rules.by': 'بواسطة',
+  'rules.since': 'منذ',
+  'rules.ban.add': 'حظر',
+  'rules.ban.kind': 'النوع',
+  'rules.ban.kind.ip': 'عنوان أو نطاق عناوين',
+  'rules.ban.kind.email': 'بريد إلكتروني',
+  'rules.ban.kind.email_domain': 'نطاق بريد',
+  'rules.ban.value': 'القيمة',
+  'rules.ban.reason': 'السبب',
+  'rules.ban.expires': 'حتى',
+  'rules.ban.expires.optional': 'حتى (فارغ: دائمًا)',
+  'rules.ban.forever': 'دائم',
+  'rules.ban.lift': 'رفع الحظر',
+  'rules.ban.confirm-lift': 'رفع الحظر عن {value}؟',
+  'rules.ban.added': 'حُظر: {value}.',
+  'rules.ban-author': 'حظر هذا الكاتب',
+  'rules.ban-author.confirm': 'حظر {author}؟ يُحظر بريده، أو عنوانه إن لم يذكر بريدًا، وتُحفظ '
+    + 'تعليقاته مزعجة.',
+  'err.duplicate_word': 'هذه الكلمة في القائمة (تُقرأ مثلها بعد التوحيد).',
   'mods.title': 'المشرفون',
   'mods.name': 'الاسم',
   'mods.role': 'الدور',
@@ -739,9 +820,11 @@ export function fmtSeconds(s) {
 }
 
 // Who did something, for people: "readers" is the server's name for
-// readers' reports sending a comment back to the queue.
+// readers' reports sending a comment back to the queue, "system" for
+// the site's rules holding or refusing a comment.
 export function actorName(actor) {
   if (actor === 'readers') return t('actor.readers');
+  if (actor === 'system') return t('actor.system');
   return actor || '?';
 }
 

@@ -21,6 +21,7 @@ import { get, post, qs, errorText } from './api.js';
 import { toast, confirmDialog, reasonPicker } from './ui.js';
 import * as live from './live.js';
 import { showHistory, editComment } from './comment-panel.js';
+import { banAuthor } from './rules.js';
 // The server's state machine (ALLOWED: checked here only to say
 // "restore it first" without a round trip) and batch limit.
 import * as moderation from './moderation.js';
@@ -422,10 +423,18 @@ export function createQueue(app) {
       attrs: { 'aria-keyshortcuts': key },
     }, t('action.' + action), ' ', h('kbd', { text: key }));
     const allowed = ALLOWED[d.status] || [];
+    // The author's standing: approve and trust them (later comments are
+    // published at once unless a rule holds them), or ban them.
+    const more = (action) => h('button', {
+      type: 'button', class: `btn btn-${action}`, dataset: { action },
+      tabIndex: isCurrent ? 0 : -1, text: t('action.' + action),
+    });
     const actions = h('div', { class: 'item-actions' },
       allowed.map((action) => btn(action, KEYS[action])),
       btn('history', 'h'),
-      btn('edit', 'e'));
+      btn('edit', 'e'),
+      allowed.includes('approve') && !d.author_trusted && more('trust'),
+      more('ban'));
     el.replaceChildren(h('div', { class: 'item-select' }, check), meta, main, actions);
   }
 
@@ -597,14 +606,14 @@ export function createQueue(app) {
     else await actMany(still, action, reason);
   }
 
-  async function actOne(it, action, reason) {
+  async function actOne(it, action, reason, extra = {}) {
     const id = it.data.id;
     const wasCurrent = id === currentId;
     setBusy(it, true);
     selection.delete(id);
     if (wasCurrent) advanceFrom(it.el);
     updateBatchBar();
-    const body = { from: it.data.status };
+    const body = { from: it.data.status, ...extra };
     if (reason) body.reason = reason;
     try {
       const res = await post(`/comments/${id}/${action}`, body);
@@ -1036,7 +1045,12 @@ export function createQueue(app) {
     if (!it) return;
     if (cmd === 'history') showHistory(it.data).then(focusCurrent);
     else if (cmd === 'edit') edit(it);
-    else act(cmd, [id]);
+    else if (cmd === 'trust' && !it.busy) actOne(it, 'approve', null, { trust_author: true });
+    else if (cmd === 'ban') {
+      banAuthor(it.data).catch((err) => {
+        if (!err.handled) toast(errorText(err), 'error');
+      }).finally(focusCurrent);
+    } else act(cmd, [id]);
   }
 
   async function edit(it) {
