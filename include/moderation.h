@@ -55,4 +55,15 @@ const char	*mod_action_default_from(enum mod_action a);
 /* Whether the action can move a comment that is in status. */
 bool		 mod_action_applies(enum mod_action a, const char *status);
 
+/*
+ * Why a comment was held or refused: the reason codes a comment may
+ * carry in spam_flags (the site's rules and readers' reports), in the
+ * order the admin client lists them.  mod_reason_name(i) for i from 0
+ * to MOD_REASON_COUNT - 1.
+ */
+#define MOD_REASON_COUNT	9
+const char	*mod_reason_name(int i);
+/* One of the reason codes. */
+bool		 mod_reason_valid(const char *code);
+
 #endif

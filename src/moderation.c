@@ -57,6 +57,31 @@ mod_status_valid(const char *status)
 	return false;
 }
 
+/* Every rule that acts leaves its code (see moderation.h). */
+static const char *const mod_reasons[MOD_REASON_COUNT] = {
+	"banned_word", "suspect_word", "links", "duplicate_wave",
+	"banned_author", "honeypot", "too_fast", "repeat_offender",
+	"reported",
+};
+
+const char *
+mod_reason_name(int i)
+{
+	return i >= 0 && i < MOD_REASON_COUNT ? mod_reasons[i] : NULL;
+}
+
+bool
+mod_reason_valid(const char *code)
+{
+	int	i;
+
+	for (i = 0; i < MOD_REASON_COUNT; i++) {
+		if (strcmp(code, mod_reasons[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 bool
 mod_transition_valid(const char *from, const char *to)
 {

@@ -24,7 +24,8 @@ print_list(const char *const *names, int n)
 int
 main(void)
 {
-	const char	*names[(int)MOD_STATUS_COUNT + (int)MOD_ACTION_COUNT];
+	const char	*names[(int)MOD_STATUS_COUNT + (int)MOD_ACTION_COUNT +
+			    MOD_REASON_COUNT];
 	const char	*status;
 	int		 i, a, n;
 
@@ -61,6 +62,13 @@ main(void)
 		printf(",\n");
 	}
 	printf("};\n\n");
+
+	for (i = 0; i < MOD_REASON_COUNT; i++)
+		names[i] = mod_reason_name(i);
+	printf("// The reason codes a comment may carry (spam_flags).\n"
+	    "export const REASONS = ");
+	print_list(names, MOD_REASON_COUNT);
+	printf(";\n\n");
 
 	printf("// Comment ids one batch request may name.\n"
 	    "export const BATCH_MAX = %d;\n", MOD_BATCH_MAX);

@@ -321,6 +321,50 @@ export const tests = [
       /readers: reported it: back to the queue/);
   }],
 
+  ['a comment held by a suspect word says why in Arabic; the queue filters by reason',
+    async (ctx) => {
+      theAdmin();
+      const article = unique('rules');
+      // A word of random Arabic letters: no other test's comment has it.
+      const letters = 'بتثجحخدذرزسشصضطظعغفقكلمنهوي';
+      const word = Array.from({ length: 6 },
+        () => letters[Math.floor(Math.random() * letters.length)]).join('');
+      const added = await api('POST', '/api/v1/admin/words',
+        { token: adminToken, body: { word, list: 'suspect' } });
+      assert.equal(added.status, 201, added.text);
+      try {
+        const [plain] = await seed(article, 1, () => ({ author: 'قارئ', body: 'تعليق عادي' }));
+        // Every worker reloads the list when told: post until one was
+        // judged with it (each text differs: repeats are refused).
+        let n = 0;
+        const held = await eventually(async () => {
+          n++;
+          // The word with its article and a prefix: "والـ" + word.
+          const res = await postComment(article,
+            { author: 'قارئ آخر', body: `محاولة ${n}: وال${word} هنا` }, 'ar');
+          assert.equal(res.status, 202, res.text);
+          const it = await api('GET', `/api/v1/admin/comments/${res.json.comment.id}`,
+            { token: adminToken });
+          return it.json?.comment?.spam_flags?.includes('suspect_word') && it.json.comment;
+        }, deadline(15000), 'a comment flagged suspect_word');
+        assert.equal(held.flag_details.suspect_word, word);
+        const mod = createModerator('moderator');
+        const { page } = await openAs(ctx, mod, queueHash(article, { flag: 'suspect_word' }),
+          { locale: 'ar' });
+        await waitText(item(page, held.id).locator('.flag'), new RegExp(`كلمة مشبوهة: ${word}`));
+        assert.equal(await page.locator('#f-flag').inputValue(), 'suspect_word');
+        assert.equal(await page.locator('#f-flag option:checked').textContent(), 'كلمة مشبوهة');
+        // The filter leaves the comment no rule touched out.
+        assert.equal(await item(page, plain).count(), 0);
+        await page.selectOption('#f-flag', '');
+        await item(page, plain).waitFor();
+      } finally {
+        const del = await api('DELETE', `/api/v1/admin/words/${added.json.word.id}`,
+          { token: adminToken });
+        assert.equal(del.status, 204, del.text);
+      }
+    }],
+
   ['a 409 is said plainly: "already approved by X"', async (ctx) => {
     const article = unique('race');
     const [id] = await seed(article, 1);

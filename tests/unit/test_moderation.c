@@ -91,6 +91,25 @@ test_applies(void **state)
 	}
 }
 
+static void
+test_reasons(void **state)
+{
+	int	i;
+
+	(void)state;
+	for (i = 0; i < MOD_REASON_COUNT; i++) {
+		assert_non_null(mod_reason_name(i));
+		assert_true(mod_reason_valid(mod_reason_name(i)));
+	}
+	assert_null(mod_reason_name(-1));
+	assert_null(mod_reason_name(MOD_REASON_COUNT));
+	assert_true(mod_reason_valid("suspect_word"));
+	assert_true(mod_reason_valid("reported"));
+	assert_false(mod_reason_valid("Reported"));
+	assert_false(mod_reason_valid(""));
+	assert_false(mod_reason_valid("pending"));
+}
+
 int
 main(void)
 {
@@ -98,6 +117,7 @@ main(void)
 		cmocka_unit_test(test_actions),
 		cmocka_unit_test(test_every_pair),
 		cmocka_unit_test(test_applies),
+		cmocka_unit_test(test_reasons),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

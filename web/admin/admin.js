@@ -16,12 +16,14 @@ import { createQueue } from './queue.js';
 import { createArticles } from './articles.js';
 import { createStats } from './stats.js';
 import { createModerators } from './moderators.js';
+import { createRules } from './rules.js';
 
 const VIEWS = {
   queue: createQueue,
   articles: createArticles,
   stats: createStats,
   moderators: createModerators,
+  rules: createRules,
 };
 const STATS_REFRESH_MS = 60000;
 
@@ -164,6 +166,7 @@ function buildHeader() {
       link('queue', t('nav.queue'), pendingEl),
       link('articles', t('nav.articles')),
       link('stats', t('nav.stats')),
+      link('rules', t('nav.rules')),
       app.me.role === 'admin' && link('moderators', t('nav.moderators'))),
     h('span', { class: 'spacer' }),
     liveEl,

@@ -20,6 +20,7 @@ const en = {
   'nav.articles': 'Articles',
   'nav.stats': 'Statistics',
   'nav.moderators': 'Moderators',
+  'nav.rules': 'Rules',
   'nav.label': 'Sections',
   'nav.pending': { one: '{n} pending', other: '{n} pending' },
   'lang.label': 'Language',
@@ -62,6 +63,8 @@ const en = {
   'action.reject': 'Reject',
   'action.spam': 'Spam',
   'action.delete': 'Delete',
+  'action.trust': 'Approve and trust the author',
+  'action.ban': 'Ban the author',
   'action.restore': 'Restore',
   'action.history': 'History',
   'action.edit': 'Edit',
@@ -74,6 +77,17 @@ const en = {
   'filter.search': 'Search',
   'filter.search.placeholder': 'Search text or author  ( / )',
   'filter.clear': 'Clear filters',
+  'filter.reason': 'Reason',
+  'filter.reason.any': 'Any reason',
+  'reason.banned_word': 'Banned word',
+  'reason.suspect_word': 'Suspect word',
+  'reason.links': 'Links',
+  'reason.duplicate_wave': 'Same text from many readers',
+  'reason.banned_author': 'Banned author',
+  'reason.honeypot': 'Hidden field filled (bot)',
+  'reason.too_fast': 'Posted too fast (bot)',
+  'reason.repeat_offender': 'Repeat offender',
+  'reason.reported': 'Reported by readers',
   'filter.this-article': 'Only this article',
 
   'queue.label': 'Comments',
@@ -161,7 +175,17 @@ const en = {
   'history.action.report': 'reported it: back to the queue',
   'history.action.flag': 'reported it: flagged for review, still published',
   'actor.readers': 'readers',
+  'actor.system': 'site rules',
   'flag.reported': 'Reported by readers',
+  'flag.banned_word': 'Banned word: {detail}',
+  'flag.suspect_word': 'Suspect word: {detail}',
+  'flag.links': { one: '{n} link', other: '{n} links' },
+  'flag.duplicate_wave': 'Same text from several readers (first: #{detail})',
+  'flag.banned_author': 'Banned author (ban #{detail})',
+  'flag.honeypot': 'Filled in the hidden field: a bot',
+  'flag.too_fast': 'Posted too soon after the form was shown',
+  'flag.repeat_offender': 'Mostly rejected before ({approved} approved, {rejected} rejected, '
+    + '{spam} spam)',
 
   'edit.title': 'Edit comment #{id}',
   'edit.body': 'Text',
@@ -222,6 +246,43 @@ const en = {
   'stats.decisions': 'Decisions',
   'stats.today.none': 'No decisions yet today.',
 
+  'rules.title': 'Site rules',
+  'rules.bans': 'Bans',
+  'rules.bans.none': 'No one is banned.',
+  'rules.words': 'Word lists',
+  'rules.words.hint': 'A banned word rejects the comment (the reader is told it awaits review, as '
+    + 'always); a suspect word holds it in the queue with the word shown. Entries match whole '
+    + 'words, whatever the spelling: diacritics, tatweel, letter variants, spaced-out letters and '
+    + 'prefixes such as و and ال.',
+  'rules.words.none': 'The lists are empty.',
+  'rules.word': 'Word or phrase',
+  'rules.list': 'List',
+  'rules.list.banned': 'Banned',
+  'rules.list.suspect': 'Suspect',
+  'rules.word.add': 'Add a word',
+  'rules.word.added': '“{word}” added.',
+  'rules.word.confirm-remove': 'Remove “{word}” from the list?',
+  'rules.remove': 'Remove',
+  'rules.add': 'Add',
+  'rules.by': 'By',
+  'rules.since': 'Since',
+  'rules.ban.add': 'Ban',
+  'rules.ban.kind': 'What',
+  'rules.ban.kind.ip': 'Address or block',
+  'rules.ban.kind.email': 'E-mail',
+  'rules.ban.kind.email_domain': 'E-mail domain',
+  'rules.ban.value': 'Value',
+  'rules.ban.reason': 'Reason',
+  'rules.ban.expires': 'Until',
+  'rules.ban.expires.optional': 'Until (empty: for good)',
+  'rules.ban.forever': 'For good',
+  'rules.ban.lift': 'Lift',
+  'rules.ban.confirm-lift': 'Lift the ban on {value}?',
+  'rules.ban.added': 'Banned: {value}.',
+  'rules.ban-author': 'Ban this author',
+  'rules.ban-author.confirm': 'Ban {author}? Their e-mail is banned, or their address if they '
+    + 'gave none; their comments will be stored as spam.',
+  'err.duplicate_word': 'That entry is already listed (it reads the same once folded).',
   'mods.title': 'Moderators',
   'mods.name': 'Name',
   'mods.role': 'Role',
@@ -274,6 +335,7 @@ const ar = {
   'nav.articles': 'المقالات',
   'nav.stats': 'الإحصاءات',
   'nav.moderators': 'المشرفون',
+  'nav.rules': 'القواعد',
   'nav.label': 'الأقسام',
   'nav.pending': {
     zero: 'لا تعليقات بانتظار المراجعة',
@@ -321,6 +383,8 @@ const ar = {
   'action.reject': 'رفض',
   'action.spam': 'مزعج',
   'action.delete': 'حذف',
+  'action.trust': 'نشر والثقة بالكاتب',
+  'action.ban': 'حظر الكاتب',
   'action.restore': 'استعادة',
   'action.history': 'السجل',
   'action.edit': 'تعديل',
@@ -328,6 +392,17 @@ const ar = {
   'action.undo': 'تراجع',
 
   'filter.status': 'الحالة',
+  'filter.reason': 'السبب',
+  'filter.reason.any': 'أي سبب',
+  'reason.banned_word': 'كلمة محظورة',
+  'reason.suspect_word': 'كلمة مشبوهة',
+  'reason.links': 'روابط',
+  'reason.duplicate_wave': 'نص مكرر من عدة قراء',
+  'reason.banned_author': 'كاتب محظور',
+  'reason.honeypot': 'حقل مخفي مملوء (آلي)',
+  'reason.too_fast': 'إرسال سريع جدًا (آلي)',
+  'reason.repeat_offender': 'مخالف متكرر',
+  'reason.reported': 'أبلغ عنه القراء',
   'filter.article': 'المقال',
   'filter.article.placeholder': 'معرّف المقال',
   'filter.search': 'بحث',
@@ -474,7 +549,19 @@ const ar = {
   'history.action.report': 'أبلغوا عنه: أُعيد إلى المراجعة',
   'history.action.flag': 'أبلغوا عنه: علِّم للمراجعة وبقي منشورًا',
   'actor.readers': 'القراء',
+  'actor.system': 'قواعد الموقع',
   'flag.reported': 'أبلغ عنه القراء',
+  'flag.banned_word': 'كلمة محظورة: {detail}',
+  'flag.suspect_word': 'كلمة مشبوهة: {detail}',
+  'flag.links': {
+    one: 'رابط واحد', two: 'رابطان', few: '{n} روابط', many: '{n} رابطًا', other: '{n} رابط',
+  },
+  'flag.duplicate_wave': 'النص نفسه من عدة قراء (أولها رقم {detail})',
+  'flag.banned_author': 'كاتب محظور (الحظر رقم {detail})',
+  'flag.honeypot': 'ملأ الحقل المخفي: برنامج آلي',
+  'flag.too_fast': 'أُرسل بعد فتح النموذج بوقت قصير جدًا',
+  'flag.repeat_offender': 'رُفض أغلب ما كتبه من قبل ({approved} منشورة، {rejected} مرفوضة، '
+    + '{spam} مزعجة)',
 
   'edit.title': 'تعديل التعليق رقم {id}',
   'edit.body': 'النص',
@@ -538,6 +625,42 @@ const ar = {
   'stats.decisions': 'القرارات',
   'stats.today.none': 'لا قرارات اليوم بعد.',
 
+  'rules.title': 'قواعد الموقع',
+  'rules.bans': 'الحظر',
+  'rules.bans.none': 'لا أحد محظور.',
+  'rules.words': 'قوائم الكلمات',
+  'rules.words.hint': 'الكلمة المحظورة ترفض التعليق (ويُقال للقارئ إنه بانتظار المراجعة كالعادة)، '
+    + 'والكلمة المشبوهة تبقيه في قائمة المراجعة مع إظهار الكلمة. تطابق الكلمات كاملة مهما كان '
+    + 'إملاؤها: التشكيل والتطويل وصور الحروف والحروف المفرقة والسوابق مثل و وال.',
+  'rules.words.none': 'القوائم فارغة.',
+  'rules.word': 'كلمة أو عبارة',
+  'rules.list': 'القائمة',
+  'rules.list.banned': 'محظورة',
+  'rules.list.suspect': 'مشبوهة',
+  'rules.word.add': 'إضافة كلمة',
+  'rules.word.added': 'أُضيفت «{word}».',
+  'rules.word.confirm-remove': 'إزالة «{word}» من القائمة؟',
+  'rules.remove': 'إزالة',
+  'rules.add': 'إضافة',
+  'rules.by': 'بواسطة',
+  'rules.since': 'منذ',
+  'rules.ban.add': 'حظر',
+  'rules.ban.kind': 'النوع',
+  'rules.ban.kind.ip': 'عنوان أو نطاق عناوين',
+  'rules.ban.kind.email': 'بريد إلكتروني',
+  'rules.ban.kind.email_domain': 'نطاق بريد',
+  'rules.ban.value': 'القيمة',
+  'rules.ban.reason': 'السبب',
+  'rules.ban.expires': 'حتى',
+  'rules.ban.expires.optional': 'حتى (فارغ: دائمًا)',
+  'rules.ban.forever': 'دائم',
+  'rules.ban.lift': 'رفع الحظر',
+  'rules.ban.confirm-lift': 'رفع الحظر عن {value}؟',
+  'rules.ban.added': 'حُظر: {value}.',
+  'rules.ban-author': 'حظر هذا الكاتب',
+  'rules.ban-author.confirm': 'حظر {author}؟ يُحظر بريده، أو عنوانه إن لم يذكر بريدًا، وتُحفظ '
+    + 'تعليقاته مزعجة.',
+  'err.duplicate_word': 'هذه الكلمة في القائمة (تُقرأ مثلها بعد التوحيد).',
   'mods.title': 'المشرفون',
   'mods.name': 'الاسم',
   'mods.role': 'الدور',
@@ -699,15 +822,22 @@ export function fmtSeconds(s) {
 }
 
 // Who did something, for people: "readers" is the server's name for
-// readers' reports sending a comment back to the queue.
+// readers' reports sending a comment back to the queue, "system" for
+// the site's rules holding or refusing a comment.
 export function actorName(actor) {
   if (actor === 'readers') return t('actor.readers');
+  if (actor === 'system') return t('actor.system');
   return actor || '?';
 }
 
-// A spam flag's words, or the flag itself when it has none here.
-export function flagText(flag) {
-  const s = t('flag.' + flag);
+// A reason code's words with its detail (the item's flag_details[flag]:
+// the matched word, a count, a comment or ban id, an author's record), or
+// the code itself when it has no words here.
+export function flagText(flag, details) {
+  const d = details?.[flag];
+  const vars = d !== null && typeof d === 'object' ? { ...d }
+    : { detail: d ?? '', n: typeof d === 'number' ? d : 0 };
+  const s = t('flag.' + flag, vars);
   return s === 'flag.' + flag ? flag : s;
 }
 

@@ -21,11 +21,12 @@ import { get, post, qs, errorText } from './api.js';
 import { toast, confirmDialog, reasonPicker } from './ui.js';
 import * as live from './live.js';
 import { showHistory, editComment } from './comment-panel.js';
+import { banAuthor } from './rules.js';
 // The server's state machine (ALLOWED: checked here only to say
 // "restore it first" without a round trip) and batch limit.
 import * as moderation from './moderation.js';
 
-const { ACTIONS, ALLOWED, BATCH_MAX } = moderation;
+const { ACTIONS, ALLOWED, BATCH_MAX, REASONS } = moderation;
 const PAGE = 100;              // comments per request (the API allows 200)
 const NOTE_MS = 12000;         // how long "approved by X" notes stay
 const SEARCH_DEBOUNCE_MS = 350;
@@ -37,7 +38,7 @@ const KEYS = { approve: 'a', reject: 'r', spam: 's', delete: 'd', restore: 'p' }
 
 export function createQueue(app) {
   // -- state --------------------------------------------------------------
-  let filters = { status: 'pending', article: '', q: '' };
+  let filters = { status: 'pending', article: '', q: '', flag: '' };
   let asc = true;                 // pending: oldest first; others newest first
   const items = new Map();        // id -> {data, el, busy}
   const selection = new Set();
@@ -60,7 +61,7 @@ export function createQueue(app) {
 
   // -- DOM ------------------------------------------------------------------
   let root, toolbar, list, foot, sentinel, badge, batchBar, batchButtons, countEl, selectAll;
-  let statusSel, articleIn, searchIn, articleList;
+  let statusSel, flagSel, articleIn, searchIn, articleList;
   let observer, unsubscribe, ageTimer;
   const onScroll = perFrame(() => { checkUnseen(); });
 
@@ -107,7 +108,8 @@ export function createQueue(app) {
   // filters did (not when only the current item moved).
   function update(params) {
     const f = normFilters(params);
-    if (f.status === filters.status && f.article === filters.article && f.q === filters.q) {
+    if (f.status === filters.status && f.article === filters.article && f.q === filters.q
+        && f.flag === filters.flag) {
       if (params.item && Number(params.item) !== currentId && items.has(Number(params.item)))
         setCurrent(Number(params.item));
       return;
@@ -121,6 +123,7 @@ export function createQueue(app) {
       status: STATUSES.includes(p.status) ? p.status : 'pending',
       article: p.article || '',
       q: p.q || '',
+      flag: REASONS.includes(p.flag) ? p.flag : '',
     };
   }
 
@@ -128,6 +131,7 @@ export function createQueue(app) {
     filters = normFilters(params);
     asc = filters.status === 'pending';
     statusSel.value = filters.status;
+    flagSel.value = filters.flag;
     if (document.activeElement !== articleIn) articleIn.value = filters.article;
     if (document.activeElement !== searchIn) searchIn.value = filters.q;
     buildBatchButtons();
@@ -136,13 +140,17 @@ export function createQueue(app) {
   function place(extra = {}) {
     return {
       status: filters.status === 'pending' ? '' : filters.status,
-      article: filters.article, q: filters.q, ...extra,
+      article: filters.article, q: filters.q, flag: filters.flag, ...extra,
     };
   }
 
   function buildToolbar() {
     statusSel = h('select', { id: 'f-status', on: { change: applyFilters } },
       STATUSES.map((s) => h('option', { value: s, text: t('status.' + s) })));
+    // Why the server held a comment (the site's rules, readers' reports).
+    flagSel = h('select', { id: 'f-flag', on: { change: applyFilters } },
+      h('option', { value: '', text: t('filter.reason.any') }),
+      REASONS.map((r) => h('option', { value: r, text: t('reason.' + r) })));
     articleList = articleList || h('datalist', { id: 'f-article-list' });
     articleIn = h('input', {
       id: 'f-article', type: 'text', autocomplete: 'off',
@@ -182,6 +190,7 @@ export function createQueue(app) {
       h('form', { class: 'filters', attrs: { role: 'search' },
         on: { submit: (e) => { e.preventDefault(); applyFilters(); } } },
         field('f-status', t('filter.status'), statusSel),
+        field('f-flag', t('filter.reason'), flagSel),
         field('f-article', t('filter.article'), articleIn),
         field('f-search', t('filter.search'), searchIn),
         articleList,
@@ -191,6 +200,7 @@ export function createQueue(app) {
         })),
       batchBar);
     statusSel.value = filters.status;
+    flagSel.value = filters.flag;
     articleIn.value = filters.article;
     searchIn.value = filters.q;
     buildBatchButtons();
@@ -213,11 +223,13 @@ export function createQueue(app) {
       status: statusSel.value === 'pending' ? '' : statusSel.value,
       article: articleIn.value.trim(),
       q: searchIn.value.trim(),
+      flag: flagSel.value,
     });
   }
 
   function clearFilters() {
     statusSel.value = 'pending';
+    flagSel.value = '';
     articleIn.value = '';
     searchIn.value = '';
     applyFilters();
@@ -286,7 +298,7 @@ export function createQueue(app) {
     try {
       const res = await get('/comments' + qs({
         status: filters.status, article: filters.article, q: filters.q,
-        before: next ?? '', limit: PAGE,
+        flag: filters.flag, before: next ?? '', limit: PAGE,
       }));
       if (gen !== generation) return;
       appendItems(res.comments);
@@ -373,7 +385,8 @@ export function createQueue(app) {
           class: 'flag', text: t('item.spam-score', { score: d.spam_score }),
         }),
         (d.spam_flags || []).map((f) => h('li', {
-          class: `flag flag-${f.replace(/[^a-z0-9_-]/gi, '')}`, text: flagText(f),
+          class: `flag flag-${f.replace(/[^a-z0-9_-]/gi, '')}`,
+          text: flagText(f, d.flag_details),
         }))));
     const url = safeUrl(d.article?.url);
     const articleTitle = d.article?.title || d.article?.key || t('item.no-title');
@@ -410,10 +423,18 @@ export function createQueue(app) {
       attrs: { 'aria-keyshortcuts': key },
     }, t('action.' + action), ' ', h('kbd', { text: key }));
     const allowed = ALLOWED[d.status] || [];
+    // The author's standing: approve and trust them (later comments are
+    // published at once unless a rule holds them), or ban them.
+    const more = (action) => h('button', {
+      type: 'button', class: `btn btn-${action}`, dataset: { action },
+      tabIndex: isCurrent ? 0 : -1, text: t('action.' + action),
+    });
     const actions = h('div', { class: 'item-actions' },
       allowed.map((action) => btn(action, KEYS[action])),
       btn('history', 'h'),
-      btn('edit', 'e'));
+      btn('edit', 'e'),
+      allowed.includes('approve') && !d.author_trusted && more('trust'),
+      more('ban'));
     el.replaceChildren(h('div', { class: 'item-select' }, check), meta, main, actions);
   }
 
@@ -585,14 +606,14 @@ export function createQueue(app) {
     else await actMany(still, action, reason);
   }
 
-  async function actOne(it, action, reason) {
+  async function actOne(it, action, reason, extra = {}) {
     const id = it.data.id;
     const wasCurrent = id === currentId;
     setBusy(it, true);
     selection.delete(id);
     if (wasCurrent) advanceFrom(it.el);
     updateBatchBar();
-    const body = { from: it.data.status };
+    const body = { from: it.data.status, ...extra };
     if (reason) body.reason = reason;
     try {
       const res = await post(`/comments/${id}/${action}`, body);
@@ -750,6 +771,7 @@ export function createQueue(app) {
 
   function matches(d) {
     if (filters.article && d.article?.key !== filters.article) return false;
+    if (filters.flag && !(d.spam_flags || []).includes(filters.flag)) return false;
     return filters.status === 'all' || d.status === filters.status;
   }
 
@@ -857,9 +879,9 @@ export function createQueue(app) {
       updateBadge();
     }
     if (filters.status !== 'all' && ev.status !== filters.status) return;
-    if (filters.q) {
-      // A search: only the server knows whether the new comment
-      // matches (Arabic folding); offer a reload.
+    if (filters.q || filters.flag) {
+      // A search or a reason: only the server knows whether the new
+      // comment matches (Arabic folding, the rules); offer a reload.
       reloadCount++;
       updateBadge();
       return;
@@ -1004,7 +1026,7 @@ export function createQueue(app) {
     if (b && b.dataset.article) {
       app.navigate('queue', {
         status: filters.status === 'pending' ? '' : filters.status,
-        article: b.dataset.article, q: filters.q,
+        article: b.dataset.article, q: filters.q, flag: filters.flag,
       });
       return;
     }
@@ -1023,7 +1045,12 @@ export function createQueue(app) {
     if (!it) return;
     if (cmd === 'history') showHistory(it.data).then(focusCurrent);
     else if (cmd === 'edit') edit(it);
-    else act(cmd, [id]);
+    else if (cmd === 'trust' && !it.busy) actOne(it, 'approve', null, { trust_author: true });
+    else if (cmd === 'ban') {
+      banAuthor(it.data).catch((err) => {
+        if (!err.handled) toast(errorText(err), 'error');
+      }).finally(focusCurrent);
+    } else act(cmd, [id]);
   }
 
   async function edit(it) {
