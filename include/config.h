@@ -35,6 +35,15 @@ struct config {
 	int	 page_size_max;
 	int	 counts_max_articles;
 	int	 report_threshold;	/* reports that unpublish a comment */
+	int	 duplicate_window_s;	/* site rules (issue 12): 0 off */
+	int	 duplicate_wave_readers;
+	bool	 auto_create_articles;
+	int	 max_links;
+	int	 min_form_seconds;
+	bool	 word_lists;
+	bool	 bans;
+	int	 repeat_offender;
+	bool	 trusted_authors;
 	char	*allowed_origins;	/* CORS writes: "a, b", "*" or "" */
 	char	*default_lang;		/* "ar" or "en" */
 	bool	 trust_proxy;		/* client IP from X-Forwarded-For */

@@ -20,6 +20,7 @@ struct db_pool;
 struct hashpool_inbox;
 struct sse_hub;
 struct text_limits;
+struct words;
 
 struct ctx {
 	/* The process's, read-only while serving. */
@@ -35,6 +36,7 @@ struct ctx {
 	struct sse_hub			*sse;		/* live streams */
 	struct hashpool_inbox		*hash;		/* argon2id jobs */
 	struct announcer		*announcer;	/* new comments */
+	struct words			*words;		/* the word lists */
 };
 
 #endif

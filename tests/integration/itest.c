@@ -1739,9 +1739,16 @@ it_server_at(const char *file, int line, const char **base,
 	    asan != NULL ? asan : "", asan != NULL && *asan != '\0' ? ":" :
 	    "");
 	va_start(ap, workers);
-	while (n < 15 && (e = va_arg(ap, const char *)) != NULL)
+	while (n < 13 && (e = va_arg(ap, const char *)) != NULL)
 		env[n++] = (char *)e;
 	va_end(ap);
+	/* After the test's own (the first of a name wins): the suites
+	 * post the same texts as the same author from 127.0.0.1 again
+	 * and again, and reject many, so the rules that judge a reader
+	 * by what they posted before are off unless a test turns them
+	 * on. */
+	env[n++] = (char *)"COMMENTD_DUPLICATE_WINDOW_S=0";
+	env[n++] = (char *)"COMMENTD_REPEAT_OFFENDER=0";
 	env[n] = NULL;
 	p = it_spawn(argv, env);
 	if (!it_check_at(file, line, p != NULL, "%s serve started", bin))
