@@ -1014,6 +1014,8 @@ test_admin_item(void)
 	json_t		*o;
 	long long	 id;
 	int		 mark;
+	const char	*ctl;
+	char		*out = NULL;
 
 	IT_REQUIRE(account(&adm) && account(&mod));
 	cleanup();
@@ -1047,6 +1049,23 @@ test_admin_item(void)
 	IT_CHECK_INT(json_array_size(it_jget(r->json, "events")), 3);
 	IT_CHECK_STR(it_jstr(r->json, "events.0.actor"), "system");
 	IT_CHECK_STR(it_jstr(r->json, "events.0.to_status"), "spam");
+
+	/* commentctl shows each reason with its detail. */
+	ctl = getenv("COMMENTD_TEST_CTL");
+	if (ctl != NULL && *ctl != '\0') {
+		char *const	 argv[] = { (char *)ctl, (char *)"show",
+				    it_strf("%lld", id), NULL };
+		char *const	 env[] = { it_strf("COMMENTD_URL=%s", base),
+				    it_strf("COMMENTD_TOKEN=%s", mod.token),
+				    NULL };
+
+		IT_CHECK_INT(it_run_io(argv, env, NULL, &out, 30), 0);
+		IT_CHECKF(out != NULL && strstr(out, it_strf("suspect_word: "
+		    "\"rlsus%s\"", run_id)) != NULL && strstr(out,
+		    "links: 2 links") != NULL && strstr(out, "too_fast") !=
+		    NULL, "commentctl show names the reasons: %s",
+		    out != NULL ? out : "(nothing)");
+	}
 	cleanup();
 }
 
