@@ -430,6 +430,41 @@ test_word_matching(void)
 	IT_CHECK_STR(status_of(id), "pending");
 }
 
+/*
+ * A list of 10,000 entries (made in SQL, as a bulk import would): every
+ * worker loads it, and a submission finds its last entry and, by its
+ * prefixes, its first.
+ */
+static void
+test_word_list_large(void)
+{
+	const char	*base, *key = new_key("large");
+	struct it_proc	*p;
+	long long	 id;
+	int		 mark;
+
+	IT_REQUIRE(account(&adm));
+	cleanup();
+	p = server(&base, NULL, NULL, NULL, NULL);
+	IT_REQUIRE(p != NULL);
+	mark = words_mark(p);
+	IT_REQUIRE(it_sql("INSERT INTO words (word, list, folded, created_by) "
+	    "SELECT 'rlbig' || $1 || 'n' || i, 'suspect', 'rlbig' || $1 || "
+	    "'n' || i, $2 FROM generate_series(1, 10000) AS i", run_id,
+	    adm.name, (char *)NULL) != NULL);
+	IT_REQUIRE(words_loaded(p, mark));
+	id = post_ok(base, key, comment("قارئ", NULL, it_strf("كلام rlbig%sn"
+	    "10000 آخر", run_id)), "198.18.3.2", 202);
+	IT_CHECK_STR(flags_of(id), "suspect_word");
+	IT_CHECK_STR(detail_of(id, "suspect_word"), it_strf("rlbig%sn10000",
+	    run_id));
+	id = post_ok(base, key, comment("قارئ", NULL, it_strf("وrlbig%sn1",
+	    run_id)), "198.18.3.3", 202);
+	IT_CHECK_STR(detail_of(id, "suspect_word"), it_strf("rlbig%sn1",
+	    run_id));
+	cleanup();
+}
+
 /* COMMENTD_WORD_LISTS=false: the lists are kept, not applied. */
 static void
 test_word_lists_off(void)
@@ -1072,6 +1107,7 @@ test_admin_item(void)
 static const struct it_test tests[] = {
 	{ "words_api", test_words_api },
 	{ "word_matching", test_word_matching },
+	{ "word_list_large", test_word_list_large },
 	{ "word_lists_off", test_word_lists_off },
 	{ "links", test_links },
 	{ "bots", test_bots },
