@@ -41,6 +41,8 @@ LIB_SRC	:= \
 	src/text.c \
 	src/fold.c \
 	src/wordlist.c \
+	src/rules.c \
+	src/words.c \
 	src/netaddr.c \
 	src/ratelimit.c \
 	src/validate.c \
@@ -70,6 +72,7 @@ LIB_SRC	:= \
 	src/h_admin_comments.c \
 	src/h_admin_articles.c \
 	src/h_admin_moderators.c \
+	src/h_admin_rules.c \
 	src/h_events.c \
 	src/assets.c \
 	src/routes.c \
@@ -131,7 +134,7 @@ $(BUILD)/commentctl/%.o $(BUILD)/tests/test_ctl.o: ALL_CFLAGS += $(CTL_CFLAGS)
 # tests are tests/unit/NAME.c (cmocka).
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
 	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl \
-	      test_fold test_ratelimit
+	      test_fold test_ratelimit test_siterules
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Integration tests, in the order they run against the server: each is
@@ -139,7 +142,8 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # (tests/browser).  test_api stays last: it ends by restarting
 # PostgreSQL.
 INTEG_TESTS := test_admin test_cache test_reader test_commentctl \
-	       test_security test_lifecycle test_limits browser test_api
+	       test_security test_lifecycle test_limits test_rules browser \
+	       test_api
 INTEG_BINS  := $(patsubst %,$(BUILD)/itests/%, \
 	       $(filter-out browser,$(INTEG_TESTS)))
 

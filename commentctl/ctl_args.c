@@ -30,6 +30,7 @@ static const struct ctl_optdef ctl_opts[CTL_NOPTS] = {
 	[CTL_OPT_REASON] = { "--reason", 0, true },
 	[CTL_OPT_FROM] = { "--from", 0, true },
 	[CTL_OPT_COUNT] = { "--count", 0, true },
+	[CTL_OPT_FLAG] = { "--flag", 0, true },
 };
 
 static int	ctl_args_option(int, char **, int *, struct ctl_args *);

@@ -29,6 +29,7 @@ enum ctl_opt {
 	CTL_OPT_REASON,		/* --reason TEXT */
 	CTL_OPT_FROM,		/* --from STATUS */
 	CTL_OPT_COUNT,		/* --count N */
+	CTL_OPT_FLAG,		/* --flag CODE */
 	CTL_NOPTS
 };
 

@@ -55,6 +55,7 @@ static char	*queue_flags(const json_t *);
 static void	 show_field(const char *, const char *, ...) CS_PRINTF(2, 3);
 static void	 show_comment(struct ctl_ctx *, const json_t *);
 static void	 show_history(const json_t *);
+static void	 show_reasons(const json_t *);
 static json_t	*action_body(const struct ctl_ctx *);
 static int	 action_failed(long long, const char *, const json_t *);
 static int	 action_one(struct ctl_ctx *, const char *, long long,
@@ -340,6 +341,7 @@ ctl_cmd_queue(struct ctl_ctx *c)
 	ctl_query_add(c, &path, "status", opt[CTL_OPT_STATUS]);
 	ctl_query_add(c, &path, "article", opt[CTL_OPT_ARTICLE]);
 	ctl_query_add(c, &path, "q", opt[CTL_OPT_QUERY]);
+	ctl_query_add(c, &path, "flag", opt[CTL_OPT_FLAG]);
 	ctl_query_add(c, &path, "limit", opt[CTL_OPT_LIMIT]);
 	if (!c->json) {
 		out.table = ctl_table_new(Q_NCOLS, headers);
@@ -375,6 +377,38 @@ show_field(const char *label, const char *fmt, ...)
 	free(raw);
 }
 
+/* Why a rule acted, one line per reason code, with its detail. */
+static void
+show_reasons(const json_t *details)
+{
+	const char	*code;
+	const json_t	*d;
+	char		*text;
+
+	json_object_foreach((json_t *)details, code, d) {
+		if (json_is_string(d)) {
+			text = ctl_text(json_string_value(d));
+			show_field("reason", "%s: \"%s\"", code, text);
+			free(text);
+		} else if (json_is_integer(d) && strcmp(code, "links") == 0)
+			show_field("reason", "%s: %lld links", code,
+			    (long long)json_integer_value(d));
+		else if (json_is_integer(d) &&
+		    strcmp(code, "duplicate_wave") == 0)
+			show_field("reason", "%s: the same text as comment "
+			    "%lld", code, (long long)json_integer_value(d));
+		else if (json_is_integer(d))
+			show_field("reason", "%s: ban %lld", code,
+			    (long long)json_integer_value(d));
+		else if (json_is_object(d))
+			show_field("reason", "%s: approved %lld, rejected "
+			    "%lld, spam %lld", code, member_int(d, "approved"),
+			    member_int(d, "rejected"), member_int(d, "spam"));
+		else
+			show_field("reason", "%s", code);
+	}
+}
+
 static void
 show_comment(struct ctl_ctx *c, const json_t *m)
 {
@@ -395,9 +429,10 @@ show_comment(struct ctl_ctx *c, const json_t *m)
 	show_field("author", "%s%s%s%s", or_dash(member_string(m, "author")),
 	    email != NULL ? " <" : "", email != NULL ? email : "",
 	    email != NULL ? ">" : "");
-	show_field("earlier", "approved %lld, rejected %lld, spam %lld",
+	show_field("earlier", "approved %lld, rejected %lld, spam %lld%s",
 	    member_int(hist, "approved"), member_int(hist, "rejected"),
-	    member_int(hist, "spam"));
+	    member_int(hist, "spam"), json_is_true(json_object_get(m,
+	    "author_trusted")) ? " (trusted author)" : "");
 	ctl_age(member_string(m, "created_at"), c->now, age, sizeof age);
 	show_field("created", "%s (%s ago)",
 	    or_dash(member_string(m, "created_at")), age);
@@ -420,6 +455,7 @@ show_comment(struct ctl_ctx *c, const json_t *m)
 		    json_real_value(json_object_get(m, "spam_score")), line);
 		free(line);
 	}
+	show_reasons(json_object_get(m, "flag_details"));
 	/* The body as written, each line indented. */
 	putchar('\n');
 	s = member_string(m, "body");
@@ -717,6 +753,7 @@ ctl_cmd_articles(struct ctl_ctx *c)
 		return rc;
 	path = xstrdup(CTL_API "/articles");
 	ctl_query_add(c, &path, "q", opt[CTL_OPT_QUERY]);
+	ctl_query_add(c, &path, "flag", opt[CTL_OPT_FLAG]);
 	ctl_query_add(c, &path, "limit", opt[CTL_OPT_LIMIT]);
 	if (!c->json) {
 		out.table = ctl_table_new(A_NCOLS, headers);

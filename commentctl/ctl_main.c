@@ -34,8 +34,9 @@ static const char ctl_action_usage[] =
 	"      [--from STATUS (one ID only)]";
 
 static const struct ctl_command ctl_commands[] = {
-	{ "queue", "queue [--status S] [--article KEY] [-q TEXT] [--limit N] "
-	    "[--all] [--json]", O(STATUS) | O(ARTICLE) | O(QUERY) | O(LIMIT) |
+	{ "queue", "queue [--status S] [--article KEY] [-q TEXT] "
+	    "[--flag CODE] [--limit N]\n      [--all] [--json]",
+	    O(STATUS) | O(ARTICLE) | O(QUERY) | O(FLAG) | O(LIMIT) |
 	    O(ALL) | O(JSON), 0, 0, ctl_cmd_queue },
 	{ "show", "show ID [--json]", O(JSON), 1, 1, ctl_cmd_show },
 	{ "approve", ctl_action_usage, O(REASON) | O(FROM), 1, SIZE_MAX,

@@ -40,6 +40,15 @@ struct config {
 	int	 report_burst;
 	char	*report_action;		/* "unpublish" or "flag" */
 	int	 report_threshold;	/* reports that unpublish a comment */
+	int	 duplicate_window_s;	/* site rules (issue 12): 0 off */
+	int	 duplicate_wave_readers;
+	bool	 auto_create_articles;
+	int	 max_links;
+	int	 min_form_seconds;
+	bool	 word_lists;
+	bool	 bans;
+	int	 repeat_offender;
+	bool	 trusted_authors;
 	char	*allowed_origins;	/* CORS writes: "a, b", "*" or "" */
 	char	*default_lang;		/* "ar" or "en" */
 	bool	 trust_proxy;		/* client IP from X-Forwarded-For */

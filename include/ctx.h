@@ -21,6 +21,7 @@ struct hashpool_inbox;
 struct ratelimit;
 struct sse_hub;
 struct text_limits;
+struct words;
 
 struct ctx {
 	/* The process's, read-only while serving. */
@@ -39,6 +40,7 @@ struct ctx {
 	struct sse_hub			*sse;		/* live streams */
 	struct hashpool_inbox		*hash;		/* argon2id jobs */
 	struct announcer		*announcer;	/* new comments */
+	struct words			*words;		/* the word lists */
 };
 
 #endif

@@ -59,6 +59,14 @@ void	h_admin_moderator_add(struct req *);
 void	h_admin_moderator_update(struct req *);
 void	h_admin_moderator_password(struct req *);
 
+/* h_admin_rules.c */
+void	h_admin_words(struct req *);
+void	h_admin_word_add(struct req *);
+void	h_admin_word_delete(struct req *);
+void	h_admin_bans(struct req *);
+void	h_admin_ban_add(struct req *);
+void	h_admin_ban_delete(struct req *);
+
 /* assets.c: the embedded web files */
 void	h_asset(struct req *);
 

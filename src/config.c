@@ -89,6 +89,31 @@ static const struct config_key config_table[] = {
 	K_INT("report-threshold", report_threshold, "3", 1, 1000000,
 	    "readers' reports that send a published comment back to the "
 	    "queue"),
+	K_INT("duplicate-window-s", duplicate_window_s, "3600", 0, 2592000,
+	    "the same text again within this many seconds: 409 from the "
+	    "same reader, held as a wave from many (0: off)"),
+	K_INT("duplicate-wave-readers", duplicate_wave_readers, "3", 0,
+	    1000000, "distinct readers posting the same text within the "
+	    "window that hold it as duplicate_wave (0: off)"),
+	K_BOOL("auto-create-articles", auto_create_articles, "true",
+	    "create an article on its first comment (false: unknown keys "
+	    "are 404)"),
+	K_INT("max-links", max_links, "2", 0, 1000,
+	    "links a comment may carry before it is held (code links; 0: "
+	    "off)"),
+	K_INT("min-form-seconds", min_form_seconds, "3", 0, 3600,
+	    "a widget post sooner than this after showing the form is "
+	    "spam (too_fast; 0: off)"),
+	K_BOOL("word-lists", word_lists, "true",
+	    "apply the banned and suspect word lists"),
+	K_BOOL("bans", bans, "true",
+	    "apply bans by address, e-mail and e-mail domain"),
+	K_INT("repeat-offender", repeat_offender, "3", 0, 1000000,
+	    "hold an author with this many rejected+spam comments, more "
+	    "than approved (0: off)"),
+	K_BOOL("trusted-authors", trusted_authors, "true",
+	    "publish a trusted author's comments at once unless a rule "
+	    "flags them"),
 	K_STR("allowed-origins", allowed_origins, "",
 	    "other origins whose pages may post comments and reports "
 	    "(comma-separated, e.g. https://news.example; * any)"),

@@ -19,6 +19,7 @@
 #include "moderation.h"
 #include "paging.h"
 #include "req.h"
+#include "rules.h"
 #include "routes.h"
 #include "text.h"
 #include "validate.h"
@@ -52,8 +53,9 @@ bump_article(const struct db_result *res)
 static json_t *
 admin_item_json(const struct db_result *res, int row)
 {
-	json_t		*parent, *flags;
+	json_t		*parent, *flags, *details, *item, *f;
 	const char	*v;
+	size_t		 i;
 
 	if (db_result_value(res, row, db_result_column(res, "parent_id")) !=
 	    NULL)
@@ -67,8 +69,22 @@ admin_item_json(const struct db_result *res, int row)
 	flags = v != NULL ? json_loads(v, 0, NULL) : NULL;
 	if (flags == NULL)
 		flags = json_array();
+	/* Each code with its detail; a code set without one (reported)
+	 * is true. */
+	v = db_result_value(res, row, db_result_column(res, "flag_details"));
+	details = v != NULL ? json_loads(v, 0, NULL) : NULL;
+	if (!json_is_object(details)) {
+		json_decref(details);
+		details = json_object();
+	}
+	json_array_foreach(flags, i, f) {
+		if (json_is_string(f) && json_object_get(details,
+		    json_string_value(f)) == NULL)
+			json_object_set_new(details, json_string_value(f),
+			    json_true());
+	}
 	v = db_result_value(res, row, db_result_column(res, "spam_score"));
-	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o},"
+	item = json_pack("{s:I, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o},"
 	    " s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o,"
 	    " s:{s:I, s:I, s:I}}",
 	    "id", (json_int_t)db_result_int(res, row, "id"),
@@ -92,6 +108,12 @@ admin_item_json(const struct db_result *res, int row)
 	    "approved", (json_int_t)db_result_int(res, row, "approved"),
 	    "rejected", (json_int_t)db_result_int(res, row, "rejected"),
 	    "spam", (json_int_t)db_result_int(res, row, "spam"));
+	v = db_result_value(res, row, db_result_column(res,
+	    "author_trusted"));
+	json_object_set_new(item, "flag_details", details);
+	json_object_set_new(item, "author_trusted",
+	    json_boolean(v != NULL && v[0] == 't'));
+	return item;
 }
 
 /* -- GET /api/v1/admin/comments ------------------------------------------ */
@@ -114,7 +136,7 @@ void
 h_admin_queue(struct req *r)
 {
 	struct queue	*q;
-	const char	*status, *article, *params[5];
+	const char	*status, *article, *flag, *params[6];
 	json_t		*bad = NULL;
 
 	q = xcalloc(1, sizeof *q);
@@ -144,7 +166,17 @@ h_admin_queue(struct req *r)
 		    "invalid query parameters");
 		return;
 	}
-	if (!q->desc && article == NULL && q->page.pattern == NULL) {
+	flag = req_query(r, "flag");
+	if (flag != NULL && *flag == '\0')
+		flag = NULL;
+	if (flag != NULL && !rules_code_known(flag)) {
+		req_reply_fields_new(r, 422, "validation_failed",
+		    json_pack("{s:s}", "flag", "invalid"),
+		    "flag is a reason code");
+		return;
+	}
+	if (!q->desc && article == NULL && q->page.pattern == NULL &&
+	    flag == NULL) {
 		params[0] = paging_before(&q->page);
 		params[1] = q->page.limit_text;
 		db_query(r->ctx->db, SQL_ADMIN_PENDING, params, 2,
@@ -156,8 +188,9 @@ h_admin_queue(struct req *r)
 	params[2] = q->page.pattern;
 	params[3] = paging_before(&q->page);
 	params[4] = q->page.limit_text;
+	params[5] = flag;
 	db_query(r->ctx->db, q->desc ? SQL_ADMIN_QUEUE_DESC :
-	    SQL_ADMIN_QUEUE_ASC, params, 5, queue_cb, r);
+	    SQL_ADMIN_QUEUE_ASC, params, 6, queue_cb, r);
 }
 
 static void
@@ -277,6 +310,7 @@ struct action {
 	enum mod_action	 act;
 	char		*reason;
 	char		*from;		/* NULL: the action's default */
+	bool		 trust;		/* approve: trust the author */
 	int64_t		*ids;		/* batch: in id order */
 	size_t		 nids, next;
 	json_t		*results;	/* batch */
@@ -298,7 +332,7 @@ static void
 action_run(struct req *r, int64_t id, db_cb cb)
 {
 	struct action	*a = r->data;
-	const char	*params[7];
+	const char	*params[8];
 	char		 idbuf[24], modid[24];
 
 	snprintf(idbuf, sizeof idbuf, "%" PRId64, id);
@@ -311,7 +345,8 @@ action_run(struct req *r, int64_t id, db_cb cb)
 	params[4] = modid;
 	params[5] = mod_action_name(a->act);
 	params[6] = a->reason;
-	db_query(r->ctx->db, SQL_MOD_ACTION, params, 7, cb, r);
+	params[7] = a->trust ? "t" : "f";
+	db_query(r->ctx->db, SQL_MOD_ACTION, params, 8, cb, r);
 }
 
 /*
@@ -332,7 +367,8 @@ action_parse(struct req *r, enum mod_action act, bool allow_from)
 	a->act = act;
 	json_object_foreach(r->body, key, v) {
 		if (strcmp(key, "reason") != 0 && !(allow_from &&
-		    strcmp(key, "from") == 0) && !(!allow_from &&
+		    (strcmp(key, "from") == 0 || (act == MOD_APPROVE &&
+		    strcmp(key, "trust_author") == 0))) && !(!allow_from &&
 		    (strcmp(key, "ids") == 0 || strcmp(key, "action") == 0))) {
 			req_reply_fields_new(r, 422, "validation_failed",
 			    json_pack("{s:s}", key, "unknown_field"),
@@ -347,6 +383,16 @@ action_parse(struct req *r, enum mod_action act, bool allow_from)
 		    "invalid reason");
 		return NULL;
 	}
+	/* "Approve and trust this author" (its later comments are
+	 * published at once unless a rule flags them). */
+	v = json_object_get(r->body, "trust_author");
+	if (allow_from && v != NULL && !json_is_boolean(v)) {
+		req_reply_fields_new(r, 422, "validation_failed",
+		    json_pack("{s:s}", "trust_author", "invalid_type"),
+		    "trust_author is true or false");
+		return NULL;
+	}
+	a->trust = allow_from && json_is_true(v);
 	from = allow_from ? json_object_get(r->body, "from") : NULL;
 	if (from != NULL && !json_is_null(from)) {
 		if (!json_is_string(from) ||

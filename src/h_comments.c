@@ -14,6 +14,7 @@
 #include "announce.h"
 #include "cache.h"
 #include "config.h"
+#include "cors.h"
 #include "ctx.h"
 #include "db.h"
 #include "gen.h"
@@ -22,8 +23,10 @@
 #include "log.h"
 #include "req.h"
 #include "routes.h"
+#include "rules.h"
 #include "token.h"
 #include "validate.h"
+#include "words.h"
 #include "xmalloc.h"
 
 #define IDEMPOTENCY_KEY_MAX	200
@@ -41,6 +44,10 @@ struct submit {
 	char			 token_hash[TOKEN_HASH_HEX_SIZE];
 	const char		*lang;
 	int			 attempts;
+	/* The site's rules (issue 12) judged before the query. */
+	const char		*url;		/* in.article_url if allowed */
+	char			 hash[RULES_HASH_HEX_SIZE];
+	char			*flags;		/* {code: detail}, JSON */
 };
 
 static void	submit_free(void *);
@@ -52,6 +59,7 @@ static void	own_cb(const struct db_result *, void *);
 static bool	idempotency_key_ok(const char *);
 static char	*sanitize_user_agent(const char *);
 static json_t	*comment_row_json(const struct db_result *, int, bool);
+static void	submit_rules(struct req *, struct submit *);
 
 static bool
 idempotency_key_ok(const char *s)
@@ -129,6 +137,7 @@ submit_free(void *arg)
 	free(s->key);
 	free(s->idem);
 	free(s->user_agent);
+	free(s->flags);
 	free(s);
 }
 
@@ -185,15 +194,56 @@ h_comment_submit(struct req *r)
 	token_submitter(ctx->token_secret, ctx->token_secret_len, s->key,
 	    keylen, s->idem, s->token);
 	token_hash_hex(s->token, strlen(s->token), s->token_hash);
+	submit_rules(r, s);
 	submit_run(r);
+}
+
+/*
+ * What the comment's own fields decide (rules.h), the hash of its
+ * folded text for duplicates, and the page's address if it belongs to
+ * a site allowed to post (so a forged one never names an article).
+ */
+static void
+submit_rules(struct req *r, struct submit *s)
+{
+	const struct config	*cfg = r->ctx->cfg;
+	struct rules_settings	 set;
+	const char		*u = s->in.article_url, *auth;
+	char			*origin;
+	json_t			*flags;
+
+	set.word_lists = cfg->word_lists;
+	set.max_links = cfg->max_links;
+	set.min_form_seconds = cfg->min_form_seconds;
+	flags = rules_eval(&set, words_list(r->ctx->words), &s->in);
+	s->flags = json_dumps(flags, JSON_COMPACT);
+	json_decref(flags);
+	if (s->flags == NULL)
+		fatalx("out of memory");
+	rules_body_hash(s->in.body, s->hash);
+	/* validate.c made it an absolute http(s) URL. */
+	if (u != NULL && (auth = strstr(u, "://")) != NULL) {
+		auth += 3;
+		origin = xstrndup(u, (size_t)(auth - u) + strcspn(auth,
+		    "/?#"));
+		if (cors_origin_allowed(cfg->allowed_origins, origin,
+		    req_header(r, "Host")))
+			s->url = u;
+		free(origin);
+	}
 }
 
 static void
 submit_run(struct req *r)
 {
 	struct submit		*s = r->data;
-	const char		*params[9];
+	const struct config	*cfg = r->ctx->cfg;
+	const char		*params[19];
+	char			 window[16], wave[16], repeat[16];
 
+	snprintf(window, sizeof window, "%d", cfg->duplicate_window_s);
+	snprintf(wave, sizeof wave, "%d", cfg->duplicate_wave_readers);
+	snprintf(repeat, sizeof repeat, "%d", cfg->repeat_offender);
 	params[0] = s->key;
 	params[1] = s->in.author;
 	params[2] = s->in.email;
@@ -203,8 +253,18 @@ submit_run(struct req *r)
 	params[6] = s->ip[0] != '\0' ? s->ip : NULL;
 	params[7] = s->user_agent;
 	params[8] = s->token_hash;
+	params[9] = s->in.article_title;
+	params[10] = s->url;
+	params[11] = cfg->auto_create_articles ? "t" : "f";
+	params[12] = s->hash;
+	params[13] = window;
+	params[14] = wave;
+	params[15] = cfg->bans ? "t" : "f";
+	params[16] = repeat;
+	params[17] = cfg->trusted_authors ? "t" : "f";
+	params[18] = s->flags;
 	s->attempts++;
-	db_query(r->ctx->db, SQL_COMMENT_SUBMIT, params, 9, submit_cb, r);
+	db_query(r->ctx->db, SQL_COMMENT_SUBMIT, params, 19, submit_cb, r);
 }
 
 static void
@@ -237,6 +297,17 @@ submit_cb(const struct db_result *res, void *arg)
 		    "this article is closed for comments");
 		return;
 	}
+	if (strcmp(outcome, "no_article") == 0) {
+		req_reply_error(r, 404, "not_found", "no such article");
+		return;
+	}
+	if (strcmp(outcome, "duplicate") == 0) {
+		req_reply_error_extra_new(r, 409, "duplicate",
+		    json_pack("{s:I}", "comment_id", (json_int_t)
+		    db_result_int(res, 0, "id")),
+		    "the same comment was posted a moment ago");
+		return;
+	}
 	if (strcmp(outcome, "bad_parent") == 0) {
 		req_reply_fields_new(r, 422, "validation_failed",
 		    json_pack("{s:s}", "parent_id", "not_found"),
@@ -253,7 +324,7 @@ submit_cb(const struct db_result *res, void *arg)
 	/* Published at once, or a new article: cached answers about it
 	 * are stale from now on, in every worker (before we answer). */
 	if (strcmp(outcome, "created") == 0 && (strcmp(db_result_value(res,
-	    0, db_result_column(res, "status")), "approved") == 0 ||
+	    0, db_result_column(res, "stored_status")), "approved") == 0 ||
 	    strcmp(db_result_value(res, 0, db_result_column(res,
 	    "article_created")), "t") == 0))
 		gen_bump_article(s->key, strlen(s->key));
@@ -278,7 +349,8 @@ submit_cb(const struct db_result *res, void *arg)
 	idparam = db_result_value(res, 0, db_result_column(res, "id"));
 	/* A pending comment is announced now, outside its transaction (see
 	 * migrations/0003); a published one was announced by its commit. */
-	if (strcmp(outcome, "created") == 0 && code == 202)
+	if (strcmp(outcome, "created") == 0 && strcmp(db_result_value(res,
+	    0, db_result_column(res, "stored_status")), "pending") == 0)
 		announcer_add(r->ctx->announcer, idparam);
 	req_reply_json_new(r, code, reply);
 }
@@ -300,6 +372,7 @@ struct read {
 	char			*next_query;	/* html: of the next link */
 	int			 limit;
 	char			*param;		/* counts: JSON key list */
+	char			*article;	/* pages: the key */
 };
 
 static void
@@ -310,6 +383,7 @@ read_free(void *arg)
 	free(rd->cache_key);
 	free(rd->next_query);
 	free(rd->param);
+	free(rd->article);
 	free(rd);
 }
 
@@ -471,6 +545,7 @@ comments_page(struct req *r, bool html)
 	r->data_free = read_free;
 	rd->newest = newest;
 	rd->html = html;
+	rd->article = xstrndup(key, keylen);
 	rd->limit = lim;
 	/* The next page's link keeps what the request named. */
 	if (html && limit != NULL)
@@ -564,10 +639,24 @@ list_cb(const struct db_result *res, void *arg)
 		n++;
 	}
 	if (row_article < 0) {
-		/* Cached too: the article's creation is announced. */
+		/* No such article: the page of one without comments, so
+		 * pages that have none log no error and the answer does
+		 * not tell which keys exist.  Cached too: the article's
+		 * creation is announced. */
 		free(nodes);
-		read_finish_json(r, 404, json_pack("{s:{s:s, s:s}}", "error",
-		    "code", "not_found", "message", "no such article"));
+		body = json_pack("{s:{s:s, s:n, s:n, s:s}, s:i, s:[], s:n}",
+		    "article", "key", rd->article, "title", "url", "mode",
+		    "premoderated", "total", 0, "comments", "next");
+		if (rd->html) {
+			char	*frag;
+			size_t	 len;
+
+			frag = html_comments(body, rd->next_query, &len);
+			json_decref(body);
+			read_finish(r, 200, frag, len, HTML_TYPE);
+			return;
+		}
+		read_finish_json(r, 200, body);
 		return;
 	}
 

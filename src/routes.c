@@ -51,6 +51,16 @@ const struct route route_table[] = {
 	{ ROUTE_POST, "/api/v1/admin/moderators/:name/password",
 	    ROUTE_ADMIN | ROUTE_JSON_BODY | ROUTE_JSON_OPTIONAL,
 	    h_admin_moderator_password },
+	{ ROUTE_GET, "/api/v1/admin/words", ROUTE_ADMIN, h_admin_words },
+	{ ROUTE_POST, "/api/v1/admin/words", ROUTE_ADMIN | ROUTE_JSON_BODY,
+	    h_admin_word_add },
+	{ ROUTE_DELETE, "/api/v1/admin/words/:id", ROUTE_ADMIN,
+	    h_admin_word_delete },
+	{ ROUTE_GET, "/api/v1/admin/bans", ROUTE_AUTH, h_admin_bans },
+	{ ROUTE_POST, "/api/v1/admin/bans", ROUTE_AUTH | ROUTE_JSON_BODY,
+	    h_admin_ban_add },
+	{ ROUTE_DELETE, "/api/v1/admin/bans/:id", ROUTE_AUTH,
+	    h_admin_ban_delete },
 
 };
 

@@ -64,9 +64,17 @@
 #define PAGE_DELAY \
 	"  AND (SELECT true FROM pg_sleep($4::float8))"
 
+/* What a reader is told of their own comment: one a rule refused
+ * (stored rejected or spam behind the usual notice) reads as what they
+ * were told until a moderator acts on it: no oracle for spammers. */
+#define OWN_STATUS \
+	"CASE WHEN c.moderated_by IS NULL AND c.spam_flags && ARRAY[" \
+	"'banned_word', 'banned_author', 'honeypot', 'too_fast']" \
+	" THEN c.submitted_status ELSE c.status END"
+
 /* Everything a moderator sees of a comment (the queue and one item).
- * The author's history takes one of two branches, each matching a
- * partial covering index (migrations/0004): index-only scans. */
+ * The author's history is the author record (migrations/0006), one
+ * primary-key lookup whatever the queue's depth. */
 #define ADMIN_ITEM_SELECT \
 	"SELECT c.id, c.status, " TS("c.created_at") " AS created_at, " \
 	   TS("c.moderated_at") " AS moderated_at, c.moderated_by," \
@@ -75,26 +83,21 @@
 	"  p.author AS parent_author, left(p.body, 140) AS parent_excerpt," \
 	"  c.author, c.email, host(c.ip) AS ip, c.user_agent, c.body," \
 	"  c.spam_score, array_to_json(c.spam_flags)::text AS spam_flags," \
-	"  h.approved, h.rejected, h.spam " \
+	"  c.flag_details::text AS flag_details," \
+	"  coalesce(h.approved, 0) AS approved," \
+	"  coalesce(h.rejected, 0) AS rejected," \
+	"  coalesce(h.spam, 0) AS spam," \
+	"  coalesce(h.trusted, false) AS author_trusted " \
 	"FROM comments c JOIN articles a ON a.id = c.article_id " \
 	"LEFT JOIN comments p ON p.id = c.parent_id " \
-	"LEFT JOIN LATERAL (" \
-	"  SELECT count(*) FILTER (WHERE e.status = 'approved') AS approved," \
-	"    count(*) FILTER (WHERE e.status = 'rejected') AS rejected," \
-	"    count(*) FILTER (WHERE e.status = 'spam') AS spam" \
-	"  FROM (SELECT e.status FROM comments e" \
-	"      WHERE c.email IS NOT NULL AND e.email IS NOT NULL" \
-	"        AND lower(e.email) = lower(c.email) AND e.id < c.id" \
-	"    UNION ALL" \
-	"    SELECT e.status FROM comments e" \
-	"      WHERE c.email IS NULL AND e.email IS NULL" \
-	"        AND e.author = c.author AND e.id < c.id) AS e" \
-	") h ON true "
+	"LEFT JOIN authors h ON h.key = c.author_key "
 
 /* The queue's filters: $1 status or 'all', $2 article key, $3 a LIKE
- * pattern on the folded body or author. */
+ * pattern on the folded body or author, $6 a reason code. */
 #define QUEUE_FILTERS \
 	"WHERE ($1 = 'all' OR c.status = $1)" \
+	"  AND ($6::text IS NULL OR (c.spam_flags <> '{}'" \
+	"    AND c.spam_flags @> ARRAY[$6::text]))" \
 	"  AND ($2::text IS NULL OR a.key = $2::text)" \
 	"  AND ($3::text IS NULL" \
 	"    OR commentd_fold(c.body) LIKE commentd_fold($3::text)" \
@@ -110,24 +113,43 @@
 	"    AND c.status = 'approved') AS approved " \
 	"FROM articles a "
 
+#define WORD_COLUMNS \
+	"id, word, list, " TS("created_at") " AS created_at, created_by"
+
+#define BAN_COLUMNS \
+	"id, kind, value, " TS("expires_at") " AS expires_at, reason, " \
+	TS("created_at") " AS created_at, created_by"
+
 static const struct sql_stmt sql_table[SQL_COUNT] = {
 	[SQL_PING] = { "ping", 0, "SELECT 1" },
 
 	/*
 	 * A reader's submission, in one statement: create the article on its
-	 * first comment (trying the insert only when the article is
-	 * missing: a speculative insert that conflicts costs as much as a
-	 * row), replay an earlier submission with the same
-	 * Idempotency-Key, check the parent, insert.  The first column says
-	 * what happened: created, replayed, closed or bad_parent.  No row at
-	 * all means a concurrent transaction created the article (or the
-	 * keyed comment) after this statement's snapshot: run it again.
+	 * first comment when allowed (trying the insert only when the
+	 * article is missing: a speculative insert that conflicts costs as
+	 * much as a row), replay an earlier submission with the same
+	 * Idempotency-Key, check the parent, refuse a duplicate, judge the
+	 * site's rules that need the database (bans, a wave of the same
+	 * text, the author's record) beside those the server judged ($19),
+	 * decide the status, insert, and record each rule that acted as a
+	 * 'rule' event by 'system'.  The first column says what happened:
+	 * created, replayed, duplicate (id: the earlier comment),
+	 * no_article, closed or bad_parent.  No row at all means a
+	 * concurrent transaction created the article (or the keyed comment)
+	 * after this statement's snapshot: run it again.  status is what
+	 * the reader is told: a comment a rule refused reads as pending.
 	 *   $1 article key   $2 author   $3 email   $4 body   $5 parent id
 	 *   $6 idempotency key   $7 ip   $8 user agent   $9 token hash (hex)
+	 *   $10 article title   $11 article url (of an allowed origin)
+	 *   $12 create unknown articles   $13 hash of the folded body (hex)
+	 *   $14 duplicate window (s, 0 off)   $15 wave readers (0 off)
+	 *   $16 bans on   $17 repeat offender threshold (0 off)
+	 *   $18 trusted authors on   $19 the server's rules {code: detail}
 	 */
-	[SQL_COMMENT_SUBMIT] = { "comment_submit", 9,
+	[SQL_COMMENT_SUBMIT] = { "comment_submit", 19,
 	"WITH new_article AS ("
-	"  INSERT INTO articles (key) SELECT $1 WHERE $5::bigint IS NULL"
+	"  INSERT INTO articles (key, title, url) SELECT $1, $10, $11"
+	"  WHERE $5::bigint IS NULL AND $12::bool"
 	"    AND NOT EXISTS (SELECT 1 FROM articles WHERE key = $1)"
 	"  ON CONFLICT (key) DO NOTHING RETURNING id, mode"
 	"), article AS ("
@@ -136,46 +158,138 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  FROM (SELECT id, mode FROM new_article"
 	"    UNION ALL SELECT id, mode FROM articles WHERE key = $1"
 	"    LIMIT 1) AS found"
+	"), who AS ("
+	"  SELECT CASE WHEN $3::text IS NOT NULL THEN 'e:' || lower($3)"
+	"    ELSE 'n:' || $2::text || E'\\n' ||"
+	"      coalesce(host($7::inet), '') END AS key,"
+	"    decode($13, 'hex') AS hash"
 	"), prior AS ("
 	"  SELECT c.id, c.parent_id, c.author, c.body, c.status, c.created_at,"
-	"    c.submitted_status"
+	"    c.submitted_status, c.spam_flags, c.moderated_by"
 	"  FROM comments c JOIN article a ON c.article_id = a.id"
 	"  WHERE $6::text IS NOT NULL AND c.idempotency_key = $6::text"
 	"), parent_ok AS ("
 	"  SELECT $5::bigint IS NULL OR EXISTS ("
 	"    SELECT 1 FROM comments p JOIN article a ON p.article_id = a.id"
 	"    WHERE p.id = $5::bigint AND p.status = 'approved') AS ok"
+	"), same AS ("
+	"  SELECT c.id, c.ip, c.email, c.author_key FROM comments c, who"
+	"  WHERE $14::int > 0 AND c.body_hash = who.hash"
+	"    AND c.created_at > now() - make_interval(secs => $14::int)"
+	"), dup AS ("
+	"  SELECT min(s.id) AS id FROM same s, who"
+	"  WHERE NOT EXISTS (SELECT 1 FROM prior) AND (s.ip = $7::inet"
+	"    OR lower(s.email) = lower($3) OR s.author_key = who.key)"
+	"  HAVING min(s.id) IS NOT NULL"
+	"), wave AS ("
+	"  SELECT min(id) AS first_id, count(DISTINCT reader) AS readers"
+	"  FROM (SELECT s.id, network(set_masklen(s.ip, CASE family(s.ip)"
+	"      WHEN 4 THEN 32 ELSE 64 END)) AS reader FROM same s"
+	"    UNION ALL SELECT NULL, network(set_masklen($7::inet,"
+	"      CASE family($7::inet) WHEN 4 THEN 32 ELSE 64 END))) AS r"
+	"), ban AS ("
+	"  SELECT min(id) AS id FROM ("
+	"    SELECT b.id FROM bans b WHERE b.kind = 'ip'"
+	"      AND b.cidr >>= $7::inet"
+	"      AND (b.expires_at IS NULL OR b.expires_at > now())"
+	"    UNION ALL SELECT b.id FROM bans b WHERE b.kind = 'email'"
+	"      AND b.value = lower($3)"
+	"      AND (b.expires_at IS NULL OR b.expires_at > now())"
+	"    UNION ALL SELECT b.id FROM bans b WHERE b.kind = 'email_domain'"
+	"      AND b.value = lower(split_part($3, '@', 2))"
+	"      AND (b.expires_at IS NULL OR b.expires_at > now())) AS m"
+	"  WHERE $16::bool"
+	"), author AS ("
+	"  SELECT au.approved, au.rejected, au.spam, au.trusted"
+	"  FROM authors au, who WHERE au.key = who.key"
+	"), verdict AS ("
+	"  SELECT $19::jsonb"
+	"    || CASE WHEN ban.id IS NOT NULL"
+	"      THEN jsonb_build_object('banned_author', ban.id)"
+	"      ELSE '{}' END"
+	"    || CASE WHEN $15::int > 0 AND w.readers >= $15::int"
+	"      AND w.first_id IS NOT NULL"
+	"      THEN jsonb_build_object('duplicate_wave', w.first_id)"
+	"      ELSE '{}' END"
+	"    || coalesce((SELECT jsonb_build_object('repeat_offender',"
+	"      jsonb_build_object('approved', au.approved, 'rejected',"
+	"      au.rejected, 'spam', au.spam)) FROM author au"
+	"      WHERE $17::int > 0 AND au.rejected + au.spam >= $17::int"
+	"        AND au.rejected + au.spam > au.approved), '{}') AS flags"
+	"  FROM wave w, ban"
+	"), decided AS ("
+	"  SELECT v.flags, CASE"
+	"    WHEN v.flags ?| ARRAY['banned_author', 'honeypot', 'too_fast']"
+	"      THEN 'spam'"
+	"    WHEN v.flags ? 'banned_word' THEN 'rejected'"
+	"    WHEN v.flags ?| ARRAY['suspect_word', 'links', 'duplicate_wave',"
+	"      'repeat_offender'] THEN 'pending'"
+	"    WHEN $18::bool AND coalesce((SELECT trusted FROM author), false)"
+	"      THEN 'approved'"
+	"    ELSE a.initial END AS status"
+	"  FROM verdict v, article a"
 	"), inserted AS ("
 	"  INSERT INTO comments (article_id, parent_id, author, email, body,"
 	"    status, submitted_status, ip, user_agent, idempotency_key,"
-	"    submitter_token_hash)"
-	"  SELECT a.id, $5::bigint, $2, $3, $4, a.initial, a.initial,"
-	"    $7::inet, $8, $6::text, decode($9, 'hex')"
-	"  FROM article a, parent_ok"
+	"    submitter_token_hash, author_key, body_hash, spam_flags,"
+	"    flag_details)"
+	"  SELECT a.id, $5::bigint, $2, $3, $4, d.status,"
+	"    CASE WHEN d.status IN ('rejected', 'spam') THEN 'pending'"
+	"      ELSE d.status END,"
+	"    $7::inet, $8, $6::text, decode($9, 'hex'), who.key, who.hash,"
+	"    ARRAY(SELECT jsonb_object_keys(d.flags) ORDER BY 1), d.flags"
+	"  FROM article a, parent_ok, decided d, who"
 	"  WHERE a.mode <> 'closed' AND parent_ok.ok"
 	"    AND NOT EXISTS (SELECT 1 FROM prior)"
+	"    AND NOT EXISTS (SELECT 1 FROM dup)"
 	"  ON CONFLICT (article_id, idempotency_key)"
 	"    WHERE idempotency_key IS NOT NULL DO NOTHING"
 	"  RETURNING id, parent_id, author, body, status, created_at,"
-	"    submitted_status"
+	"    submitted_status, flag_details"
+	"), named AS ("
+	"  UPDATE articles a SET title = coalesce(a.title, $10),"
+	"    url = coalesce(a.url, $11)"
+	"  FROM inserted i, article t"
+	"  WHERE a.id = t.id AND NOT EXISTS (SELECT 1 FROM new_article)"
+	"    AND ((a.title IS NULL AND $10 IS NOT NULL)"
+	"      OR (a.url IS NULL AND $11 IS NOT NULL))"
+	"), ev AS ("
+	"  INSERT INTO moderation_events (comment_id, actor, action,"
+	"    to_status, reason)"
+	"  SELECT i.id, 'system', 'rule', i.status, CASE WHEN"
+	"    f.value = 'true' THEN f.key ELSE f.key || ': ' ||"
+	"    (f.value #>> '{}') END"
+	"  FROM inserted i, jsonb_each(i.flag_details) f"
 	") "
-	"SELECT 'created' AS outcome, id, parent_id, author, body, status, "
+	"SELECT 'created' AS outcome, id, parent_id, author, body,"
+	"  submitted_status AS status, "
 	  TS("created_at") " AS created_at, submitted_status,"
-	"  EXISTS (SELECT 1 FROM new_article) AS article_created "
+	"  EXISTS (SELECT 1 FROM new_article) AS article_created,"
+	"  status AS stored_status "
 	"FROM inserted "
 	"UNION ALL "
-	"SELECT 'replayed', id, parent_id, author, body, status, "
-	  TS("created_at") ", submitted_status, false FROM prior "
+	"SELECT 'replayed', id, parent_id, author, body,"
+	"  CASE WHEN moderated_by IS NULL AND spam_flags && ARRAY["
+	"    'banned_word', 'banned_author', 'honeypot', 'too_fast']"
+	"    THEN submitted_status ELSE status END, "
+	  TS("created_at") ", submitted_status, false, status FROM prior "
+	"UNION ALL "
+	"SELECT 'duplicate', dup.id, NULL, NULL, NULL, NULL, NULL, NULL,"
+	"  false, NULL "
+	"FROM dup, article a, parent_ok "
+	"WHERE a.mode <> 'closed' AND parent_ok.ok "
 	"UNION ALL "
 	"SELECT CASE WHEN a.mode = 'closed' THEN 'closed' ELSE 'bad_parent' "
-	"  END, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false "
+	"  END, NULL, NULL, NULL, NULL, NULL, NULL, NULL, false, NULL "
 	"FROM article a, parent_ok "
 	"WHERE NOT EXISTS (SELECT 1 FROM prior)"
 	"  AND (a.mode = 'closed' OR NOT parent_ok.ok) "
 	"UNION ALL "
-	"SELECT 'bad_parent', NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
-	"  false "
-	"WHERE $5::bigint IS NOT NULL AND NOT EXISTS (SELECT 1 FROM article)" },
+	"SELECT CASE WHEN $5::bigint IS NULL THEN 'no_article'"
+	"  ELSE 'bad_parent' END, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+	"  false, NULL "
+	"WHERE ($5::bigint IS NOT NULL OR NOT $12::bool)"
+	"  AND NOT EXISTS (SELECT 1 FROM article)" },
 
 	/* $1 article key  $2 cursor (exclusive) or NULL  $3 page size */
 	[SQL_COMMENTS_PAGE_OLDEST] = { "comments_page_oldest", 3,
@@ -198,7 +312,8 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 
 	/* $1 comment id   $2 submitter token hash (hex) */
 	[SQL_COMMENT_OWN] = { "comment_own", 2,
-	"SELECT c.id, c.parent_id, c.author, c.body, c.status, "
+	"SELECT c.id, c.parent_id, c.author, c.body,"
+	"  " OWN_STATUS " AS status, "
 	  TS("c.created_at") " AS created_at, a.key "
 	"FROM comments c JOIN articles a ON a.id = c.article_id "
 	"WHERE c.id = $1::bigint"
@@ -287,14 +402,15 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"WHERE token_hash = decode($1, 'hex') AND revoked_at IS NULL" },
 
 	/* The queue: $1 status or 'all'  $2 article key  $3 LIKE pattern on
-	 * folded text  $4 cursor (exclusive)  $5 page size (+1 looked at).
+	 * folded text  $4 cursor (exclusive)  $5 page size (+1 looked at)
+	 * $6 reason code.
 	 * One-shot: with the values known, the planner drops the filters
 	 * not given and picks the index of the status or article. */
-	[SQL_ADMIN_QUEUE_ASC] = { "admin_queue_asc", 5,
+	[SQL_ADMIN_QUEUE_ASC] = { "admin_queue_asc", 6,
 	ADMIN_ITEM_SELECT QUEUE_FILTERS
 	"  AND c.id > coalesce($4::bigint, 0) "
 	"ORDER BY c.id ASC LIMIT $5::int + 1", 1 },
-	[SQL_ADMIN_QUEUE_DESC] = { "admin_queue_desc", 5,
+	[SQL_ADMIN_QUEUE_DESC] = { "admin_queue_desc", 6,
 	ADMIN_ITEM_SELECT QUEUE_FILTERS
 	"  AND c.id < coalesce($4::bigint, 9223372036854775807) "
 	"ORDER BY c.id DESC LIMIT $5::int + 1", 1 },
@@ -319,9 +435,9 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	 * such comment.  The row lock makes racing actions queue: the loser
 	 * sees the winner's status.
 	 *   $1 id  $2 from  $3 to  $4 actor name  $5 moderator id
-	 *   $6 action  $7 reason
+	 *   $6 action  $7 reason  $8 trust the author (approve)
 	 */
-	[SQL_MOD_ACTION] = { "mod_action", 7,
+	[SQL_MOD_ACTION] = { "mod_action", 8,
 	"WITH actor AS ("
 	"  SELECT set_config('commentd.actor', $4, true) AS name"
 	"), target AS ("
@@ -340,7 +456,12 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  WHERE c.id = t.id AND po.ok AND CASE WHEN $2::text IS NULL"
 	"    THEN t.status <> 'pending' ELSE t.status = $2::text END"
 	"  RETURNING c.id, c.status, c.moderated_by, c.moderated_at,"
-	"    t.status AS from_status"
+	"    t.status AS from_status, c.author_key"
+	"), trusted AS ("
+	"  INSERT INTO authors AS au (key, trusted)"
+	"  SELECT author_key, true FROM upd"
+	"  WHERE $8::bool AND author_key IS NOT NULL"
+	"  ON CONFLICT (key) DO UPDATE SET trusted = true"
 	"), ev AS ("
 	"  INSERT INTO moderation_events (comment_id, actor, moderator_id,"
 	"    action, from_status, to_status, reason)"
@@ -489,6 +610,59 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  coalesce(u.status, t.status) AS status, a.key AS article "
 	"FROM target t JOIN articles a ON a.id = t.article_id"
 	"  LEFT JOIN upd u ON true" },
+
+	/* A worker's copy of the word lists (words.c). */
+	[SQL_WORDS_LOAD] = { "words_load", 0,
+	"SELECT id, word, list FROM words ORDER BY id" },
+
+	/* $1 list or NULL */
+	[SQL_WORDS_LIST] = { "words_list", 1,
+	"SELECT " WORD_COLUMNS " FROM words"
+	" WHERE $1::text IS NULL OR list = $1::text ORDER BY id" },
+
+	/* $1 word  $2 list  $3 folded  $4 actor.  No row: an entry that
+	 * folds alike exists. */
+	[SQL_WORD_ADD] = { "word_add", 4,
+	"INSERT INTO words (word, list, folded, created_by)"
+	" VALUES ($1, $2, $3, $4) ON CONFLICT (folded) DO NOTHING"
+	" RETURNING " WORD_COLUMNS },
+
+	/* $1 id */
+	[SQL_WORD_DELETE] = { "word_delete", 1,
+	"DELETE FROM words WHERE id = $1::bigint RETURNING id" },
+
+	/* $1 include expired ones */
+	[SQL_BANS_LIST] = { "bans_list", 1,
+	"SELECT " BAN_COLUMNS " FROM bans"
+	" WHERE $1::bool OR expires_at IS NULL OR expires_at > now()"
+	" ORDER BY id DESC" },
+
+	/* $1 kind  $2 value  $3 expires_at  $4 reason  $5 actor */
+	[SQL_BAN_ADD] = { "ban_add", 5,
+	"INSERT INTO bans (kind, value, cidr, expires_at, reason,"
+	"  created_by)"
+	" VALUES ($1, $2::text, CASE WHEN $1 = 'ip' THEN $2::text::cidr END,"
+	"  $3::timestamptz, $4, $5)"
+	" RETURNING " BAN_COLUMNS },
+
+	/* $1 comment id  $2 expires_at  $3 reason  $4 actor: "ban this
+	 * author", by e-mail when the comment has one, else by address.
+	 * No row: no such comment, or one with neither. */
+	[SQL_BAN_AUTHOR] = { "ban_author", 4,
+	"INSERT INTO bans (kind, value, cidr, expires_at, reason,"
+	"  created_by)"
+	" SELECT CASE WHEN c.email IS NOT NULL THEN 'email' ELSE 'ip' END,"
+	"  coalesce(lower(c.email), host(c.ip)),"
+	"  CASE WHEN c.email IS NULL THEN set_masklen(c.ip, CASE"
+	"    family(c.ip) WHEN 4 THEN 32 ELSE 128 END)::cidr END,"
+	"  $2::timestamptz, $3, $4"
+	" FROM comments c WHERE c.id = $1::bigint"
+	"  AND (c.email IS NOT NULL OR c.ip IS NOT NULL)"
+	" RETURNING " BAN_COLUMNS },
+
+	/* $1 id */
+	[SQL_BAN_DELETE] = { "ban_delete", 1,
+	"DELETE FROM bans WHERE id = $1::bigint RETURNING id" },
 
 	/* The accounts, for admins. */
 	[SQL_MODERATORS_LIST] = { "moderators_list", 0,

@@ -35,6 +35,7 @@
 #include "req.h"
 #include "sse.h"
 #include "worker.h"
+#include "words.h"
 #include "xmalloc.h"
 
 /* Bodies above this never reach our handler: libevent refuses them by
@@ -143,6 +144,7 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	w->ctx.cache = cache_new(shared->cache_bytes);
 	w->ctx.hash = hashpool_inbox_new(shared->hashpool, w->base);
 	w->ctx.announcer = announcer_new(w->base, w->ctx.db);
+	w->ctx.words = words_new(w->ctx.db);
 	/* Each worker listens itself: its streams (and caches) hear every
 	 * change made by any process on the database. */
 	db_pool_listen(w->ctx.db, worker_notify_cb, worker_listen_state_cb,
@@ -193,6 +195,7 @@ worker_main(void *arg)
 	 * answer ends its load in the cache. */
 	sse_hub_free(w->ctx.sse);
 	db_pool_free(w->ctx.db);
+	words_free(w->ctx.words);
 	cache_free(w->ctx.cache);
 	hashpool_inbox_free(w->ctx.hash);
 	announcer_free(w->ctx.announcer);
@@ -299,8 +302,8 @@ worker_finish_cb(evutil_socket_t fd, short what, void *arg)
 /*
  * A change announced by any process: what public answers about the
  * article no longer hold (a new pending comment changes none, unless
- * the article itself is new, which comes as an "article" change), and
- * what moderators' streams must hear.
+ * the article itself is new, which comes as an "article" change), what
+ * moderators' streams must hear, and changes to the word lists.
  */
 static void
 worker_notify_cb(const char *payload, void *arg)
@@ -321,6 +324,8 @@ worker_notify_cb(const char *payload, void *arg)
 	if (kind != NULL && article != NULL && (strcmp(kind, "new") != 0 ||
 	    (status != NULL && strcmp(status, "approved") == 0)))
 		gen_bump_article(article, strlen(article));
+	if (kind != NULL && strcmp(kind, "words") == 0)
+		words_reload(w->ctx.words);
 	if (kind != NULL && strcmp(kind, "article") != 0 && id > 0)
 		sse_hub_notify(w->ctx.sse, (int64_t)id, payload);
 	json_decref(j);
@@ -337,6 +342,8 @@ worker_listen_state_cb(bool listening, void *arg)
 	if (listening) {
 		log_info("listening for changes");
 		sse_hub_resync(w->ctx.sse);
+		/* Changes to the word lists may have gone unheard. */
+		words_reload(w->ctx.words);
 	} else
 		log_warn("not listening for changes until the database "
 		    "is back: the read cache is off");

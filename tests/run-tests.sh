@@ -120,10 +120,15 @@ if ! deploy/pg.sh start "$tmp/pg" fast; then
 	failed=$((failed + 1))
 else
 	db=$(deploy/pg.sh url "$tmp/pg")
-	# The tests post many comments and reports from 127.0.0.1: no
-	# rate limits on this server, nor on the servers tests start,
-	# unless they ask for them (test_limits, the widget's 429).
-	export COMMENTD_SUBMIT_RATE=0 COMMENTD_REPORT_RATE=0
+	# The tests post many comments and reports from 127.0.0.1, the
+	# same texts by the same authors, reject many, and fill forms
+	# faster than people: the rules that judge a reader by that are off
+	# on this server and on the servers tests start (which inherit the
+	# environment), unless a test turns one on (test_limits,
+	# test_rules, the widget's 429).
+	export COMMENTD_SUBMIT_RATE=0 COMMENTD_REPORT_RATE=0 \
+	    COMMENTD_DUPLICATE_WINDOW_S=0 COMMENTD_REPEAT_OFFENDER=0 \
+	    COMMENTD_MIN_FORM_SECONDS=0
 	COMMENTD_DATABASE_URL=$db COMMENTD_LISTEN=127.0.0.1:0 \
 	COMMENTD_WORKERS=2 COMMENTD_DB_QUEUE_TIMEOUT_MS=1000 \
 	COMMENTD_DB_RETRY_MAX_MS=1000 COMMENTD_SHUTDOWN_TIMEOUT_MS=5000 \

@@ -1739,7 +1739,7 @@ it_server_at(const char *file, int line, const char **base,
 	    asan != NULL ? asan : "", asan != NULL && *asan != '\0' ? ":" :
 	    "");
 	va_start(ap, workers);
-	while (n < 15 && (e = va_arg(ap, const char *)) != NULL)
+	while (n < 13 && (e = va_arg(ap, const char *)) != NULL)
 		env[n++] = (char *)e;
 	va_end(ap);
 	env[n] = NULL;

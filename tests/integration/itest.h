@@ -182,7 +182,9 @@ int		 it_proc_wait(struct it_proc *proc, long timeout_ms);
 /*
  * Starts `$COMMENTD_TEST_BIN serve --listen 127.0.0.1:0 --workers N` on
  * the test database with the extra environment given ("NAME=value"
- * strings, then NULL) and waits until it serves and listens for changes;
+ * strings, then NULL; COMMENTD_DUPLICATE_WINDOW_S and
+ * COMMENTD_REPEAT_OFFENDER are 0 unless one of them says otherwise) and
+ * waits until it serves and listens for changes;
  * *base gets its "http://127.0.0.1:PORT".  Owned by the test case, like
  * it_spawn().  NULL (a failed check at the caller's line) if it did not
  * start.

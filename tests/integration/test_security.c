@@ -114,6 +114,14 @@ static const struct admin_route admin_routes[] = {
 	    "{\"disabled\": true, \"role\": \"admin\"}" },
 	{ "POST", API "/moderators/:name/password", ADMIN, NULL,
 	    "{\"password\": \"forged-password-1\"}" },
+	{ "GET", API "/words", ADMIN, NULL, NULL },
+	{ "POST", API "/words", ADMIN, NULL,
+	    "{\"word\": \"forged @RUN\", \"list\": \"banned\"}" },
+	{ "DELETE", API "/words/:id", ADMIN, NULL, NULL },
+	{ "GET", API "/bans", MODERATOR, NULL, NULL },
+	{ "POST", API "/bans", MODERATOR, NULL,
+	    "{\"kind\": \"email_domain\", \"value\": \"forged.example\"}" },
+	{ "DELETE", API "/bans/:id", MODERATOR, NULL, NULL },
 };
 
 /* An admin route as src/routes.c declares it. */
@@ -976,6 +984,10 @@ test_admin_matrix(void)
 	    (char *)NULL), 1);
 	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM moderators WHERE name = "
 	    "$1", it_strf("forged-%s", run_id), (char *)NULL), 0);
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM words WHERE word = $1",
+	    it_strf("forged %s", run_id), (char *)NULL), 0);
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM bans WHERE value = "
+	    "'forged.example'", (char *)NULL), 0);
 	IT_CHECK(login_ok(NULL, NULL, victim.name, &xs));
 	/* The sessions that were refused a logout are still alive. */
 	r = it_http("GET", API "/session", (const char *[]){ cookie, NULL },
