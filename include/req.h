@@ -121,6 +121,12 @@ void		 req_reply_rate_limited(struct req *r, int retry_after);
  * the details logged, not sent. */
 void		 req_reply_db_failure(struct req *r,
 		    const struct db_result *res);
+/* An admin list: 200 {name: [row(res, i, arg), ...]}, Cache-Control
+ * no-store; the failure reply when res failed. */
+void		 req_reply_rows(struct req *r, const struct db_result *res,
+		    const char *name,
+		    json_t *(*row)(const struct db_result *, int, const void *),
+		    const void *arg);
 /* A query that must find rows: false after replying with the failure,
  * or 404 "no such <what>" when it found none. */
 bool		 req_found(struct req *r, const struct db_result *res,

@@ -40,6 +40,7 @@ struct account {
 
 static void	account_free(void *);
 static json_t	*account_json(const struct db_result *, int);
+static json_t	*account_row(const struct db_result *, int, const void *);
 static bool	account_password(struct req *, struct account *);
 static void	hashed_cb(const struct hashpool_result *, void *);
 static void	add_cb(const struct db_result *, void *);
@@ -60,6 +61,14 @@ account_free(void *arg)
 }
 
 /* A row of the moderator statements (sql.c). */
+/* account_json() for req_reply_rows(). */
+static json_t *
+account_row(const struct db_result *res, int row, const void *arg)
+{
+	(void)arg;
+	return account_json(res, row);
+}
+
 static json_t *
 account_json(const struct db_result *res, int row)
 {
@@ -143,19 +152,7 @@ h_admin_moderators(struct req *r)
 static void
 list_cb(const struct db_result *res, void *arg)
 {
-	struct req	*r = arg;
-	json_t		*list;
-	int		 i;
-
-	if (db_result_status(res) != DB_OK) {
-		req_reply_db_failure(r, res);
-		return;
-	}
-	list = json_array();
-	for (i = 0; i < db_result_ntuples(res); i++)
-		json_array_append_new(list, account_json(res, i));
-	req_add_header(r, "Cache-Control", "no-store");
-	req_reply_json_new(r, 200, json_pack("{s:o}", "moderators", list));
+	req_reply_rows(arg, res, "moderators", account_row, NULL);
 }
 
 /* -- POST /api/v1/admin/moderators ----------------------------------------- */

@@ -41,9 +41,10 @@ static void	ban_add_cb(const struct db_result *, void *);
 
 /* A row of WORD_COLUMNS or BAN_COLUMNS (sql.c) as JSON, by name. */
 static json_t *
-row_json(const struct db_result *res, int row, const char *const *cols)
+row_json(const struct db_result *res, int row, const void *arg)
 {
-	json_t	*o = json_object();
+	const char *const	*cols = arg;
+	json_t			*o = json_object();
 
 	for (; *cols != NULL; cols++) {
 		if (strcmp(*cols, "id") == 0)
@@ -119,19 +120,7 @@ h_admin_words(struct req *r)
 static void
 words_list_cb(const struct db_result *res, void *arg)
 {
-	struct req	*r = arg;
-	json_t		*list;
-	int		 i;
-
-	if (db_result_status(res) != DB_OK) {
-		req_reply_db_failure(r, res);
-		return;
-	}
-	list = json_array();
-	for (i = 0; i < db_result_ntuples(res); i++)
-		json_array_append_new(list, row_json(res, i, word_cols));
-	req_add_header(r, "Cache-Control", "no-store");
-	req_reply_json_new(r, 200, json_pack("{s:o}", "words", list));
+	req_reply_rows(arg, res, "words", row_json, word_cols);
 }
 
 /* -- POST /api/v1/admin/words ---------------------------------------- */
@@ -268,19 +257,7 @@ h_admin_bans(struct req *r)
 static void
 bans_list_cb(const struct db_result *res, void *arg)
 {
-	struct req	*r = arg;
-	json_t		*list;
-	int		 i;
-
-	if (db_result_status(res) != DB_OK) {
-		req_reply_db_failure(r, res);
-		return;
-	}
-	list = json_array();
-	for (i = 0; i < db_result_ntuples(res); i++)
-		json_array_append_new(list, row_json(res, i, ban_cols));
-	req_add_header(r, "Cache-Control", "no-store");
-	req_reply_json_new(r, 200, json_pack("{s:o}", "bans", list));
+	req_reply_rows(arg, res, "bans", row_json, ban_cols);
 }
 
 /* -- POST /api/v1/admin/bans ----------------------------------------- */

@@ -663,6 +663,25 @@ req_reply_rate_limited(struct req *r, int retry_after)
 }
 
 void
+req_reply_rows(struct req *r, const struct db_result *res, const char *name,
+    json_t *(*row)(const struct db_result *, int, const void *),
+    const void *arg)
+{
+	json_t	*list;
+	int	 i;
+
+	if (db_result_status(res) != DB_OK) {
+		req_reply_db_failure(r, res);
+		return;
+	}
+	list = json_array();
+	for (i = 0; i < db_result_ntuples(res); i++)
+		json_array_append_new(list, row(res, i, arg));
+	req_add_header(r, "Cache-Control", "no-store");
+	req_reply_json_new(r, 200, json_pack("{s:o}", name, list));
+}
+
+void
 req_reply_db_failure(struct req *r, const struct db_result *res)
 {
 	switch (db_result_status(res)) {
