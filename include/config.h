@@ -45,6 +45,7 @@ struct config {
 	bool	 auto_create_articles;
 	int	 max_links;
 	int	 min_form_seconds;
+	bool	 honeypot;
 	bool	 word_lists;
 	bool	 bans;
 	int	 repeat_offender;

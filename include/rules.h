@@ -27,6 +27,7 @@ struct rules_settings {
 	bool	word_lists;
 	int	max_links;
 	int	min_form_seconds;
+	bool	honeypot;
 };
 
 /* Room for rules_body_hash()'s hex text. */
@@ -51,8 +52,5 @@ void	 rules_body_hash(const char *text, char out[RULES_HASH_HEX_SIZE]);
 /* "banned" or "suspect" as its kind; 0 for anything else. */
 int	 rules_list_kind(const char *name);
 const char *rules_list_name(int kind);
-
-/* Whether code is one of the reason codes (the queue's ?flag=). */
-bool	 rules_code_known(const char *code);
 
 #endif

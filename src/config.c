@@ -104,6 +104,9 @@ static const struct config_key config_table[] = {
 	K_INT("min-form-seconds", min_form_seconds, "3", 0, 3600,
 	    "a widget post sooner than this after showing the form is "
 	    "spam (too_fast; 0: off)"),
+	K_BOOL("honeypot", honeypot, "true",
+	    "a widget post whose hidden website field is filled is spam "
+	    "(honeypot)"),
 	K_BOOL("word-lists", word_lists, "true",
 	    "apply the banned and suspect word lists"),
 	K_BOOL("bans", bans, "true",

@@ -169,7 +169,7 @@ h_admin_queue(struct req *r)
 	flag = req_query(r, "flag");
 	if (flag != NULL && *flag == '\0')
 		flag = NULL;
-	if (flag != NULL && !rules_code_known(flag)) {
+	if (flag != NULL && !mod_reason_valid(flag)) {
 		req_reply_fields_new(r, 422, "validation_failed",
 		    json_pack("{s:s}", "flag", "invalid"),
 		    "flag is a reason code");

@@ -215,6 +215,7 @@ submit_rules(struct req *r, struct submit *s)
 	set.word_lists = cfg->word_lists;
 	set.max_links = cfg->max_links;
 	set.min_form_seconds = cfg->min_form_seconds;
+	set.honeypot = cfg->honeypot;
 	flags = rules_eval(&set, words_list(r->ctx->words), &s->in);
 	s->flags = json_dumps(flags, JSON_COMPACT);
 	json_decref(flags);

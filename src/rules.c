@@ -14,26 +14,7 @@
 #include "validate.h"
 #include "wordlist.h"
 
-/* Every reason code a comment may carry in spam_flags. */
-static const char *const rules_codes[] = {
-	"banned_word", "suspect_word", "links", "duplicate_wave",
-	"banned_author", "honeypot", "too_fast", "repeat_offender",
-	"reported",
-};
-
 #define MAX_HITS	8
-
-bool
-rules_code_known(const char *code)
-{
-	size_t	i;
-
-	for (i = 0; i < sizeof rules_codes / sizeof rules_codes[0]; i++) {
-		if (strcmp(rules_codes[i], code) == 0)
-			return true;
-	}
-	return false;
-}
 
 int
 rules_list_kind(const char *name)
@@ -119,7 +100,7 @@ rules_eval(const struct rules_settings *set, const struct wordlist *wl,
 	    (links = rules_count_links(in->body)) > set->max_links)
 		json_object_set_new(flags, "links", json_integer(links));
 	/* Only the widget sends these: API clients are not penalised. */
-	if (in->honeypot)
+	if (set->honeypot && in->honeypot)
 		json_object_set_new(flags, "honeypot", json_true());
 	if (set->min_form_seconds > 0 && in->form_ms >= 0 &&
 	    in->form_ms < (int64_t)set->min_form_seconds * 1000)

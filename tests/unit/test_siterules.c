@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "moderation.h"
 #include "rules.h"
 #include "validate.h"
 #include "wordlist.h"
@@ -45,7 +46,7 @@ test_links(void **state)
 static void
 test_eval(void **state)
 {
-	struct rules_settings	 set = { true, 2, 3 };
+	struct rules_settings	 set = { true, 2, 3, true };
 	struct wordlist		*wl = wordlist_new();
 	struct comment_input	 in;
 	json_t			*f;
@@ -87,8 +88,14 @@ test_eval(void **state)
 	assert_true(json_is_true(json_object_get(f, "honeypot")));
 	assert_true(json_is_true(json_object_get(f, "too_fast")));
 	json_decref(f);
-	in.honeypot = false;
+	/* COMMENTD_HONEYPOT=false: a filled honeypot is not judged. */
+	set.honeypot = false;
 	in.form_ms = 3000;
+	f = rules_eval(&set, NULL, &in);
+	assert_int_equal(json_object_size(f), 0);
+	json_decref(f);
+	set.honeypot = true;
+	in.honeypot = false;
 	f = rules_eval(&set, NULL, &in);
 	assert_int_equal(json_object_size(f), 0);
 	json_decref(f);
@@ -126,9 +133,9 @@ test_codes(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
-		assert_true(rules_code_known(codes[i]));
-	assert_false(rules_code_known("bogus"));
-	assert_false(rules_code_known(""));
+		assert_true(mod_reason_valid(codes[i]));
+	assert_false(mod_reason_valid("bogus"));
+	assert_false(mod_reason_valid(""));
 	assert_int_equal(rules_list_kind("banned"), RULES_BANNED);
 	assert_int_equal(rules_list_kind("suspect"), RULES_SUSPECT);
 	assert_int_equal(rules_list_kind("other"), 0);
