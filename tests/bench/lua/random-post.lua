@@ -2,7 +2,7 @@
 -- characters of Arabic) to a random article among news-00001 ..
 -- news-NNNNN (BENCH_ARTICLES, default 10000).  The bodies come from the
 -- Lua file named by BENCH_POST_BODIES (a list of JSON strings, written
--- by run-bench.sh from the seeded comments).
+-- by run-bench.sh from the seeded comments), each ending in the body.
 
 local n = tonumber(os.getenv("BENCH_ARTICLES")) or 10000
 local bodies = dofile(os.getenv("BENCH_POST_BODIES"))
@@ -18,8 +18,15 @@ function init(args)
 	math.randomseed(os.time() * 1000 + (tid or 0) * 7919)
 end
 
+local sent = 0
+
+-- Each body gets a number of its own at its end: the same text twice
+-- from one address is a duplicate (409), not a submission.
 function request()
+	local b = bodies[math.random(#bodies)]
+	sent = sent + 1
+	b = string.sub(b, 1, -3) .. string.format(" %d-%d\"}", tid or 0, sent)
 	return wrk.format("POST", string.format(
 	    "/api/v1/articles/news-%05d/comments", math.random(n)),
-	    headers, bodies[math.random(#bodies)])
+	    headers, b)
 end
