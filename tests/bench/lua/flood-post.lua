@@ -1,6 +1,7 @@
 -- wrk script: a flood of comments from one address (every connection is
--- 127.0.0.1), the same JSON submission again and again to news-00001
--- (a body of BENCH_POST_BODIES, as random-post.lua).  Counts the
+-- 127.0.0.1), one JSON submission again and again to news-00001 (a body
+-- of BENCH_POST_BODIES, as random-post.lua, each time with a mark of its
+-- own so that the rate limit, not the duplicate rule, answers).  Counts the
 -- answers by status and prints them at the end:
 --   flood: accepted N refused N other N
 -- (accepted: 201/202; refused: 429).
@@ -11,16 +12,22 @@ local threads = {}
 
 function setup(thread)
 	table.insert(threads, thread)
+	thread:set("tid", #threads)
 end
+
+local run, sent = os.time(), 0
 
 function init(args)
 	accepted, refused, other = 0, 0, 0
-	req = wrk.format("POST", "/api/v1/articles/news-00001/comments",
-	    headers, bodies[1])
 end
 
+-- One comment text, made unique by a mark at its end: a flood of one
+-- text would meet the duplicate rule (409) as well as the limit.
 function request()
-	return req
+	sent = sent + 1
+	return wrk.format("POST", "/api/v1/articles/news-00001/comments",
+	    headers, string.sub(bodies[1], 1, -3) ..
+	    string.format(" %d-%d-%d\"}", run, tid or 0, sent))
 end
 
 function response(status, headers, body)

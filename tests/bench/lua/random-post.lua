@@ -20,12 +20,16 @@ end
 
 local sent = 0
 
--- Each body gets a number of its own at its end: the same text twice
--- from one address is a duplicate (409), not a submission.
+-- Each body ends in a mark of its own (this run's start, the thread, a
+-- count): the same text twice from one address within the duplicate
+-- window is a 409, not a submission, and runs follow each other.
+local run = os.time()
+
 function request()
 	local b = bodies[math.random(#bodies)]
 	sent = sent + 1
-	b = string.sub(b, 1, -3) .. string.format(" %d-%d\"}", tid or 0, sent)
+	b = string.sub(b, 1, -3) ..
+	    string.format(" %d-%d-%d\"}", run, tid or 0, sent)
 	return wrk.format("POST", string.format(
 	    "/api/v1/articles/news-%05d/comments", math.random(n)),
 	    headers, b)
