@@ -763,8 +763,8 @@ test_bans_api(void)
 		"{\"kind\": \"email_domain\", \"value\": \"@x.example\"}",
 		"{\"kind\": \"nick\", \"value\": \"x\"}",
 		"{\"kind\": \"ip\"}",
-		"{\"kind\": \"ip\", \"value\": \"10.0.0.0/8\", "
-		    "\"expires_at\": \"tomorrow\"}",
+		("{\"kind\": \"ip\", \"value\": \"10.0.0.0/8\", "
+		    "\"expires_at\": \"tomorrow\"}"),
 		"{\"comment_id\": \"x\"}",
 	};
 	struct it_resp	*r;
