@@ -753,7 +753,6 @@ ctl_cmd_articles(struct ctl_ctx *c)
 		return rc;
 	path = xstrdup(CTL_API "/articles");
 	ctl_query_add(c, &path, "q", opt[CTL_OPT_QUERY]);
-	ctl_query_add(c, &path, "flag", opt[CTL_OPT_FLAG]);
 	ctl_query_add(c, &path, "limit", opt[CTL_OPT_LIMIT]);
 	if (!c->json) {
 		out.table = ctl_table_new(A_NCOLS, headers);

@@ -472,9 +472,27 @@ read_finish_json(struct req *r, int status, json_t *json)
 
 /* -- GET /api/v1/articles/:key/comments(.html) ------------------------ */
 
+#define HTML_TYPE	"text/html; charset=utf-8"
+
 static void	comments_page(struct req *, bool);
 
-#define HTML_TYPE	"text/html; charset=utf-8"
+/* A page's answer from its JSON (stolen): as it is, or the HTML
+ * fragment rendered from it. */
+static void
+page_finish(struct req *r, json_t *body)
+{
+	struct read	*rd = r->data;
+	char		*frag;
+	size_t		 len;
+
+	if (!rd->html) {
+		read_finish_json(r, 200, body);
+		return;
+	}
+	frag = html_comments(body, rd->next_query, &len);
+	json_decref(body);
+	read_finish(r, 200, frag, len, HTML_TYPE);
+}
 
 void
 h_comments_list(struct req *r)
@@ -648,16 +666,7 @@ list_cb(const struct db_result *res, void *arg)
 		body = json_pack("{s:{s:s, s:n, s:n, s:s}, s:i, s:[], s:n}",
 		    "article", "key", rd->article, "title", "url", "mode",
 		    "premoderated", "total", 0, "comments", "next");
-		if (rd->html) {
-			char	*frag;
-			size_t	 len;
-
-			frag = html_comments(body, rd->next_query, &len);
-			json_decref(body);
-			read_finish(r, 200, frag, len, HTML_TYPE);
-			return;
-		}
-		read_finish_json(r, 200, body);
+		page_finish(r, body);
 		return;
 	}
 
@@ -712,16 +721,7 @@ list_cb(const struct db_result *res, void *arg)
 	    "total", (json_int_t)db_result_int(res, row_article, "total"),
 	    "comments", roots,
 	    "next", more && nroots > 0 ? json_string(next) : json_null());
-	if (rd->html) {
-		char	*frag;
-		size_t	 len;
-
-		frag = html_comments(body, rd->next_query, &len);
-		json_decref(body);
-		read_finish(r, 200, frag, len, HTML_TYPE);
-		return;
-	}
-	read_finish_json(r, 200, body);
+	page_finish(r, body);
 }
 
 /* -- GET /api/v1/counts ---------------------------------------------- */
