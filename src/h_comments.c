@@ -20,6 +20,7 @@
 #include "gen.h"
 #include "html.h"
 #include "i18n.h"
+#include "jsonout.h"
 #include "log.h"
 #include "req.h"
 #include "routes.h"
@@ -217,10 +218,8 @@ submit_rules(struct req *r, struct submit *s)
 	set.min_form_seconds = cfg->min_form_seconds;
 	set.honeypot = cfg->honeypot;
 	flags = rules_eval(&set, words_list(r->ctx->words), &s->in);
-	s->flags = json_dumps(flags, JSON_COMPACT);
+	s->flags = jsonout_string(flags, NULL);
 	json_decref(flags);
-	if (s->flags == NULL)
-		fatalx("out of memory");
 	rules_body_hash(s->in.body, s->hash);
 	/* validate.c made it an absolute http(s) URL. */
 	if (u != NULL && (auth = strstr(u, "://")) != NULL) {
@@ -463,11 +462,13 @@ read_finish_json(struct req *r, int status, json_t *json)
 {
 	char	*text;
 
-	text = json != NULL ? json_dumps(json, JSON_COMPACT) : NULL;
-	json_decref(json);
-	if (text == NULL)
+	size_t	 len;
+
+	if (json == NULL)
 		fatalx("out of memory rendering an answer");
-	read_finish(r, status, text, strlen(text), NULL);
+	text = jsonout_string(json, &len);
+	json_decref(json);
+	read_finish(r, status, text, len, NULL);
 }
 
 /* -- GET /api/v1/articles/:key/comments(.html) ------------------------ */
@@ -765,10 +766,8 @@ h_counts(struct req *r)
 	r->data = rd;
 	r->data_free = read_free;
 	/* The key list as JSON is both the cache key and the parameter. */
-	rd->param = json_dumps(arr, JSON_COMPACT);
+	rd->param = jsonout_string(arr, NULL);
 	json_decref(arr);
-	if (rd->param == NULL)
-		fatalx("out of memory");
 	rd->cache_keylen = (size_t)xasprintf(&rd->cache_key, "N%s",
 	    rd->param);
 	if (read_begin(r, rd, keys, lens, n)) {

@@ -33,10 +33,22 @@ migrate_connect(const char *conninfo)
 	const char *const	 vals[] = { MIGRATE_CONNECT_TIMEOUT_S, conninfo,
 	    NULL };
 	PGconn			*pg;
+	const char		*enc;
 
 	pg = PQconnectdbParams(keys, vals, 1);
 	if (PQstatus(pg) != CONNECTION_OK) {
 		log_error("database: %s", PQerrorMessage(pg));
+		PQfinish(pg);
+		return NULL;
+	}
+	/* Text is Arabic: folding, search and the JSON writer (jsonout.h,
+	 * which trusts the database's text to be valid UTF-8) need a UTF8
+	 * database; SQL_ASCII stores any bytes unchecked. */
+	enc = PQparameterStatus(pg, "server_encoding");
+	if (enc == NULL || strcmp(enc, "UTF8") != 0) {
+		log_error("database: its encoding is %s, commentd needs UTF8 "
+		    "(createdb -E UTF8 -T template0 ...)",
+		    enc != NULL ? enc : "unknown");
 		PQfinish(pg);
 		return NULL;
 	}

@@ -23,6 +23,7 @@
 #include "cors.h"
 #include "ctx.h"
 #include "db.h"
+#include "jsonout.h"
 #include "log.h"
 #include "netaddr.h"
 #include "ratelimit.h"
@@ -40,7 +41,6 @@ static void	req_send(struct req *, int, struct evbuffer *);
 static unsigned	req_method_bit(enum evhttp_cmd_type);
 static bool	req_is_json_type(const char *);
 static int	req_read_body(struct req *);
-static int	req_dump_cb(const char *, size_t, void *);
 
 static unsigned
 req_method_bit(enum evhttp_cmd_type t)
@@ -481,27 +481,21 @@ req_send(struct req *r, int status, struct evbuffer *body)
 	req_free(r, !tracked);
 }
 
-static int
-req_dump_cb(const char *buf, size_t size, void *arg)
-{
-	return evbuffer_add(arg, buf, size);
-}
-
 void
 req_reply_json_new(struct req *r, int status, json_t *body)
 {
 	struct evbuffer	*out = evhttp_request_get_output_buffer(r->ev);
 
 	req_add_header(r, "Content-Type", JSON_TYPE);
-	if (body == NULL || json_dump_callback(body, req_dump_cb, out,
-	    JSON_COMPACT) != 0) {
-		/* Only allocation failure gets here. */
-		evbuffer_drain(out, evbuffer_get_length(out));
+	if (body == NULL) {
+		/* json_pack failed: out of memory, or a wrong format. */
 		evbuffer_add_printf(out, "{\"error\":{\"code\":\"internal\","
 		    "\"message\":\"out of memory\"}}");
 		status = 500;
+	} else {
+		jsonout_evbuffer(body, out);
+		json_decref(body);
 	}
-	json_decref(body);
 	req_send(r, status, out);
 }
 
