@@ -111,9 +111,9 @@ static const struct config_key config_table[] = {
 	    "apply the banned and suspect word lists"),
 	K_BOOL("bans", bans, "true",
 	    "apply bans by address, e-mail and e-mail domain"),
-	K_INT("repeat-offender", repeat_offender, "3", 0, 1000000,
-	    "hold an author with this many rejected+spam comments, more "
-	    "than approved (0: off)"),
+	K_INT("repeat-offender", repeat_offender, "3", 0, 10,
+	    "hold an author with this many rejected+spam among their last "
+	    "ten decisions, more than approved (0: off)"),
 	K_BOOL("trusted-authors", trusted_authors, "true",
 	    "publish a trusted author's comments at once unless a rule "
 	    "flags them"),

@@ -130,6 +130,19 @@ sql_text(const char *sql, long long id, const char *arg)
 	return it_strf("%s", PQgetvalue(res, 0, 0));
 }
 
+/* The author record's recent decisions ("(no row)" without one). */
+static const char *
+recent_of(const char *author_key)
+{
+	PGresult	*res;
+
+	res = it_sql("SELECT recent FROM authors WHERE key = $1", author_key,
+	    (char *)NULL);
+	if (res == NULL || PQntuples(res) != 1)
+		return "(no row)";
+	return it_strf("%s", PQgetvalue(res, 0, 0));
+}
+
 static const char *
 status_of(long long id)
 {
@@ -956,6 +969,8 @@ test_author_record(void)
 	IT_CHECK_STATUS(r, 200);
 	IT_CHECK_INT(it_sql_ll("SELECT spam FROM authors WHERE key = $1",
 	    it_strf("e:%s", email), (char *)NULL), 1);
+	/* The recent record lost the restored decision's letter. */
+	IT_CHECK_STR(recent_of(it_strf("e:%s", email)), "rs");
 
 	/* Filtered by code in the queue. */
 	r = adm_req(base, "GET", it_strf("/comments?flag=repeat_offender&"
@@ -981,6 +996,76 @@ test_author_record(void)
 	id = post_ok(base, key, comment("r", email, it_strf("record 5 %s",
 	    run_id)), "198.18.14.3", 202);
 	IT_CHECK_STR(flags_of(id), "");
+}
+
+/* Posts n comments by email and decides them all with action: their
+ * ids, in order, into ids[]. */
+static void
+decide_new(const char *base, const char *key, const char *email,
+    const char *action, int n, long long *ids, int *seq)
+{
+	struct it_resp	*r;
+	char		 list[1024];
+	size_t		 len = 0;
+	int		 i;
+
+	for (i = 0; i < n; i++) {
+		ids[i] = post_ok(base, key, comment("o", email, it_strf(
+		    "recent %d %s", (*seq)++, run_id)), "198.18.16.1", 202);
+		len += (size_t)snprintf(list + len, sizeof list - len,
+		    "%s%lld", i > 0 ? ", " : "", ids[i]);
+	}
+	r = adm_req(base, "POST", "/comments/batch", mod.token, it_strf(
+	    "{\"ids\": [%s], \"action\": \"%s\"}", list, action));
+	IT_CHECK_STATUS(r, 200);
+}
+
+/* Repeat offender judges the last ten decisions, not a lifetime: eight
+ * rejections and then five approvals is a record, not an offender. */
+static void
+test_author_recent(void)
+{
+	const char	*base, *key = new_key("recent"), *email, *akey;
+	struct it_proc	*p;
+	struct it_resp	*r;
+	long long	 rejected[8], approved[5], id;
+	int		 seq = 0;
+
+	IT_REQUIRE(account(&mod));
+	p = server(&base, "COMMENTD_REPEAT_OFFENDER=3", NULL, NULL, NULL);
+	IT_REQUIRE(p != NULL);
+	email = it_strf("recent-%s@example.com", run_id);
+	akey = it_strf("e:%s", email);
+	decide_new(base, key, email, "reject", 8, rejected, &seq);
+	IT_CHECK_STR(recent_of(akey), "rrrrrrrr");
+	decide_new(base, key, email, "approve", 5, approved, &seq);
+	IT_CHECK_STR(recent_of(akey), "rrrrraaaaa");
+	IT_CHECK_INT(it_sql_ll("SELECT rejected FROM authors WHERE key = $1",
+	    akey, (char *)NULL), 8);
+	/* Over a lifetime 8 > 5 would hold it; lately it is 5 to 5. */
+	id = post_ok(base, key, comment("o", email, it_strf("recent %d %s",
+	    seq++, run_id)), "198.18.16.1", 202);
+	IT_CHECK_STR(flags_of(id), "");
+	IT_CHECK_STR(status_of(id), "pending");
+	/* A later different decision rewrites its letter in place. */
+	r = adm_req(base, "POST", it_strf("/comments/%lld/reject",
+	    approved[4]), mod.token, "{\"from\": \"approved\"}");
+	IT_CHECK_STATUS(r, 200);
+	IT_CHECK_STR(recent_of(akey), "rrrrraaaar");
+	id = post_ok(base, key, comment("o", email, it_strf("recent %d %s",
+	    seq++, run_id)), "198.18.16.1", 202);
+	IT_CHECK_STR(flags_of(id), "repeat_offender");
+	r = adm_req(base, "GET", it_strf("/comments/%lld", id), mod.token,
+	    NULL);
+	IT_CHECK_STATUS(r, 200);
+	IT_CHECK_INT(it_jint(r->json,
+	    "comment.flag_details.repeat_offender.rejected", -1), 6);
+	IT_CHECK_INT(it_jint(r->json,
+	    "comment.flag_details.repeat_offender.approved", -1), 4);
+	IT_CHECK_INT(it_jint(r->json,
+	    "comment.flag_details.repeat_offender.recent", -1), 10);
+	it_proc_kill(p, 15);
+	it_proc_wait(p, it_limit_ms(10000));
 }
 
 static void
@@ -1116,6 +1201,7 @@ static const struct it_test tests[] = {
 	{ "bans_api", test_bans_api },
 	{ "bans", test_bans },
 	{ "author_record", test_author_record },
+	{ "author_recent", test_author_recent },
 	{ "trusted", test_trusted },
 	{ "admin_item", test_admin_item },
 };

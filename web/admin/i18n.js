@@ -184,8 +184,8 @@ const en = {
   'flag.banned_author': 'Banned author (ban #{detail})',
   'flag.honeypot': 'Filled in the hidden field: a bot',
   'flag.too_fast': 'Posted too soon after the form was shown',
-  'flag.repeat_offender': 'Mostly rejected before ({approved} approved, {rejected} rejected, '
-    + '{spam} spam)',
+  'flag.repeat_offender': 'Mostly rejected lately ({rejected} rejected, {spam} spam, '
+    + '{approved} approved of the last decisions)',
 
   'edit.title': 'Edit comment #{id}',
   'edit.body': 'Text',
@@ -560,8 +560,8 @@ const ar = {
   'flag.banned_author': 'كاتب محظور (الحظر رقم {detail})',
   'flag.honeypot': 'ملأ الحقل المخفي: برنامج آلي',
   'flag.too_fast': 'أُرسل بعد فتح النموذج بوقت قصير جدًا',
-  'flag.repeat_offender': 'رُفض أغلب ما كتبه من قبل ({approved} منشورة، {rejected} مرفوضة، '
-    + '{spam} مزعجة)',
+  'flag.repeat_offender': 'رُفض أغلب ما كتبه مؤخرًا ({rejected} مرفوضة، {spam} مزعجة، '
+    + '{approved} منشورة من آخر القرارات)',
 
   'edit.title': 'تعديل التعليق رقم {id}',
   'edit.body': 'النص',
