@@ -35,4 +35,15 @@ bool	netaddr_in(const struct netaddr *addr, const struct netaddr *block);
  */
 void	netaddr_reader_key(const struct netaddr *addr, char *key);
 
+/* Room for netaddr_text()'s text. */
+#define NETADDR_TEXT_MAX	64
+
+/*
+ * An address or block as text in one canonical form: IPv4 (an
+ * IPv4-mapped address or block too) as "1.2.3.4" or "1.2.3.0/24", IPv6
+ * as inet_ntop writes it, with "/N" only for a block.  What a ban
+ * stores, so "::ffff:1.2.3.4" bans the IPv4 reader it names.
+ */
+void	netaddr_text(const struct netaddr *a, char *text);
+
 #endif

@@ -399,6 +399,13 @@ h_admin_ban_add(struct req *r)
 			    !domain_ok(b->value)))
 				json_object_set_new(bad, "value",
 				    json_string("invalid"));
+			else if (strcmp(k, "ip") == 0) {
+				/* One spelling per address: an IPv4 one
+				 * written as IPv6 bans the IPv4 reader. */
+				free(b->value);
+				b->value = xmalloc(NETADDR_TEXT_MAX);
+				netaddr_text(&na, b->value);
+			}
 		}
 	}
 	if (json_object_size(bad) > 0) {

@@ -93,3 +93,17 @@ netaddr_reader_key(const struct netaddr *addr, char *key)
 	inet_ntop(AF_INET6, net, key, NETADDR_KEY_MAX - 4);
 	strcat(key, "/64");
 }
+
+void
+netaddr_text(const struct netaddr *a, char *text)
+{
+	int	bits = a->v4 ? a->prefix - 96 : a->prefix;
+
+	if (a->v4)
+		inet_ntop(AF_INET, a->bytes + 12, text, NETADDR_TEXT_MAX);
+	else
+		inet_ntop(AF_INET6, a->bytes, text, NETADDR_TEXT_MAX);
+	if (bits < (a->v4 ? 32 : 128))
+		snprintf(text + strlen(text), NETADDR_TEXT_MAX - strlen(text),
+		    "/%d", bits);
+}

@@ -869,6 +869,14 @@ test_bans(void)
 	id = post_ok(base, key, comment("x", it_strf("a@RL%s.example",
 	    run_id), it_strf("by domain %s", run_id)), "198.18.9.2", 202);
 	IT_CHECK_STR(flags_of(id), "banned_author");
+	/* A domain's subdomains are the domain's; a longer name that
+	 * merely ends the same is not. */
+	id = post_ok(base, key, comment("x", it_strf("a@mail.rl%s.example",
+	    run_id), it_strf("by subdomain %s", run_id)), "198.18.9.3", 202);
+	IT_CHECK_STR(flags_of(id), "banned_author");
+	id = post_ok(base, key, comment("x", it_strf("a@notrl%s.example",
+	    run_id), it_strf("by lookalike %s", run_id)), "198.18.9.4", 202);
+	IT_CHECK_STR(flags_of(id), "");
 
 	r = adm_req(base, "POST", "/bans", mod.token,
 	    "{\"kind\": \"ip\", \"value\": \"198.18.10.0/24\"}");
@@ -880,6 +888,14 @@ test_bans(void)
 	id = post_ok(base, key, comment("x", NULL, it_strf("next door %s",
 	    run_id)), "198.18.11.77", 202);
 	IT_CHECK_STR(flags_of(id), "");
+	/* An IPv4 address written as IPv6 is stored, and bans, as IPv4. */
+	r = adm_req(base, "POST", "/bans", mod.token,
+	    "{\"kind\": \"ip\", \"value\": \"::ffff:198.18.11.80\"}");
+	IT_CHECK_STATUS(r, 201);
+	IT_CHECK_STR(it_jstr(r->json, "ban.value"), "198.18.11.80");
+	id = post_ok(base, key, comment("x", NULL, it_strf("mapped %s",
+	    run_id)), "198.18.11.80", 202);
+	IT_CHECK_STR(flags_of(id), "banned_author");
 
 	/* Expired: no effect. */
 	r = adm_req(base, "POST", "/bans", mod.token,

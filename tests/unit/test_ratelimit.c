@@ -57,6 +57,38 @@ test_reader_keys(void **state)
 	assert_string_equal(reader("1.2.3.4 "), "invalid");
 }
 
+static const char *
+text(const char *s)
+{
+	static char		buf[NETADDR_TEXT_MAX];
+	struct netaddr		a;
+
+	if (!netaddr_parse(s, &a))
+		return "invalid";
+	netaddr_text(&a, buf);
+	return buf;
+}
+
+/* What a ban stores: one spelling for each address or block. */
+static void
+test_text(void **state)
+{
+	(void)state;
+	assert_string_equal(text("192.0.2.7"), "192.0.2.7");
+	assert_string_equal(text("::ffff:192.0.2.7"), "192.0.2.7");
+	assert_string_equal(text("::FFFF:c000:0207"), "192.0.2.7");
+	assert_string_equal(text("192.0.2.0/24"), "192.0.2.0/24");
+	assert_string_equal(text("::ffff:192.0.2.0/24"), "192.0.2.0/24");
+	assert_string_equal(text("0.0.0.0/0"), "0.0.0.0/0");
+	assert_string_equal(text("192.0.2.7/32"), "192.0.2.7");
+	assert_string_equal(text("2001:DB8:0:0::1"), "2001:db8::1");
+	assert_string_equal(text("2001:db8::/32"), "2001:db8::/32");
+	assert_string_equal(text("2001:db8::1/128"), "2001:db8::1");
+	assert_string_equal(text("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+	assert_string_equal(text("::/0"), "::/0");
+}
+
 static void
 test_blocks(void **state)
 {
@@ -181,6 +213,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reader_keys),
+		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_blocks),
 		cmocka_unit_test(test_bucket),
 		cmocka_unit_test(test_bounded),
