@@ -365,6 +365,47 @@ export const tests = [
       }
     }],
 
+  ['a long word list shows 200 entries at a time and a search finds the rest', async (ctx) => {
+    const boss = theAdmin();
+    // Letters no comment of any test holds: the entries judge nothing.
+    const tag = 'qzx' + Math.random().toString(36).slice(2, 8);
+    const ids = [];
+    try {
+      for (let i = 0; i < 205; i += 41) {
+        const batch = await Promise.all(Array.from({ length: 41 }, (_, j) =>
+          api('POST', '/api/v1/admin/words',
+            { token: adminToken, body: { word: `${tag}-${i + j}`, list: 'suspect' } })));
+        for (const res of batch) {
+          assert.equal(res.status, 201, res.text);
+          ids.push(res.json.word.id);
+        }
+      }
+      const { page } = await openAs(ctx, boss, '#/rules');
+      const rows = page.locator('table.words tbody tr[data-id]');
+      const note = page.locator('table.words tbody td.muted');
+      await waitText(note, /Showing 200 of \d+ entries/);
+      assert.equal(await rows.count(), 200);
+      await page.fill('#f-words', tag);
+      await waitText(note, /Showing 200 of 205 entries/);
+      // 1, 10..19, 100..199: 111 entries, all shown, no note.
+      await page.fill('#f-words', `${tag.toUpperCase()}-1`);
+      await page.waitForFunction(() =>
+        document.querySelectorAll('table.words tbody tr[data-id]').length === 111);
+      assert.equal(await note.count(), 0);
+      const shown = await rows.locator('th').allTextContents();
+      assert.ok(shown.every((w) => new RegExp(`^${tag}-1\\d*$`).test(w)), shown.join(' '));
+      assert.ok(shown.includes(`${tag}-1`) && shown.includes(`${tag}-199`));
+      await page.fill('#f-words', `${tag}-x`);
+      await waitText(note, /No entry matches/);
+      assert.equal(await rows.count(), 0);
+    } finally {
+      for (const id of ids) {
+        const del = await api('DELETE', `/api/v1/admin/words/${id}`, { token: adminToken });
+        assert.equal(del.status, 204, del.text);
+      }
+    }
+  }],
+
   ['a 409 is said plainly: "already approved by X"', async (ctx) => {
     const article = unique('race');
     const [id] = await seed(article, 1);

@@ -255,6 +255,9 @@ const en = {
     + 'words, whatever the spelling: diacritics, tatweel, letter variants, spaced-out letters and '
     + 'prefixes such as و and ال.',
   'rules.words.none': 'The lists are empty.',
+  'rules.words.search': 'Search the lists',
+  'rules.words.no-match': 'No entry matches.',
+  'rules.words.more': 'Showing {shown} of {total} entries: search to find the others.',
   'rules.word': 'Word or phrase',
   'rules.list': 'List',
   'rules.list.banned': 'Banned',
@@ -633,6 +636,9 @@ const ar = {
     + 'والكلمة المشبوهة تبقيه في قائمة المراجعة مع إظهار الكلمة. تطابق الكلمات كاملة مهما كان '
     + 'إملاؤها: التشكيل والتطويل وصور الحروف والحروف المفرقة والسوابق مثل و وال.',
   'rules.words.none': 'القوائم فارغة.',
+  'rules.words.search': 'ابحث في القوائم',
+  'rules.words.no-match': 'لا يطابق البحث أي كلمة.',
+  'rules.words.more': 'يظهر {shown} من {total}: ابحث لتجد البقية.',
   'rules.word': 'كلمة أو عبارة',
   'rules.list': 'القائمة',
   'rules.list.banned': 'محظورة',

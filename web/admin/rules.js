@@ -11,10 +11,14 @@ import { get, post, request, errorText, fieldText } from './api.js';
 import { toast, confirmDialog } from './ui.js';
 
 const LISTS = ['banned', 'suspect'];
+// A site's lists run to thousands of entries: the table shows this many
+// of those the search matches.
+const WORDS_SHOWN = 200;
 const BAN_KINDS = ['ip', 'email', 'email_domain'];
 
 export function createRules(app) {
-  let root, wordsBody, bansBody, gen = 0;
+  let root, wordsBody, wordsSearch, bansBody, gen = 0;
+  let allWords = [];
 
   function mount(container) {
     root = h('section', { class: 'view rules-view' });
@@ -30,6 +34,12 @@ export function createRules(app) {
       parts.push(h('h2', { text: t('rules.words') }),
         h('p', { class: 'muted', text: t('rules.words.hint') }),
         wordForm(),
+        wordsSearch = h('input', {
+          type: 'search', id: 'f-words', autocomplete: 'off',
+          attrs: { dir: 'auto', placeholder: t('rules.words.search'),
+            'aria-label': t('rules.words.search') },
+          on: { input: renderWords },
+        }),
         table('words', ['rules.word', 'rules.list', 'rules.by', 'rules.since', ''], wordsBody));
     }
     replaceChildren(root, ...parts);
@@ -54,8 +64,8 @@ export function createRules(app) {
       replaceChildren(bansBody, bans.bans.length ? bans.bans.map(banRow)
         : h('tr', {}, h('td', { colSpan: 6, class: 'muted', text: t('rules.bans.none') })));
       if (words) {
-        replaceChildren(wordsBody, words.words.length ? words.words.map(wordRow)
-          : h('tr', {}, h('td', { colSpan: 5, class: 'muted', text: t('rules.words.none') })));
+        allWords = words.words;
+        renderWords();
       }
     } catch (err) {
       if (!err.handled) toast(errorText(err), 'error');
@@ -91,6 +101,23 @@ export function createRules(app) {
       h('td', {}, h('bdi', { text: b.created_by || '' })),
       h('td', {}, removeButton(t('rules.ban.lift'),
         t('rules.ban.confirm-lift', { value: b.value }), `/bans/${b.id}`)));
+  }
+
+  // The entries the search matches (by their text, case aside), at
+  // most WORDS_SHOWN of them, and a note saying how many there are.
+  function renderWords() {
+    const q = wordsSearch.value.trim().toLocaleLowerCase();
+    const found = q ? allWords.filter((w) => w.word.toLocaleLowerCase().includes(q))
+      : allWords;
+    const note = (key, vars) =>
+      h('tr', {}, h('td', { colSpan: 5, class: 'muted', text: t(key, vars) }));
+    const rows = found.slice(0, WORDS_SHOWN).map(wordRow);
+    if (!allWords.length) rows.push(note('rules.words.none'));
+    else if (!found.length) rows.push(note('rules.words.no-match'));
+    else if (found.length > WORDS_SHOWN) {
+      rows.push(note('rules.words.more', { shown: WORDS_SHOWN, total: found.length }));
+    }
+    replaceChildren(wordsBody, rows);
   }
 
   function wordRow(w) {
