@@ -10,7 +10,7 @@
 
 static int	ctl_sse_line(struct ctl_sse *);
 static int	ctl_sse_dispatch(struct ctl_sse *);
-static void	ctl_sse_field(struct ctl_sse *, const char *, size_t,
+static int	ctl_sse_field(struct ctl_sse *, const char *, size_t,
 		    const char *, size_t);
 
 void
@@ -72,11 +72,11 @@ ctl_sse_line(struct ctl_sse *p)
 		v++;
 		vlen--;
 	}
-	ctl_sse_field(p, line, nlen, v, vlen);
-	return 0;
+	return ctl_sse_field(p, line, nlen, v, vlen);
 }
 
-static void
+/* One field; -1 when the event's data would grow past CTL_SSE_DATA_MAX. */
+static int
 ctl_sse_field(struct ctl_sse *p, const char *name, size_t nlen,
     const char *v, size_t vlen)
 {
@@ -84,6 +84,8 @@ ctl_sse_field(struct ctl_sse *p, const char *name, size_t nlen,
 	long	 ms = 0;
 
 	if (nlen == 4 && memcmp(name, "data", 4) == 0) {
+		if (p->dlen + vlen + 1 > CTL_SSE_DATA_MAX)
+			return -1;
 		p->data = xrealloc(p->data, p->dlen + vlen + 2);
 		if (p->has_data)
 			p->data[p->dlen++] = '\n';
@@ -97,18 +99,19 @@ ctl_sse_field(struct ctl_sse *p, const char *name, size_t nlen,
 	} else if (nlen == 2 && memcmp(name, "id", 2) == 0) {
 		/* An id with a NUL in it is ignored, as browsers do. */
 		if (memchr(v, '\0', vlen) != NULL)
-			return;
+			return 0;
 		free(p->id_buf);
 		p->id_buf = xstrndup(v, vlen);
 	} else if (nlen == 5 && memcmp(name, "retry", 5) == 0) {
 		for (i = 0; i < vlen; i++) {
 			if (v[i] < '0' || v[i] > '9' || ms > 86400000)
-				return;
+				return 0;
 			ms = ms * 10 + (v[i] - '0');
 		}
 		if (vlen > 0)
 			p->retry_ms = ms;
 	}
+	return 0;
 }
 
 /* A blank line: the event so far is complete. */

@@ -19,6 +19,10 @@
 
 /* A line longer than this ends the stream as broken. */
 #define CTL_SSE_LINE_MAX	(1024 * 1024)
+/* So does an event whose data lines come to more than this together: a
+ * server sending data lines without ever a blank line cannot make the
+ * client hold an unbounded event. */
+#define CTL_SSE_DATA_MAX	(4 * 1024 * 1024)
 
 struct ctl_sse_event {
 	const char	*id;	/* the last event id, or NULL if none yet */
@@ -51,7 +55,8 @@ struct ctl_sse {
 void	ctl_sse_init(struct ctl_sse *p, ctl_sse_cb cb, void *arg);
 /*
  * Parses buf[0..len).  Returns 0; 1 when the callback asked to stop
- * (the rest of buf is dropped); -1 when a line is over CTL_SSE_LINE_MAX.
+ * (the rest of buf is dropped); -1 when a line is over CTL_SSE_LINE_MAX
+ * or an event's data over CTL_SSE_DATA_MAX.
  */
 int	ctl_sse_feed(struct ctl_sse *p, const char *buf, size_t len)
 	    CS_MUSTCHECK;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -153,6 +154,19 @@ watch_sleep(long ms)
 		nanosleep(&ts, NULL);
 }
 
+/* Half the delay plus a random share of the other half: the clients
+ * that lost the server together do not all come back at one instant. */
+static long
+watch_jittered(long ms)
+{
+	static unsigned	seed;
+
+	if (seed == 0)
+		seed = (unsigned)time(NULL) ^ ((unsigned)getpid() << 16) ^ 1u;
+	return ms / 2 + (long)((unsigned long)rand_r(&seed) %
+	    (unsigned long)(ms - ms / 2 + 1));
+}
+
 int
 ctl_cmd_watch(struct ctl_ctx *c)
 {
@@ -217,7 +231,7 @@ ctl_cmd_watch(struct ctl_ctx *c)
 		}
 		ctl_resp_clear(&resp);
 		w.reconnecting = true;
-		watch_sleep(delay);
+		watch_sleep(watch_jittered(delay));
 	}
 out:
 	ctl_sse_free(&sse);

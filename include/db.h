@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cs.h"
 #include "sql.h"
@@ -102,5 +103,13 @@ const char	*db_result_error(const struct db_result *res);
 int		 db_result_retry_after(const struct db_result *res);
 
 const char	*db_status_name(enum db_status status);
+
+/*
+ * The wait before a reconnect: half the backoff plus a random share of
+ * the other half (r uniform over 32 bits), so the connections of every
+ * process that lost the database together do not all try again at the
+ * same instant.  Between backoff_ms / 2 and backoff_ms.
+ */
+int		 db_retry_delay_ms(int backoff_ms, uint32_t r);
 
 #endif

@@ -8,7 +8,8 @@
  * change (before it answers, so the next request on any worker sees it)
  * and from NOTIFY (changes by other processes).
  *
- * Articles are hashed into a fixed table of atomic counters: two
+ * Articles are hashed (keyed, token_keyed_hash) into a fixed table of
+ * atomic counters: two
  * articles sharing a slot only invalidate each other needlessly, never
  * wrongly.  No locks, no allocation, safe from every thread.
  */

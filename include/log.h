@@ -25,6 +25,18 @@ void	log_set_thread_name(const char *name);
 void	log_msg(enum log_level, const char *fmt, ...) CS_PRINTF(2, 3);
 
 /*
+ * What a log line says of a message: a line break or tab, another
+ * control byte, DEL, a C1 control (U+0080..U+009F) and a byte that
+ * begins no UTF-8 sequence are written \xNN, and a backslash \\, so
+ * that text from requests (a path, a header) cannot start a line of
+ * its own or send a terminal escape sequence.  Line breaks at the
+ * message's end are dropped (libpq ends its errors with one).  Writes
+ * at most size bytes with the NUL, cutting only between escapes or
+ * whole characters; returns the length.
+ */
+size_t	log_escape(const char *msg, char *out, size_t size);
+
+/*
  * Request lines (info level).  A worker answering tens of thousands of
  * requests a second cannot afford a write(2) for each: lines collect in
  * a buffer of the calling thread and go out in one write when it fills

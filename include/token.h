@@ -11,14 +11,24 @@
 #define COMMENTD_TOKEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* 32 bytes in unpadded base64url: 43 characters and a NUL. */
 #define TOKEN_TEXT_SIZE	64
 /* SHA-256 in hex and a NUL. */
 #define TOKEN_HASH_HEX_SIZE	65
 
-/* Initialises libsodium; call once before any thread starts. */
+/* Initialises libsodium and draws the keyed hash's secret; call once
+ * before any thread starts. */
 int	token_init(void);
+
+/*
+ * SipHash-2-4 (libsodium's crypto_shorthash) of data under a secret
+ * drawn by token_init: for hash tables whose keys clients choose (the
+ * read cache, article generations), so no one can send keys that all
+ * land in one bucket.
+ */
+uint64_t token_keyed_hash(const void *data, size_t len);
 
 void	token_submitter(const unsigned char *secret, size_t secret_len,
 	    const char *article_key, size_t key_len, const char *idem_key,

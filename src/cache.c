@@ -77,17 +77,11 @@ static void	cache_clear(struct cache *);
 static struct cache_entry *cache_find(const struct cache *, const char *,
 		    size_t);
 
+/* Keyed: the keys are article keys and queries readers choose. */
 static uint32_t
 cache_hash(const char *key, size_t len)
 {
-	uint32_t	h = 2166136261u;
-	size_t		i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 16777619u;
-	}
-	return h;
+	return (uint32_t)token_keyed_hash(key, len);
 }
 
 struct cache *

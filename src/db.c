@@ -21,6 +21,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <sodium.h>
 
 #include "db.h"
 #include "log.h"
@@ -119,7 +120,7 @@ static void	dbc_wait(struct db_conn *, short);
 static void	dbc_io_cb(evutil_socket_t, short, void *);
 static void	dbc_timer_cb(evutil_socket_t, short, void *);
 static void	dbc_lost(struct db_conn *, enum db_status, const char *);
-static void	dbc_schedule_retry(struct db_conn *);
+static void	dbc_schedule_retry(struct db_conn *, int);
 static void	dbc_start(struct db_conn *, struct db_query *);
 static void	dbc_send_step(struct db_conn *);
 static void	dbc_flush(struct db_conn *);
@@ -636,6 +637,7 @@ dbc_lost(struct db_conn *c, enum db_status st, const char *why)
 	struct db_query	*q;
 	char		 reason[256];
 	size_t		 n;
+	int		 delay;
 
 	snprintf(reason, sizeof reason, "%s", why != NULL && *why != '\0' ?
 	    why : "connection lost");
@@ -646,9 +648,10 @@ dbc_lost(struct db_conn *c, enum db_status st, const char *why)
 		if (reason[n] == '\n' || reason[n] == '\t')
 			reason[n] = ' ';
 	}
+	delay = db_retry_delay_ms(c->backoff_ms, randombytes_random());
 	if (!c->failed || c->state != DBC_CONNECTING)
 		log_warn("db conn %d: %s (%s); retrying in %d ms", c->index,
-		    reason, dbc_state_names[c->state], c->backoff_ms);
+		    reason, dbc_state_names[c->state], delay);
 
 	event_del(c->io);
 	evtimer_del(c->timer);
@@ -664,7 +667,7 @@ dbc_lost(struct db_conn *c, enum db_status st, const char *why)
 	}
 	c->failed = true;
 	dbc_set_state(c, DBC_DOWN);
-	dbc_schedule_retry(c);
+	dbc_schedule_retry(c, delay);
 	if (c == c->pool->listener) {
 		if (c->pool->listen_up) {
 			c->pool->listen_up = false;
@@ -687,10 +690,19 @@ dbc_lost(struct db_conn *c, enum db_status st, const char *why)
 	}
 }
 
-static void
-dbc_schedule_retry(struct db_conn *c)
+int
+db_retry_delay_ms(int backoff_ms, uint32_t r)
 {
-	dbc_arm_timer(c, c->backoff_ms);
+	int	half = backoff_ms / 2;
+
+	return half + (int)((uint64_t)r * (uint64_t)(backoff_ms - half + 1) >>
+	    32);
+}
+
+static void
+dbc_schedule_retry(struct db_conn *c, int delay_ms)
+{
+	dbc_arm_timer(c, delay_ms);
 	c->backoff_ms *= 2;
 	if (c->backoff_ms > c->pool->cfg.retry_max_ms)
 		c->backoff_ms = c->pool->cfg.retry_max_ms;

@@ -4,20 +4,16 @@
 #include <stdatomic.h>
 
 #include "gen.h"
+#include "token.h"
 
 static _Atomic uint64_t	gen_table[GEN_SLOTS];
 
+/* Keyed (token.h): a reader cannot pick a key that shares a popular
+ * article's slot and so empty its cached answers at will. */
 uint32_t
 gen_slot(const char *key, size_t len)
 {
-	uint32_t	h = 2166136261u;	/* FNV-1a */
-	size_t		i;
-
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)key[i];
-		h *= 16777619u;
-	}
-	return h & (GEN_SLOTS - 1);
+	return (uint32_t)(token_keyed_hash(key, len) & (GEN_SLOTS - 1));
 }
 
 uint64_t

@@ -63,14 +63,81 @@ log_set_thread_name(const char *name)
 	snprintf(log_thread, sizeof log_thread, "%s", name);
 }
 
-/* Formats one line (with its newline) into line; returns its length. */
+/* The length of the UTF-8 sequence at s (at most n bytes) if it is one
+ * and not a C1 control, else 0. */
+static size_t
+log_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t	len, i;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if (s[0] == 0xc2 && s[1] < 0xa0)
+		return 0;		/* U+0080..U+009F */
+	return len;
+}
+
+size_t
+log_escape(const char *msg, char *out, size_t size)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const unsigned char	*s = (const unsigned char *)msg;
+	size_t			 n = strlen(msg), i = 0, o = 0, len;
+
+	if (size == 0)
+		return 0;
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	while (i < n) {
+		if (s[i] >= 0x20 && s[i] < 0x7f) {
+			len = s[i] == '\\' ? 2 : 1;
+			if (o + len >= size)
+				break;
+			out[o++] = (char)s[i];
+			if (s[i] == '\\')
+				out[o++] = '\\';
+			i++;
+		} else if ((len = log_utf8_len(s + i, n - i)) > 0) {
+			if (o + len >= size)
+				break;
+			memcpy(out + o, s + i, len);
+			o += len;
+			i += len;
+		} else {
+			if (o + 4 >= size)
+				break;
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[s[i] >> 4];
+			out[o++] = hex[s[i] & 0xf];
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+/* Formats one line (with its newline) into line; returns its length.
+ * The message and suffix are escaped (log_escape). */
 static size_t
 log_format(char *line, size_t size, enum log_level level, const char *fmt,
     va_list ap, const char *suffix)
 {
 	struct timespec	 ts;
 	struct tm	 tm;
-	int		 n, m;
+	int		 n;
+	char		 msg[2048];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -81,18 +148,13 @@ log_format(char *line, size_t size, enum log_level level, const char *fmt,
 	    log_level_names[level], log_thread);
 	if (n < 0)
 		return 0;
-	m = vsnprintf(line + n, size - (size_t)n, fmt, ap);
-	if (m < 0)
-		m = 0;
-	n += m;
-	if ((size_t)n > size - 2)
-		n = (int)size - 2;
-	if (suffix != NULL) {
-		m = snprintf(line + n, size - (size_t)n - 1, ": %s", suffix);
-		if (m > 0)
-			n += m;
-		if ((size_t)n > size - 2)
-			n = (int)size - 2;
+	if (vsnprintf(msg, sizeof msg, fmt, ap) < 0)
+		msg[0] = '\0';
+	n += (int)log_escape(msg, line + n, size - (size_t)n - 1);
+	if (suffix != NULL && (size_t)n + 3 < size - 1) {
+		memcpy(line + n, ": ", 2);
+		n += 2;
+		n += (int)log_escape(suffix, line + n, size - (size_t)n - 1);
 	}
 	line[n++] = '\n';
 	return (size_t)n;

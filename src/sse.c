@@ -16,6 +16,7 @@
 
 #include <event2/event.h>
 #include <jansson.h>
+#include <sodium.h>
 
 #include "db.h"
 #include "log.h"
@@ -25,7 +26,10 @@
 
 #define SSE_RECENT		64
 #define SSE_CATCHUP_ROWS	500
-#define SSE_HELLO		": connected\nretry: 2000\n\n"
+#define SSE_HELLO		": connected\nretry: %d\n\n"
+/* The browser's reconnect delay, jittered per stream (2 to 4 s): pages
+ * that lost the server together do not all come back at one instant. */
+#define SSE_RETRY_MAX_MS	4000
 #define SSE_PING		": keep-alive\n\n"
 
 struct sse_client {
@@ -104,6 +108,8 @@ void
 sse_hub_open(struct sse_hub *hub, struct req *r, int64_t last_id)
 {
 	struct sse_client	*c;
+	char			 hello[64];
+	int			 n;
 
 	if (hub->count >= hub->max_clients) {
 		req_add_header(r, "Retry-After", "5");
@@ -124,7 +130,9 @@ sse_hub_open(struct sse_hub *hub, struct req *r, int64_t last_id)
 	/* nginx must pass events through at once, not buffer them. */
 	req_add_header(r, "X-Accel-Buffering", "no");
 	req_stream_start(r);
-	req_stream_send(r, SSE_HELLO, sizeof SSE_HELLO - 1);
+	n = snprintf(hello, sizeof hello, SSE_HELLO,
+	    db_retry_delay_ms(SSE_RETRY_MAX_MS, randombytes_random()));
+	req_stream_send(r, hello, (size_t)n);
 
 	if (last_id >= 0) {
 		c->last_id = last_id;

@@ -9,10 +9,27 @@
 #include "log.h"
 #include "token.h"
 
+/* The keyed hash's secret: drawn at start, never leaves the process. */
+static unsigned char	token_hash_secret[crypto_shorthash_KEYBYTES];
+
 int
 token_init(void)
 {
-	return sodium_init() < 0 ? -1 : 0;
+	if (sodium_init() < 0)
+		return -1;
+	randombytes_buf(token_hash_secret, sizeof token_hash_secret);
+	return 0;
+}
+
+uint64_t
+token_keyed_hash(const void *data, size_t len)
+{
+	unsigned char	out[crypto_shorthash_BYTES];
+	uint64_t	h;
+
+	crypto_shorthash(out, data, len, token_hash_secret);
+	memcpy(&h, out, sizeof h);
+	return h;
 }
 
 void

@@ -22,6 +22,7 @@
 
 #include "cache.h"
 #include "gen.h"
+#include "token.h"
 
 #define MAX_BYTES	(64 * 1024)
 
@@ -868,11 +869,43 @@ test_etag(void **state)
 	cache_entry_unref(b);
 }
 
+/* The buckets and generation slots are keyed by a secret drawn at
+ * start: the same key lands in the same place within a process, and
+ * somewhere else under another secret (another process, a restart), so
+ * keys cannot be chosen ahead to collide. */
+static void
+test_keyed_hash(void **state)
+{
+	const char	*k = "news/2023/kim-putin";
+	uint64_t	 a, b;
+	uint32_t	 slot;
+	int		 i, moved = 0;
+
+	(void)state;
+	assert_int_equal(token_init(), 0);
+	a = token_keyed_hash(k, strlen(k));
+	assert_true(a == token_keyed_hash(k, strlen(k)));
+	assert_true(a != token_keyed_hash(k, strlen(k) - 1));
+	slot = gen_slot(k, strlen(k));
+	assert_true(slot == gen_slot(k, strlen(k)));
+	assert_true(slot < GEN_SLOTS);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(token_init(), 0);	/* a new secret */
+		b = token_keyed_hash(k, strlen(k));
+		moved += b != a;
+		if (gen_slot(k, strlen(k)) != slot)
+			moved++;
+	}
+	/* 16 chances, each missed with probability 2^-64 or 2^-16. */
+	assert_true(moved >= 15);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gen),
+		cmocka_unit_test(test_keyed_hash),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_bump_invalidates),
 		cmocka_unit_test(test_store_race),

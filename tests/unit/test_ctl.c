@@ -391,6 +391,47 @@ test_sse(void **state)
 	ctl_sse_free(&p);
 }
 
+/* Data lines without a blank line end the stream once they come to
+ * more than CTL_SSE_DATA_MAX, instead of growing without end; events
+ * that stay under it are whole. */
+static void
+test_sse_data_cap(void **state)
+{
+	struct ctl_sse	 p;
+	struct got	 g;
+	char		*line;
+	size_t		 n = 64 * 1024, lines = 0;
+	int		 rc = 0;
+
+	(void)state;
+	line = malloc(n + 7);
+	assert_non_null(line);
+	memcpy(line, "data: ", 6);
+	memset(line + 6, 'x', n - 1);
+	line[n + 5] = '\n';
+	memset(&g, 0, sizeof g);
+	g.stop_at = -1;
+	ctl_sse_init(&p, collect, &g);
+	while (rc == 0 && lines < 1000) {
+		rc = ctl_sse_feed(&p, line, n + 6);
+		lines++;
+	}
+	/* Each line adds n bytes (n - 1 and the joining newline): the one
+	 * that would pass the cap is refused. */
+	assert_int_equal(rc, -1);
+	assert_int_equal(lines, (size_t)CTL_SSE_DATA_MAX / n + 1);
+	assert_int_equal(g.n, 0);
+	ctl_sse_free(&p);
+
+	/* Just under: one event, delivered whole. */
+	ctl_sse_init(&p, collect, &g);
+	assert_int_equal(ctl_sse_feed(&p, line, n + 6), 0);
+	assert_int_equal(ctl_sse_feed(&p, "\n", 1), 0);
+	assert_int_equal(g.n, 1);
+	ctl_sse_free(&p);
+	free(line);
+}
+
 int
 main(void)
 {
@@ -405,6 +446,7 @@ main(void)
 		cmocka_unit_test(test_args),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_sse),
+		cmocka_unit_test(test_sse_data_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,6 +78,9 @@ function connect() {
 
 function scheduleRetry() {
   if (stopped) return;
-  const ms = RETRY_MS[Math.min(retries++, RETRY_MS.length - 1)];
+  const base = RETRY_MS[Math.min(retries++, RETRY_MS.length - 1)];
+  // Half the delay plus a random share of the other half: every desk's
+  // page that lost the server together does not come back at one instant.
+  const ms = base / 2 + Math.random() * (base / 2);
   retryTimer = setTimeout(() => { if (!stopped) connect(); }, ms);
 }
