@@ -16,8 +16,10 @@ struct netaddr {
 	bool	v4;
 };
 
-/* Room for netaddr_reader_key()'s text. */
-#define NETADDR_KEY_MAX	48
+
+/* Room for netaddr_text()'s and netaddr_reader_key()'s text. */
+#define NETADDR_TEXT_MAX	64
+#define NETADDR_KEY_MAX		NETADDR_TEXT_MAX
 
 /*
  * Parses "1.2.3.4", "2001:db8::1", "::ffff:1.2.3.4" (read as IPv4), and
@@ -35,8 +37,6 @@ bool	netaddr_in(const struct netaddr *addr, const struct netaddr *block);
  */
 void	netaddr_reader_key(const struct netaddr *addr, char *key);
 
-/* Room for netaddr_text()'s text. */
-#define NETADDR_TEXT_MAX	64
 
 /*
  * An address or block as text in one canonical form: IPv4 (an

@@ -82,16 +82,14 @@ netaddr_in(const struct netaddr *addr, const struct netaddr *block)
 void
 netaddr_reader_key(const struct netaddr *addr, char *key)
 {
-	uint8_t	net[16];
+	struct netaddr	net = *addr;
 
-	if (addr->v4) {
-		inet_ntop(AF_INET, addr->bytes + 12, key, NETADDR_KEY_MAX);
-		return;
+	/* An IPv6 reader is its /64: the address with the rest zeroed. */
+	if (!addr->v4) {
+		memset(net.bytes + 8, 0, 8);
+		net.prefix = 64;
 	}
-	memset(net, 0, sizeof net);
-	memcpy(net, addr->bytes, 8);
-	inet_ntop(AF_INET6, net, key, NETADDR_KEY_MAX - 4);
-	strcat(key, "/64");
+	netaddr_text(&net, key);
 }
 
 void

@@ -1,10 +1,11 @@
 /*
  * ratelimit.c - token buckets shared by threads (see ratelimit.h).
  *
- * A key is hashed with a secret SipHash key (libsodium's shorthash), so
- * nobody can aim many keys at one slot; the hash picks a shard (its own
- * mutex and cache line) and a window of RL_PROBE slots in it.  Only the
- * 64-bit hash is kept: two keys colliding would need 2^32 keys.
+ * A key is hashed with the process's secret SipHash key
+ * (token_keyed_hash), so nobody can aim many keys at one slot; the hash
+ * picks a shard (its own mutex and cache line) and a window of RL_PROBE
+ * slots in it.  Only the 64-bit hash is kept: two keys colliding would
+ * need 2^32 keys.
  */
 #include <math.h>
 #include <pthread.h>
@@ -13,9 +14,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <sodium.h>
-
 #include "ratelimit.h"
+#include "token.h"
 #include "xmalloc.h"
 
 #define RL_SHARDS	64
@@ -37,7 +37,6 @@ struct ratelimit {
 	size_t		 mask;		/* slots per shard - 1 */
 	double		 per_s;
 	double		 burst;
-	unsigned char	 secret[crypto_shorthash_KEYBYTES];
 };
 
 static double	rl_refilled(const struct ratelimit *, const struct rl_slot *,
@@ -55,7 +54,6 @@ ratelimit_new(double per_minute, double burst, size_t max_keys)
 	rl->mask = per_shard - 1;
 	rl->per_s = per_minute / 60.0;
 	rl->burst = burst;
-	randombytes_buf(rl->secret, sizeof rl->secret);
 	for (i = 0; i < RL_SHARDS; i++) {
 		pthread_mutex_init(&rl->shards[i].mu, NULL);
 		rl->shards[i].slots = xcalloc(per_shard,
@@ -98,15 +96,12 @@ ratelimit_take(struct ratelimit *rl, const char *key, double now,
 {
 	struct rl_shard	*sh;
 	struct rl_slot	*s = NULL, *victim = NULL;
-	unsigned char	 out[crypto_shorthash_BYTES];
 	uint64_t	 h;
 	size_t		 i, at;
 	double		 t, most = -1;
 	bool		 ok;
 
-	crypto_shorthash(out, (const unsigned char *)key, strlen(key),
-	    rl->secret);
-	memcpy(&h, out, sizeof h);
+	h = token_keyed_hash(key, strlen(key));
 	h |= 1;				/* never 0, the empty mark */
 	sh = &rl->shards[h % RL_SHARDS];
 	at = (size_t)(h / RL_SHARDS);
