@@ -54,6 +54,10 @@ struct config {
 	char	*default_lang;		/* "ar" or "en" */
 	bool	 trust_proxy;		/* client IP from X-Forwarded-For */
 	int	 http_timeout_s;
+	int	 header_timeout_s;	/* whole request head; 0 off */
+	int	 body_timeout_s;	/* whole body after the head; 0 off */
+	int	 max_connections;	/* per process; 0 off */
+	int	 max_connections_per_ip;	/* per process; 0 off */
 	int	 shutdown_timeout_ms;
 	char	*log_level;		/* error, warn, info, debug */
 	bool	 migrate;		/* serve: apply migrations first */
@@ -62,9 +66,12 @@ struct config {
 	int	 login_max_failures_user;
 	int	 login_max_failures_ip;
 	int	 login_window_s;
+	int	 login_delay_max_ms;	/* per-account delay cap; 0 off */
 	int	 hash_threads;		/* argon2id threads per process */
 	int	 sse_max_clients;	/* event streams per worker */
 	int	 sse_keepalive_s;	/* between keep-alive comments */
+	int	 sse_max_per_moderator;	/* streams per moderator; 0 off */
+	bool	 moderators_see_personal_data;	/* e-mail, IP, UA */
 	int	 cache_mb;		/* read cache, whole process */
 	int	 http_max_age_s;	/* Cache-Control of public reads */
 	int	 http_swr_s;		/* stale-while-revalidate */

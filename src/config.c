@@ -126,6 +126,18 @@ static const struct config_key config_table[] = {
 	    "take the client address from X-Forwarded-For (behind nginx)"),
 	K_INT("http-timeout-s", http_timeout_s, "30", 1, 3600,
 	    "idle and read timeout of HTTP connections"),
+	K_INT("header-timeout-s", header_timeout_s, "10", 0, 3600,
+	    "a request's line and headers must all arrive within this "
+	    "many seconds of its first byte, else 408 (0: off)"),
+	K_INT("body-timeout-s", body_timeout_s, "30", 0, 3600,
+	    "a request's body must all arrive within this many seconds "
+	    "of its headers, else 408 (0: off)"),
+	K_INT("max-connections", max_connections, "10000", 0, 1000000,
+	    "open HTTP connections per process; beyond, new ones are "
+	    "closed at once (0: only the descriptor limit)"),
+	K_INT("max-connections-per-ip", max_connections_per_ip, "100", 0,
+	    1000000, "open HTTP connections per client address (IPv6: "
+	    "/64) per process; beyond, new ones are closed (0: off)"),
 	K_INT("shutdown-timeout-ms", shutdown_timeout_ms, "10000", 0, 600000,
 	    "on SIGTERM, how long in-flight requests may take to finish"),
 	K_STR("log-level", log_level, "info", "error, warn, info or debug"),
@@ -141,12 +153,21 @@ static const struct config_key config_table[] = {
 	    "failed logins from one address per window before 429"),
 	K_INT("login-window-s", login_window_s, "900", 1, 86400,
 	    "the window failed logins are counted in, in seconds"),
+	K_INT("login-delay-max-ms", login_delay_max_ms, "10000", 0, 600000,
+	    "longest delay before answering a login to an account with "
+	    "failures in the window; it doubles with each (0: off)"),
 	K_INT("hash-threads", hash_threads, "2", 1, 64,
 	    "threads hashing passwords (argon2id) off the event loops"),
 	K_INT("sse-max-clients", sse_max_clients, "256", 1, 100000,
 	    "live event streams per worker"),
 	K_INT("sse-keepalive-s", sse_keepalive_s, "15", 1, 3600,
 	    "seconds between keep-alive comments on idle event streams"),
+	K_INT("sse-max-per-moderator", sse_max_per_moderator, "8", 0, 10000,
+	    "live event streams one moderator may hold open per process "
+	    "(0: no limit)"),
+	K_BOOL("moderators-see-personal-data", moderators_see_personal_data,
+	    "false", "show commenters' e-mail, address and user agent to "
+	    "moderators too, not only to admins"),
 	K_INT("cache-mb", cache_mb, "64", 1, 65536,
 	    "memory for cached public answers, whole process, in MiB"),
 	K_INT("http-max-age-s", http_max_age_s, "5", 0, 86400,
