@@ -55,6 +55,9 @@ struct req {
 	json_t			*body;		/* ROUTE_JSON_BODY routes */
 	unsigned		 method;	/* ROUTE_* bit */
 	char			*path;		/* raw path, for the log */
+	/* The reply's Content-Security-Policy: the API's (REQ_CSP_API)
+	 * unless the handler says otherwise; NULL sends none. */
+	const char		*csp;
 	struct timespec		 started;
 	struct moderator	*mod;		/* ROUTE_AUTH: who is calling */
 	void			*data;		/* the handler's state */
@@ -62,6 +65,14 @@ struct req {
 	void			(*on_close)(struct req *); /* streams */
 	bool			 streaming;	/* req_stream_start() called */
 };
+
+/*
+ * Every answer (errors, 304s and streams too) carries
+ * X-Content-Type-Options: nosniff and r->csp; this one by default: the
+ * API's JSON and the comments fragment load nothing and are framed by
+ * nobody.  Web files set their own (assets.c).
+ */
+#define REQ_CSP_API	"default-src 'none'; frame-ancestors 'none'"
 
 /* evhttp generic callback; arg is the struct req_host. */
 void		 req_dispatch(struct evhttp_request *ev, void *arg);

@@ -10,7 +10,7 @@
  * strong ETag (304 on If-None-Match) and the gzip copy when the client
  * accepts it.  HTML pages get a strict Content-Security-Policy: scripts
  * and styles only from this origin, never inline, so a comment that got
- * past every other defence still cannot run.
+ * past every other defence still cannot run; and no page may be framed.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,11 +31,14 @@
 	"default-src 'none'; script-src 'self'; style-src 'self'; " \
 	"connect-src 'self'; img-src 'self' data:; font-src 'self'; " \
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-/* The demo article: the widget from this origin, talking to it. */
+/* The demo article: the widget from this origin, talking to it.  Not
+ * framed either: the widget mounts in the page's own DOM (news sites
+ * load embed.js, never frame us), so nothing needs to frame a page of
+ * ours, and a framed comment form could be clickjacked. */
 #define CSP_DEMO \
 	"default-src 'none'; script-src 'self'; style-src 'self'; " \
 	"connect-src 'self'; img-src 'self' data:; base-uri 'none'; " \
-	"form-action 'self'"
+	"form-action 'self'; frame-ancestors 'none'"
 
 /* Revalidated on every use: a new build is picked up at once. */
 #define CC_REVALIDATE	"no-cache"
@@ -243,13 +246,13 @@ h_asset(struct req *r)
 	gz = a->gz != NULL &&
 	    assets_accepts_gzip(req_header(r, "Accept-Encoding"));
 	req_add_header(r, "Cache-Control", a->cache_control);
-	req_add_header(r, "X-Content-Type-Options", "nosniff");
 	if (a->gz != NULL)
 		req_add_header(r, "Vary", "Accept-Encoding");
-	if (a->csp != NULL) {
-		req_add_header(r, "Content-Security-Policy", a->csp);
+	/* Pages their folder's CSP; scripts and styles none (a CSP
+	 * governs documents), nosniff for all (req.c). */
+	r->csp = a->csp;
+	if (a->csp != NULL)
 		req_add_header(r, "Referrer-Policy", "same-origin");
-	}
 	if (gz) {
 		req_add_header(r, "Content-Encoding", "gzip");
 		req_reply_bytes(r, a->type, a->gz_etag, a->gz, a->gz_len);
