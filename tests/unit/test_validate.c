@@ -591,6 +591,28 @@ test_comment_page_fields(void **state CS_UNUSED)
 	free(title);
 }
 
+/* A password is the bytes its JSON string holds: one with a NUL is
+ * refused, not cut at it (argon2 and the hashing pool take C strings). */
+static void
+test_password(void **state CS_UNUSED)
+{
+	char	long_pw[PASSWORD_MAX_BYTES + 2];
+
+	assert_true(validate_password("password123", 11));
+	assert_true(validate_password("\xd9\x83\xd9\x84\xd9\x85\xd8\xa9"
+	    "\xd8\xb3\xd8\xb1\xd9\x91\xd9\x8a", 16));
+	assert_false(validate_password("short", 5));
+	assert_false(validate_password("password123\0x", 13));
+	assert_false(validate_password("\0password123", 12));
+	assert_false(validate_password("password\xff" "123", 12));
+	memset(long_pw, 'a', sizeof long_pw);
+	long_pw[PASSWORD_MAX_BYTES] = '\0';
+	assert_true(validate_password(long_pw, PASSWORD_MAX_BYTES));
+	long_pw[PASSWORD_MAX_BYTES] = 'a';
+	long_pw[PASSWORD_MAX_BYTES + 1] = '\0';
+	assert_false(validate_password(long_pw, PASSWORD_MAX_BYTES + 1));
+}
+
 int
 main(void)
 {
@@ -604,6 +626,7 @@ main(void)
 		cmocka_unit_test(test_email_shapes),
 		cmocka_unit_test(test_article_key),
 		cmocka_unit_test(test_comment_page_fields),
+		cmocka_unit_test(test_password),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
