@@ -143,8 +143,8 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # (tests/browser).  test_api stays last: it ends by restarting
 # PostgreSQL.
 INTEG_TESTS := test_admin test_cache test_reader test_commentctl \
-	       test_security test_lifecycle test_limits test_rules browser \
-	       test_api
+	       test_security test_hostile test_lifecycle test_limits \
+	       test_rules browser test_api
 INTEG_BINS  := $(patsubst %,$(BUILD)/itests/%, \
 	       $(filter-out browser,$(INTEG_TESTS)))
 
