@@ -269,8 +269,8 @@ const char	*it_raw_error_code(const struct it_raw *r);
 /*
  * One request on a connection of its own: connects to base, sends
  * data[0..len), reads the answer (it_raw_read, IT_HTTP_TIMEOUT_MS
- * stretched by it_time_factor; no body after "HEAD ") and closes.  Owned by the test case;
- * status 0 if the connection failed.
+ * stretched by it_time_factor; no body after "HEAD ") and closes.
+ * Owned by the test case; status 0 if the connection failed.
  */
 struct it_raw	*it_raw_exchange(const char *base, const void *data,
 		    size_t len);
