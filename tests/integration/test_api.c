@@ -852,12 +852,13 @@ test_errors(void)
 	/* No article has such a key: 404, as for any unknown article. */
 	r = it_http("GET", it_list_path(long_key), NULL, NULL, 0);
 	CHECK_ERROR(r, 404, "not_found");
+	/* A control character in a key is refused with the path. */
 	r = it_http("POST", "/api/v1/articles/bad%01key/comments", json_ct,
 	    "{\"author\": \"a\", \"body\": \"b\"}", (size_t)-1);
-	CHECK_ERROR(r, 422, "validation_failed");
+	CHECK_ERROR(r, 400, "invalid_path");
 	r = it_http("GET", "/api/v1/articles/bad%01key/comments", NULL, NULL,
 	    0);
-	CHECK_ERROR(r, 404, "not_found");
+	CHECK_ERROR(r, 400, "invalid_path");
 
 	slash = it_strf("أخبار/%s/كيم-بوتين", run_id);
 	r = post_json(slash, comment_json("قارئ", "نص", 0), NULL, NULL);
