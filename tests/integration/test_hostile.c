@@ -571,6 +571,41 @@ test_request_lines(void)
 	server_done();
 }
 
+/*
+ * Bodies jansson cannot parse, around bytes that are not UTF-8: its
+ * message quotes the text near the error (what it decoded, in 2.14), and
+ * the reply keeps only valid UTF-8 of a message in any case: 400
+ * malformed_json, never the 500 of a message json_pack refuses.
+ */
+static void
+test_malformed_json(void)
+{
+	static const char *const bodies[] = {
+		"{\"username\": \"\xd9\x83\xd9",
+		"{\"username\": \"\xd9\x83\xd9\x83\xd9\x83\xd9\x83\xd9\x83\xff",
+		"{\"a\xff\xfe\": 1}",
+		"\xef\xbb\xbf{}",
+		"{\"a\": \"\x1b[2J\xc3\"}",
+		"[\"\xf0\x9f\x98\"]",
+	};
+	static const char *const paths[] = { "/api/v1/admin/session",
+	    "/api/v1/articles/hostile/comments" };
+	struct hostile	 h = { .status = 400, .code = "malformed_json" };
+	size_t		 i, p;
+
+	IT_REQUIRE(server_up());
+	for (p = 0; p < NELEM(paths); p++) {
+		for (i = 0; i < NELEM(bodies); i++) {
+			h.name = it_strf("%s, body %zu", paths[p], i);
+			h.data = it_strf("POST %s HTTP/1.1\r\n" HOST JSON_CT
+			    "\r\nContent-Length: %zu\r\n\r\n%s", paths[p],
+			    strlen(bodies[i]), bodies[i]);
+			hostile(&h);
+		}
+	}
+	server_done();
+}
+
 /* -- NUL in credentials -------------------------------------------------- */
 
 /*
@@ -860,6 +895,7 @@ static const struct it_test tests[] = {
 	{ "framing", test_framing },
 	{ "header_limits", test_header_limits },
 	{ "request_lines", test_request_lines },
+	{ "malformed_json", test_malformed_json },
 	{ "nul_in_credentials", test_nul_in_credentials },
 	{ "moderator_nul_path", test_moderator_nul_path },
 	{ "security_headers", test_security_headers },
