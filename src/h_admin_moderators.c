@@ -21,6 +21,7 @@
 #include "hashpool.h"
 #include "req.h"
 #include "routes.h"
+#include "sse.h"
 #include "token.h"
 #include "validate.h"
 #include "xmalloc.h"
@@ -285,8 +286,16 @@ update_cb(const struct db_result *res, void *arg)
 {
 	struct req	*r = arg;
 
+	const char	*disabled;
+
 	if (!req_found(r, res, "moderator"))
 		return;
+	/* This worker's streams of a disabled account end now; the others
+	 * hear of it by NOTIFY (migration 0008). */
+	disabled = db_result_value(res, 0, db_result_column(res, "disabled"));
+	if (disabled != NULL && disabled[0] == 't')
+		sse_hub_end_moderator(r->ctx->sse, db_result_value(res, 0,
+		    db_result_column(res, "name")));
 	req_add_header(r, "Cache-Control", "no-store");
 	req_reply_json_new(r, 200, json_pack("{s:o}", "moderator",
 	    account_json(res, 0)));
@@ -319,6 +328,7 @@ password_cb(const struct db_result *res, void *arg)
 
 	if (!req_found(r, res, "moderator"))
 		return;
+	sse_hub_end_moderator(r->ctx->sse, a->name);
 	body = json_pack("{s:s}", "name", a->name);
 	if (a->generated)
 		json_object_set_new(body, "password",

@@ -120,6 +120,16 @@
 	"id, kind, value, " TS("expires_at") " AS expires_at, reason, " \
 	TS("created_at") " AS created_at, created_by"
 
+/* One more failed login in a login_failures row (alias f), or the first
+ * of a new window when its window ($3 seconds) is over. */
+#define LOGIN_BUMP \
+	"failures = CASE WHEN f.window_start >" \
+	"  now() - make_interval(secs => $3::int) THEN f.failures + 1" \
+	"  ELSE 1 END," \
+	"window_start = CASE WHEN f.window_start >" \
+	"  now() - make_interval(secs => $3::int) THEN f.window_start" \
+	"  ELSE now() END"
+
 static const struct sql_stmt sql_table[SQL_COUNT] = {
 	[SQL_PING] = { "ping", 0, "SELECT 1" },
 
@@ -352,52 +362,80 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"WHERE e.comment_id = ANY ($1::bigint[]) AND e.kind = 'new' "
 	"ORDER BY e.id" },
 
-	/* $1 token hash (hex) -> the moderator it belongs to, if valid. */
+	/* $1 token hash (hex) -> the moderator it belongs to, if valid,
+	 * and the token's id (what a live stream checks again). */
 	[SQL_AUTH_TOKEN] = { "auth_token", 1,
-	"SELECT m.id, m.name, m.role, t.kind FROM auth_tokens t "
+	"SELECT m.id, m.name, m.role, t.kind, t.id FROM auth_tokens t "
 	"JOIN moderators m ON m.id = t.moderator_id "
 	"WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL"
 	"  AND t.expires_at > now() AND NOT m.disabled" },
 
+	/* $1 array of token ids: those no longer valid (revoked, expired,
+	 * or their moderator disabled).  A worker's live streams, checked
+	 * again at each keep-alive and when credentials change. */
+	[SQL_STREAM_RECHECK] = { "stream_recheck", 1,
+	"SELECT x FROM unnest($1::bigint[]) AS x "
+	"WHERE NOT EXISTS (SELECT 1 FROM auth_tokens t"
+	"  JOIN moderators m ON m.id = t.moderator_id"
+	"  WHERE t.id = x AND t.revoked_at IS NULL"
+	"    AND t.expires_at > now() AND NOT m.disabled)" },
+
 	/*
-	 * A login attempt: counted for the account and for the address
-	 * before the password is checked, in the same statement that reads
-	 * them, so concurrent guesses cannot all slip under the limit.
-	 * Counts restart when their window is over.  Returns the counts with
-	 * this attempt, and the account (NULLs when there is none).
-	 *   $1 name  $2 client ip ('' if unknown)  $3 window in seconds
+	 * A login attempt, counted before the password is checked, in the
+	 * statement that reads the counts, so concurrent guesses cannot
+	 * all slip under a limit.  Three counts, each restarting when its
+	 * window is over: the address (its limit), and, unless the address
+	 * is over that limit already, the account and address pair (the
+	 * lockout) and the account from anywhere (the delay).  So a flood
+	 * from one address adds one row, not one per name.  Rows whose
+	 * window is over are deleted, a few per attempt (SKIP LOCKED: never
+	 * waiting for another login), so the table holds one window.
+	 * Returns the counts with this attempt (NULL: not counted) and the
+	 * account (NULLs when there is none).
+	 *   $1 name  $2 address ('' if unknown)  $3 window in seconds
+	 *   $4 the address's limit
 	 */
-	[SQL_LOGIN_LOOKUP] = { "login_lookup", 3,
-	"WITH bump AS ("
+	[SQL_LOGIN_LOOKUP] = { "login_lookup", 4,
+	"WITH ip AS ("
 	"  INSERT INTO login_failures AS f (scope, window_start, failures)"
-	"  VALUES ('user:' || $1, now(), 1), ('ip:' || $2, now(), 1)"
-	"  ON CONFLICT (scope) DO UPDATE SET"
-	"    failures = CASE WHEN f.window_start >"
-	"      now() - make_interval(secs => $3::int) THEN f.failures + 1"
-	"      ELSE 1 END,"
-	"    window_start = CASE WHEN f.window_start >"
-	"      now() - make_interval(secs => $3::int) THEN f.window_start"
-	"      ELSE now() END"
+	"  VALUES ('ip:' || $2, now(), 1)"
+	"  ON CONFLICT (scope) DO UPDATE SET " LOGIN_BUMP
+	"  RETURNING failures"
+	"), acct AS ("
+	"  INSERT INTO login_failures AS f (scope, window_start, failures)"
+	"  SELECT s, now(), 1 FROM (VALUES ('pair:' || $1 || '@' || $2),"
+	"    ('user:' || $1)) AS v (s)"
+	"  WHERE (SELECT failures FROM ip) <= $4::int"
+	"  ON CONFLICT (scope) DO UPDATE SET " LOGIN_BUMP
 	"  RETURNING scope, failures"
+	"), pruned AS ("
+	"  DELETE FROM login_failures WHERE scope IN ("
+	"    SELECT scope FROM login_failures"
+	"    WHERE window_start < now() - make_interval(secs => $3::int)"
+	"      AND scope NOT IN ('ip:' || $2, 'pair:' || $1 || '@' || $2,"
+	"        'user:' || $1)"
+	"    LIMIT 32 FOR UPDATE SKIP LOCKED)"
 	") "
 	"SELECT"
-	"  (SELECT failures FROM bump WHERE scope = 'user:' || $1)"
+	"  (SELECT failures FROM ip) AS ip_failures,"
+	"  (SELECT failures FROM acct WHERE scope LIKE 'pair:%')"
+	"    AS pair_failures,"
+	"  (SELECT failures FROM acct WHERE scope LIKE 'user:%')"
 	"    AS user_failures,"
-	"  (SELECT failures FROM bump WHERE scope = 'ip:' || $2)"
-	"    AS ip_failures,"
 	"  m.id, m.password_hash, m.role, m.disabled "
 	"FROM (SELECT 1) AS one "
 	"LEFT JOIN moderators m ON m.name = $1" },
 
-	/* $1 moderator id  $2 token hash  $3 hours  $4 name  $5 ip: a new
-	 * session.  The attempt was no failure: the account's count starts
-	 * again, and the address's gives it back. */
+	/* $1 moderator id  $2 token hash  $3 hours  $4 name  $5 address: a
+	 * new session.  The attempt was no failure: the pair's count starts
+	 * again, and the account and the address get it back (the
+	 * account's other failures, from elsewhere, still count). */
 	[SQL_SESSION_CREATE] = { "session_create", 5,
 	"WITH cleared AS ("
-	"  DELETE FROM login_failures WHERE scope = 'user:' || $4"
+	"  DELETE FROM login_failures WHERE scope = 'pair:' || $4 || '@' || $5"
 	"), given_back AS ("
 	"  UPDATE login_failures SET failures = greatest(failures - 1, 0)"
-	"  WHERE scope = 'ip:' || $5"
+	"  WHERE scope IN ('ip:' || $5, 'user:' || $4)"
 	") "
 	"INSERT INTO auth_tokens (moderator_id, kind, token_hash, expires_at) "
 	"VALUES ($1::bigint, 'session', decode($2, 'hex'),"
