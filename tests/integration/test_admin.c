@@ -1413,7 +1413,8 @@ test_login(void)
 	it_note("wrong password %.3f s, unknown name %.3f s, disabled %.3f s",
 	    wrong->elapsed, unknown->elapsed, off->elapsed);
 
-	/* Five failures for one account: then even the right password. */
+	/* Five failures for one account from one address: then even the
+	 * right password from there (test_security: from elsewhere). */
 	body = jpack("{s:s, s:s}", "username", acc_thr.name, "password",
 	    "not-the-password");
 	for (k = 0; k < 5; k++) {

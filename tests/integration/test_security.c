@@ -2,10 +2,13 @@
  * test_security.c - the paths an attacker tries, against the real
  * server: a forged X-Forwarded-For with and without
  * COMMENTD_TRUST_PROXY (readers' reports and login throttling), the
- * per-address login limit, its window and what a successful login gives
- * back, Idempotency-Key rules, the 401/403/CSRF matrix over every admin
- * route of src/routes.c, Cache-Control and the session cookie against
- * their settings, and every web file of the Makefile with its type.
+ * login limits per address and per account and address pair, their
+ * window, the account's delay, junk names, pruning and what a successful
+ * login gives back, live streams ended with their credentials and
+ * limited per moderator, Idempotency-Key rules, the 401/403/CSRF matrix
+ * over every admin route of src/routes.c, Cache-Control and the session
+ * cookie against their settings, and every web file of the Makefile
+ * with its type.
  *
  * The server of tests/run-tests.sh (COMMENTD_TEST_URL) serves what its
  * settings suit; the rest start servers of their own on the test
