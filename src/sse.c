@@ -497,8 +497,7 @@ sse_recheck(struct sse_hub *hub)
 	for (i = 0; i < n; i++) {
 		if (i > 0 && ids[i] == ids[i - 1])
 			continue;
-		p += sprintf(p, "%s%" PRId64, p[-1] == '{' ? "" : ",",
-		    ids[i]);
+		p += sprintf(p, "%s%" PRId64, i > 0 ? "," : "", ids[i]);
 	}
 	*p++ = '}';
 	*p = '\0';
