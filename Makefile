@@ -74,6 +74,7 @@ LIB_SRC	:= \
 	src/h_admin_articles.c \
 	src/h_admin_moderators.c \
 	src/h_admin_rules.c \
+	src/h_admin_tokens.c \
 	src/h_events.c \
 	src/assets.c \
 	src/routes.c \

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "config.h"
 #include "ctx.h"
 #include "db.h"
 #include "log.h"
@@ -130,4 +131,11 @@ auth_token_cb(const struct db_result *res, void *arg)
 		return;
 	}
 	req_continue(r);
+}
+
+bool
+auth_sees_personal_data(const struct req *r)
+{
+	return r->mod != NULL && (r->mod->admin ||
+	    r->ctx->cfg->moderators_see_personal_data);
 }

@@ -1,6 +1,7 @@
 /*
  * h_admin_moderators.c - admins managing moderator accounts: list, add,
- * enable/disable, change role, reset a password.
+ * enable/disable, change role, reset a password (which revokes the
+ * account's sessions and API tokens).
  *
  * A new password is hashed with argon2id on the hashing threads
  * (hashpool.h) before its one statement runs, as a login's check is.
@@ -319,7 +320,9 @@ password_cb(const struct db_result *res, void *arg)
 
 	if (!req_found(r, res, "moderator"))
 		return;
-	body = json_pack("{s:s}", "name", a->name);
+	/* How many sessions and API tokens the reset revoked. */
+	body = json_pack("{s:s, s:I}", "name", a->name, "revoked",
+	    (json_int_t)db_result_int(res, 0, "revoked"));
 	if (a->generated)
 		json_object_set_new(body, "password",
 		    json_string(a->password));

@@ -716,17 +716,58 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"SELECT name, role, disabled, " TS("created_at") " AS created_at "
 	"FROM upd" },
 
-	/* $1 name  $2 argon2id string: a new password, which ends the
-	 * account's login sessions (its API tokens stay). */
+	/* $1 name  $2 argon2id string: a new password, which revokes
+	 * the account's login sessions and API tokens alike: a reset is
+	 * what an admin does when the account may be in other hands. */
 	[SQL_MODERATOR_PASSWORD] = { "moderator_password", 2,
 	"WITH upd AS ("
 	"  UPDATE moderators SET password_hash = $2, updated_at = now()"
 	"  WHERE name = $1 RETURNING id, name"
 	"), ended AS ("
 	"  UPDATE auth_tokens t SET revoked_at = now() FROM upd"
-	"  WHERE t.moderator_id = upd.id AND t.kind = 'session'"
-	"    AND t.revoked_at IS NULL"
-	") SELECT name FROM upd" },
+	"  WHERE t.moderator_id = upd.id AND t.revoked_at IS NULL"
+	"  RETURNING t.id"
+	") SELECT name, (SELECT count(*) FROM ended) AS revoked FROM upd" },
+
+	/*
+	 * Live credentials (neither revoked nor expired), newest first:
+	 * never the secret nor its hash.  current: the caller's own.
+	 *   $1 moderator name or NULL (all)  $2 kind or NULL  $3 cursor
+	 *   (exclusive)  $4 page size (+1 looked at)  $5 the caller's
+	 *   token hash (hex)
+	 */
+	[SQL_TOKENS_LIST] = { "tokens_list", 5,
+	"SELECT t.id, m.name AS moderator, t.kind, t.label, "
+	  TS("t.created_at") " AS created_at, "
+	  TS("t.expires_at") " AS expires_at,"
+	"  t.token_hash = decode($5, 'hex') AS current "
+	"FROM auth_tokens t JOIN moderators m ON m.id = t.moderator_id "
+	"WHERE t.revoked_at IS NULL AND t.expires_at > now()"
+	"  AND ($1::text IS NULL OR m.name = $1::text)"
+	"  AND ($2::text IS NULL OR t.kind = $2::text)"
+	"  AND ($3::bigint IS NULL OR t.id < $3::bigint) "
+	"ORDER BY t.id DESC LIMIT $4::int + 1" },
+
+	/* $1 moderator id  $2 SHA-256 of the token (hex)  $3 days
+	 * $4 label or NULL: a new API token of an enabled account. */
+	[SQL_TOKEN_ADD] = { "token_add", 4,
+	"INSERT INTO auth_tokens AS t (moderator_id, kind, token_hash,"
+	"  expires_at, label) "
+	"SELECT m.id, 'api', decode($2, 'hex'),"
+	"  now() + make_interval(days => $3::int), $4::text "
+	"FROM moderators m WHERE m.id = $1::bigint AND NOT m.disabled "
+	"RETURNING t.id, (SELECT name FROM moderators WHERE id = $1::bigint)"
+	"  AS moderator, t.kind, t.label, "
+	  TS("t.created_at") " AS created_at, "
+	  TS("t.expires_at") " AS expires_at, false AS current" },
+
+	/* $1 id  $2 owner's moderator id, or NULL (an admin: anyone's).
+	 * No row: no such live credential (of that owner). */
+	[SQL_TOKEN_REVOKE_ID] = { "token_revoke_id", 2,
+	"UPDATE auth_tokens SET revoked_at = now() "
+	"WHERE id = $1::bigint AND revoked_at IS NULL AND expires_at > now()"
+	"  AND ($2::bigint IS NULL OR moderator_id = $2::bigint) "
+	"RETURNING id, kind" },
 };
 
 const struct sql_stmt *
@@ -804,6 +845,12 @@ static const char *const sql_blocking_table[SQLB_COUNT] = {
 	"UPDATE moderators SET disabled = true, updated_at = now()"
 	" WHERE name = $1 RETURNING id",
 
+	/* $1 name  $2 argon2id string.  First of a transaction, like
+	 * SQLB_MOD_DISABLE, and followed by SQLB_MOD_REVOKE_ALL. */
+	[SQLB_MOD_PASSWORD] =
+	"UPDATE moderators SET password_hash = $2, updated_at = now()"
+	" WHERE name = $1 RETURNING id",
+
 	/* $1 moderator id: sessions and API tokens alike. */
 	[SQLB_MOD_REVOKE_ALL] =
 	"UPDATE auth_tokens SET revoked_at = now()"
@@ -824,20 +871,22 @@ static const char *const sql_blocking_table[SQLB_COUNT] = {
 	" WHERE NOT EXISTS (SELECT 1 FROM moderators) RETURNING id",
 
 	/*
-	 * $1 name  $2 SHA-256 of the token (hex)  $3 days.  No row: no
-	 * such moderator; disabled true: nothing inserted.  FOR SHARE waits
-	 * for a concurrent disable and then reads the disabled row.
+	 * $1 name  $2 SHA-256 of the token (hex)  $3 days  $4 label or
+	 * NULL.  No row: no such moderator; disabled true: nothing
+	 * inserted.  FOR SHARE waits for a concurrent disable and then
+	 * reads the disabled row.
 	 */
 	[SQLB_TOKEN_CREATE] =
 	"WITH m AS ("
 	"  SELECT id, disabled FROM moderators WHERE name = $1 FOR SHARE"
 	"), t AS ("
 	"  INSERT INTO auth_tokens (moderator_id, kind, token_hash,"
-	"    expires_at)"
+	"    expires_at, label)"
 	"  SELECT id, 'api', decode($2, 'hex'),"
-	"    now() + make_interval(days => $3::int)"
-	"  FROM m WHERE NOT disabled RETURNING expires_at"
-	") SELECT m.disabled, (SELECT " TS("t.expires_at") " FROM t)"
+	"    now() + make_interval(days => $3::int), $4::text"
+	"  FROM m WHERE NOT disabled RETURNING id, expires_at"
+	") SELECT m.disabled, (SELECT " TS("t.expires_at") " FROM t),"
+	" (SELECT id FROM t)"
 	" FROM m",
 
 	/* $1 name.  No row: no such moderator; else how many revoked. */
