@@ -154,8 +154,9 @@ h_admin_token_add(struct req *r)
 {
 	struct token_new	*t;
 	json_t			*label, *days, *v;
-	const char		*key, *why = NULL, *params[4];
+	const char		*key, *why = NULL, *params[5];
 	char			 hash[TOKEN_HASH_HEX_SIZE], id[24], nd[16];
+	char			 caller[TOKEN_HASH_HEX_SIZE];
 	json_int_t		 d = TOKEN_DAYS_DEFAULT;
 
 	json_object_foreach(r->body, key, v) {
@@ -211,7 +212,9 @@ h_admin_token_add(struct req *r)
 	params[1] = hash;
 	params[2] = nd;
 	params[3] = t->label;
-	db_query(r->ctx->db, SQL_TOKEN_ADD, params, 4, add_cb, r);
+	token_hash_hex(r->mod->token, strlen(r->mod->token), caller);
+	params[4] = caller;
+	db_query(r->ctx->db, SQL_TOKEN_ADD, params, 5, add_cb, r);
 }
 
 static void
@@ -226,9 +229,10 @@ add_cb(const struct db_result *res, void *arg)
 		return;
 	}
 	if (db_result_ntuples(res) != 1) {
-		/* Disabled since this request was authenticated. */
+		/* Disabled, revoked or given a new password since this
+		 * request was authenticated. */
 		req_reply_error(r, 401, "unauthorized",
-		    "the account is disabled");
+		    "the credential was revoked meanwhile");
 		return;
 	}
 	tok = token_json(res, 0);

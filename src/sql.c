@@ -716,9 +716,15 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"SELECT name, role, disabled, " TS("created_at") " AS created_at "
 	"FROM upd" },
 
-	/* $1 name  $2 argon2id string: a new password, which revokes
-	 * the account's login sessions and API tokens alike: a reset is
-	 * what an admin does when the account may be in other hands. */
+	/*
+	 * $1 name  $2 argon2id string: a new password, which revokes the
+	 * account's login sessions and API tokens alike: a reset is what
+	 * an admin does when the account may be in other hands.  A token
+	 * made meanwhile (SQL_TOKEN_ADD, holding the account's row) commits
+	 * before this update takes the row, but after this statement's
+	 * snapshot: SQL_MODERATOR_REVOKE_BEFORE, run next, revokes what was
+	 * made before done_at (taken once the row is ours).
+	 */
 	[SQL_MODERATOR_PASSWORD] = { "moderator_password", 2,
 	"WITH upd AS ("
 	"  UPDATE moderators SET password_hash = $2, updated_at = now()"
@@ -727,7 +733,19 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  UPDATE auth_tokens t SET revoked_at = now() FROM upd"
 	"  WHERE t.moderator_id = upd.id AND t.revoked_at IS NULL"
 	"  RETURNING t.id"
-	") SELECT name, (SELECT count(*) FROM ended) AS revoked FROM upd" },
+	") SELECT name, (SELECT count(*) FROM ended) AS revoked,"
+	"  " TS("clock_timestamp()") " AS done_at FROM upd" },
+
+	/* $1 name  $2 time: revokes the account's credentials made before
+	 * it (the second half of a reset, above); a login with the new
+	 * password is made after it.  How many. */
+	[SQL_MODERATOR_REVOKE_BEFORE] = { "moderator_revoke_before", 2,
+	"WITH ended AS ("
+	"  UPDATE auth_tokens t SET revoked_at = now() FROM moderators m"
+	"  WHERE m.name = $1 AND t.moderator_id = m.id"
+	"    AND t.revoked_at IS NULL AND t.created_at < $2::timestamptz"
+	"  RETURNING t.id"
+	") SELECT count(*) FROM ended" },
 
 	/*
 	 * Live credentials (neither revoked nor expired), newest first:
@@ -748,18 +766,39 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  AND ($3::bigint IS NULL OR t.id < $3::bigint) "
 	"ORDER BY t.id DESC LIMIT $4::int + 1" },
 
-	/* $1 moderator id  $2 SHA-256 of the token (hex)  $3 days
-	 * $4 label or NULL: a new API token of an enabled account. */
-	[SQL_TOKEN_ADD] = { "token_add", 4,
-	"INSERT INTO auth_tokens AS t (moderator_id, kind, token_hash,"
-	"  expires_at, label) "
-	"SELECT m.id, 'api', decode($2, 'hex'),"
-	"  now() + make_interval(days => $3::int), $4::text "
-	"FROM moderators m WHERE m.id = $1::bigint AND NOT m.disabled "
-	"RETURNING t.id, (SELECT name FROM moderators WHERE id = $1::bigint)"
-	"  AS moderator, t.kind, t.label, "
+	/*
+	 * A new API token of an enabled account, made while the caller's
+	 * credential ($5) is live.  The account's row is held (FOR SHARE)
+	 * so a concurrent password reset either waits for this insert (and
+	 * revokes it in its second half) or went first: then the row read
+	 * here is the new one (PostgreSQL re-reads a row it waited for), its
+	 * hash differs from the snapshot's, and nothing is inserted.
+	 *   $1 moderator id  $2 SHA-256 of the token (hex)  $3 days
+	 *   $4 label or NULL  $5 the caller's token hash (hex)
+	 */
+	[SQL_TOKEN_ADD] = { "token_add", 5,
+	"WITH m AS ("
+	"  SELECT id, name, password_hash FROM moderators"
+	"  WHERE id = $1::bigint AND NOT disabled FOR SHARE"
+	"), seen AS ("
+	"  SELECT password_hash FROM moderators WHERE id = $1::bigint"
+	"), caller AS ("
+	"  SELECT 1 FROM auth_tokens s WHERE s.token_hash = decode($5, 'hex')"
+	"    AND s.moderator_id = $1::bigint AND s.revoked_at IS NULL"
+	"    AND s.expires_at > now()"
+	"), t AS ("
+	"  INSERT INTO auth_tokens (moderator_id, kind, token_hash,"
+	"    expires_at, label)"
+	"  SELECT m.id, 'api', decode($2, 'hex'),"
+	"    now() + make_interval(days => $3::int), $4::text"
+	"  FROM m, seen WHERE m.password_hash = seen.password_hash"
+	"    AND EXISTS (SELECT 1 FROM caller)"
+	"  RETURNING id, kind, label, created_at, expires_at"
+	") "
+	"SELECT t.id, m.name AS moderator, t.kind, t.label, "
 	  TS("t.created_at") " AS created_at, "
-	  TS("t.expires_at") " AS expires_at, false AS current" },
+	  TS("t.expires_at") " AS expires_at, false AS current "
+	"FROM t, m" },
 
 	/* $1 id  $2 owner's moderator id, or NULL (an admin: anyone's).
 	 * No row: no such live credential (of that owner). */

@@ -159,6 +159,7 @@ static void	 test_login_burst(void);
 static void	 test_moderators(void);
 static void	 test_tokens(void);
 static void	 test_reset_revokes(void);
+static void	 test_reset_race(void);
 static void	 test_personal_data(void);
 
 #define cli(in, out, ...)						\
@@ -2396,6 +2397,7 @@ static const struct it_test tests[] = {
 	{ "moderators", test_moderators },
 	{ "tokens", test_tokens },
 	{ "reset_revokes", test_reset_revokes },
+	{ "reset_race", test_reset_race },
 	{ "personal_data", test_personal_data },
 };
 
@@ -2775,6 +2777,126 @@ test_reset_revokes(void)
 	env[1] = NULL;
 	IT_CHECK_INT(it_run_io(argv, env, "whatever-password\n", NULL, 60),
 	    1);
+}
+
+/* A request sent from a thread of its own, to be joined. */
+struct bg_request {
+	pthread_t	 thread;
+	struct it_req	 req;
+	struct it_resp	 resp;
+	const char	*headers[3];
+};
+
+static void *
+bg_main(void *arg)
+{
+	struct bg_request	*b = arg;
+
+	it_do(&b->req, &b->resp);
+	return NULL;
+}
+
+static bool
+bg_start(struct bg_request *b, const char *method, const char *path,
+    const char *token, const char *body)
+{
+	memset(b, 0, sizeof *b);
+	b->headers[0] = it_bearer(token);
+	b->headers[1] = "Content-Type: application/json";
+	b->req.method = method;
+	b->req.path = path;
+	b->req.headers = b->headers;
+	b->req.body = body;
+	b->req.body_len = strlen(body);
+	b->req.timeout_ms = 30000;
+	return pthread_create(&b->thread, NULL, bg_main, b) == 0;
+}
+
+/* Some backend of this database waits for a row lock (within 10 s). */
+static bool
+lock_waiter_at(const char *file, int line)
+{
+	double	 until = it_now() + it_limit_ms(10000) / 1000.0;
+
+	while (it_now() < until) {
+		if (it_sql_ll("SELECT count(*) FROM pg_stat_activity WHERE "
+		    "datname = current_database() AND wait_event_type = "
+		    "'Lock'", (char *)NULL) > 0)
+			return true;
+		it_sleep_ms(20);
+	}
+	return it_check_at(file, line, false, "no statement waits for the "
+	    "account's row");
+}
+
+/*
+ * A token made while the password is reset does not survive it, in
+ * either order: the reset holds the account (as a transaction of the
+ * test here) while POST /tokens waits, which then makes nothing; or a
+ * token is being made (the test holds the account, as SQL_TOKEN_ADD
+ * does) while the reset waits, which then revokes it too.
+ */
+static void
+test_reset_race(void)
+{
+	const char		*n1 = it_strf("race1-%s", run_id);
+	const char		*n2 = it_strf("race2-%s", run_id);
+	const char		*secret = it_strf("race-secret-%s", run_id);
+	struct bg_request	 b;
+	struct session		 s1, s2;
+
+	IT_REQUIRE(account(&adm));
+	IT_REQUIRE(cli(IT_PASSWORD "\n", NULL, "moderator", "add", n1,
+	    "--role", "moderator", (char *)NULL));
+	IT_REQUIRE(cli(IT_PASSWORD "\n", NULL, "moderator", "add", n2,
+	    "--role", "moderator", (char *)NULL));
+	IT_REQUIRE(login(n1, PASSWORD, &s1));
+	IT_REQUIRE(login(n2, PASSWORD, &s2));
+
+	/* The reset first: the token waits for it, and is not made. */
+	IT_REQUIRE(it_sql("BEGIN", (char *)NULL) != NULL);
+	it_sql("UPDATE moderators SET password_hash = 'reset-' || name "
+	    "WHERE name = $1", n1, (char *)NULL);
+	it_sql("UPDATE auth_tokens SET revoked_at = now() WHERE moderator_id "
+	    "= (SELECT id FROM moderators WHERE name = $1)", n1,
+	    (char *)NULL);
+	if (!IT_CHECK(bg_start(&b, "POST", API "/tokens", s1.token,
+	    "{\"label\": \"racing\"}"))) {
+		it_sql("ROLLBACK", (char *)NULL);
+		return;
+	}
+	lock_waiter_at(__FILE__, __LINE__);
+	it_sql("COMMIT", (char *)NULL);
+	pthread_join(b.thread, NULL);
+	IT_CHECK_INT(b.resp.status, 401);
+	it_resp_clear(&b.resp);
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM auth_tokens t JOIN "
+	    "moderators m ON m.id = t.moderator_id WHERE m.name = $1 AND "
+	    "t.revoked_at IS NULL", n1, (char *)NULL), 0);
+
+	/* A token first: the reset waits for it, and revokes it too. */
+	IT_REQUIRE(it_sql("BEGIN", (char *)NULL) != NULL);
+	it_sql("SELECT id FROM moderators WHERE name = $1 FOR SHARE", n2,
+	    (char *)NULL);
+	it_sql("INSERT INTO auth_tokens (moderator_id, kind, token_hash, "
+	    "expires_at, label) SELECT id, 'api', sha256(convert_to($2, "
+	    "'UTF8')), now() + interval '1 day', 'racing' FROM moderators "
+	    "WHERE name = $1", n2, secret, (char *)NULL);
+	if (!IT_CHECK(bg_start(&b, "POST", it_strf("%s/moderators/%s/"
+	    "password", API, n2), adm.token, "{}"))) {
+		it_sql("ROLLBACK", (char *)NULL);
+		return;
+	}
+	lock_waiter_at(__FILE__, __LINE__);
+	it_sql("COMMIT", (char *)NULL);
+	pthread_join(b.thread, NULL);
+	IT_CHECK_INT(b.resp.status, 200);
+	IT_CHECK_INT(it_jint(b.resp.json, "revoked", -1), 2);
+	it_resp_clear(&b.resp);
+	IT_CHECK(CHECK_ERROR(adm_req("GET", API "/session", secret, NULL),
+	    401, "unauthorized"));
+	IT_CHECK(CHECK_ERROR(adm_req("GET", API "/session", s2.token, NULL),
+	    401, "unauthorized"));
 }
 
 /* item has every personal field (want) or none of them, keys and all. */
