@@ -699,18 +699,25 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	/*
 	 * $1 name  $2 disabled (NULL: unchanged)  $3 role (NULL: unchanged).
 	 * Disabling revokes every session and API token too.  A login or
-	 * token made concurrently is harmless: every request's credential
-	 * check (SQL_AUTH_TOKEN) also requires the account to be enabled.
+	 * token made concurrently is harmless while the account is
+	 * disabled: every request's credential check (SQL_AUTH_TOKEN) also
+	 * requires it to be enabled.  A disabled account cannot get
+	 * credentials of its own, so any live one is such a leftover, and
+	 * enabling it again revokes them rather than bring them back.
 	 */
 	[SQL_MODERATOR_UPDATE] = { "moderator_update", 3,
 	"WITH upd AS ("
-	"  UPDATE moderators SET disabled = coalesce($2::boolean, disabled),"
-	"    role = coalesce($3::text, role), updated_at = now()"
-	"  WHERE name = $1"
-	"  RETURNING id, name, role, disabled, created_at"
+	"  UPDATE moderators m SET"
+	"    disabled = coalesce($2::boolean, m.disabled),"
+	"    role = coalesce($3::text, m.role), updated_at = now()"
+	"  FROM (SELECT id, disabled FROM moderators WHERE name = $1) AS was"
+	"  WHERE m.id = was.id"
+	"  RETURNING m.id, m.name, m.role, m.disabled, m.created_at,"
+	"    was.disabled AS was_disabled"
 	"), revoked AS ("
 	"  UPDATE auth_tokens t SET revoked_at = now() FROM upd"
-	"  WHERE t.moderator_id = upd.id AND upd.disabled"
+	"  WHERE t.moderator_id = upd.id"
+	"    AND (upd.disabled OR upd.was_disabled)"
 	"    AND t.revoked_at IS NULL"
 	") "
 	"SELECT name, role, disabled, " TS("created_at") " AS created_at "
