@@ -74,6 +74,7 @@ LIB_SRC	:= \
 	src/h_admin_articles.c \
 	src/h_admin_moderators.c \
 	src/h_admin_rules.c \
+	src/h_admin_tokens.c \
 	src/h_events.c \
 	src/assets.c \
 	src/routes.c \
@@ -95,6 +96,7 @@ WEB_SRC	:= admin/index.html admin/admin.js admin/admin.css admin/i18n.js \
 	   admin/dom.js admin/api.js admin/ui.js admin/live.js \
 	   admin/queue.js admin/comment-panel.js admin/articles.js \
 	   admin/stats.js admin/moderators.js admin/rules.js \
+	   admin/tokens.js \
 	   embed/embed.js embed/embed.css demo/demo.css
 WEB_BUILT := admin/moderation.js demo/index.html demo/en/index.html
 WEB_NAMES := $(WEB_SRC) $(WEB_BUILT)

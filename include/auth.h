@@ -42,6 +42,14 @@ void	auth_dispatch(struct req *r);
 /* The session cookie's name under cfg (only that name is read). */
 const char *auth_cookie_name(const struct config *cfg);
 
+/*
+ * Whether the caller of an admin route may see commenters' personal data
+ * (e-mail, address, user agent, and bans by address or e-mail): admins,
+ * and moderators when moderators-see-personal-data says so.  Every
+ * answer that could carry it asks here.
+ */
+bool	auth_sees_personal_data(const struct req *r);
+
 /* The value of cookie name in a Cookie header, copied into buf; NULL if
  * absent or too long. */
 const char *auth_cookie_value(const char *header, const char *name,

@@ -139,3 +139,10 @@ auth_token_cb(const struct db_result *res, void *arg)
 	}
 	req_continue(r);
 }
+
+bool
+auth_sees_personal_data(const struct req *r)
+{
+	return r->mod != NULL && (r->mod->admin ||
+	    r->ctx->cfg->moderators_see_personal_data);
+}

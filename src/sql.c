@@ -737,34 +737,121 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	/*
 	 * $1 name  $2 disabled (NULL: unchanged)  $3 role (NULL: unchanged).
 	 * Disabling revokes every session and API token too.  A login or
-	 * token made concurrently is harmless: every request's credential
-	 * check (SQL_AUTH_TOKEN) also requires the account to be enabled.
+	 * token made concurrently is harmless while the account is
+	 * disabled: every request's credential check (SQL_AUTH_TOKEN) also
+	 * requires it to be enabled.  A disabled account cannot get
+	 * credentials of its own, so any live one is such a leftover, and
+	 * enabling it again revokes them rather than bring them back.
 	 */
 	[SQL_MODERATOR_UPDATE] = { "moderator_update", 3,
 	"WITH upd AS ("
-	"  UPDATE moderators SET disabled = coalesce($2::boolean, disabled),"
-	"    role = coalesce($3::text, role), updated_at = now()"
-	"  WHERE name = $1"
-	"  RETURNING id, name, role, disabled, created_at"
+	"  UPDATE moderators m SET"
+	"    disabled = coalesce($2::boolean, m.disabled),"
+	"    role = coalesce($3::text, m.role), updated_at = now()"
+	"  FROM (SELECT id, disabled FROM moderators WHERE name = $1) AS was"
+	"  WHERE m.id = was.id"
+	"  RETURNING m.id, m.name, m.role, m.disabled, m.created_at,"
+	"    was.disabled AS was_disabled"
 	"), revoked AS ("
 	"  UPDATE auth_tokens t SET revoked_at = now() FROM upd"
-	"  WHERE t.moderator_id = upd.id AND upd.disabled"
+	"  WHERE t.moderator_id = upd.id"
+	"    AND (upd.disabled OR upd.was_disabled)"
 	"    AND t.revoked_at IS NULL"
 	") "
 	"SELECT name, role, disabled, " TS("created_at") " AS created_at "
 	"FROM upd" },
 
-	/* $1 name  $2 argon2id string: a new password, which ends the
-	 * account's login sessions (its API tokens stay). */
+	/*
+	 * $1 name  $2 argon2id string: a new password, which revokes the
+	 * account's login sessions and API tokens alike: a reset is what
+	 * an admin does when the account may be in other hands.  A token
+	 * made meanwhile (SQL_TOKEN_ADD, holding the account's row) commits
+	 * before this update takes the row, but after this statement's
+	 * snapshot: SQL_MODERATOR_REVOKE_BEFORE, run next, revokes what was
+	 * made before done_at (taken once the row is ours).
+	 */
 	[SQL_MODERATOR_PASSWORD] = { "moderator_password", 2,
 	"WITH upd AS ("
 	"  UPDATE moderators SET password_hash = $2, updated_at = now()"
 	"  WHERE name = $1 RETURNING id, name"
 	"), ended AS ("
 	"  UPDATE auth_tokens t SET revoked_at = now() FROM upd"
-	"  WHERE t.moderator_id = upd.id AND t.kind = 'session'"
-	"    AND t.revoked_at IS NULL"
-	") SELECT name FROM upd" },
+	"  WHERE t.moderator_id = upd.id AND t.revoked_at IS NULL"
+	"  RETURNING t.id"
+	") SELECT name, (SELECT count(*) FROM ended) AS revoked,"
+	"  " TS("clock_timestamp()") " AS done_at FROM upd" },
+
+	/* $1 name  $2 time: revokes the account's credentials made before
+	 * it (the second half of a reset, above); a login with the new
+	 * password is made after it.  How many. */
+	[SQL_MODERATOR_REVOKE_BEFORE] = { "moderator_revoke_before", 2,
+	"WITH ended AS ("
+	"  UPDATE auth_tokens t SET revoked_at = now() FROM moderators m"
+	"  WHERE m.name = $1 AND t.moderator_id = m.id"
+	"    AND t.revoked_at IS NULL AND t.created_at < $2::timestamptz"
+	"  RETURNING t.id"
+	") SELECT count(*) FROM ended" },
+
+	/*
+	 * Live credentials (neither revoked nor expired), newest first:
+	 * never the secret nor its hash.  current: the caller's own.
+	 *   $1 moderator name or NULL (all)  $2 kind or NULL  $3 cursor
+	 *   (exclusive)  $4 page size (+1 looked at)  $5 the caller's
+	 *   token hash (hex)
+	 */
+	[SQL_TOKENS_LIST] = { "tokens_list", 5,
+	"SELECT t.id, m.name AS moderator, t.kind, t.label, "
+	  TS("t.created_at") " AS created_at, "
+	  TS("t.expires_at") " AS expires_at,"
+	"  t.token_hash = decode($5, 'hex') AS current "
+	"FROM auth_tokens t JOIN moderators m ON m.id = t.moderator_id "
+	"WHERE t.revoked_at IS NULL AND t.expires_at > now()"
+	"  AND ($1::text IS NULL OR m.name = $1::text)"
+	"  AND ($2::text IS NULL OR t.kind = $2::text)"
+	"  AND ($3::bigint IS NULL OR t.id < $3::bigint) "
+	"ORDER BY t.id DESC LIMIT $4::int + 1" },
+
+	/*
+	 * A new API token of an enabled account, made while the caller's
+	 * credential ($5) is live.  The account's row is held (FOR SHARE)
+	 * so a concurrent password reset either waits for this insert (and
+	 * revokes it in its second half) or went first: then the row read
+	 * here is the new one (PostgreSQL re-reads a row it waited for), its
+	 * hash differs from the snapshot's, and nothing is inserted.
+	 *   $1 moderator id  $2 SHA-256 of the token (hex)  $3 days
+	 *   $4 label or NULL  $5 the caller's token hash (hex)
+	 */
+	[SQL_TOKEN_ADD] = { "token_add", 5,
+	"WITH m AS ("
+	"  SELECT id, name, password_hash FROM moderators"
+	"  WHERE id = $1::bigint AND NOT disabled FOR SHARE"
+	"), seen AS ("
+	"  SELECT password_hash FROM moderators WHERE id = $1::bigint"
+	"), caller AS ("
+	"  SELECT 1 FROM auth_tokens s WHERE s.token_hash = decode($5, 'hex')"
+	"    AND s.moderator_id = $1::bigint AND s.revoked_at IS NULL"
+	"    AND s.expires_at > now()"
+	"), t AS ("
+	"  INSERT INTO auth_tokens (moderator_id, kind, token_hash,"
+	"    expires_at, label)"
+	"  SELECT m.id, 'api', decode($2, 'hex'),"
+	"    now() + make_interval(days => $3::int), $4::text"
+	"  FROM m, seen WHERE m.password_hash = seen.password_hash"
+	"    AND EXISTS (SELECT 1 FROM caller)"
+	"  RETURNING id, kind, label, created_at, expires_at"
+	") "
+	"SELECT t.id, m.name AS moderator, t.kind, t.label, "
+	  TS("t.created_at") " AS created_at, "
+	  TS("t.expires_at") " AS expires_at, false AS current "
+	"FROM t, m" },
+
+	/* $1 id  $2 owner's moderator id, or NULL (an admin: anyone's).
+	 * No row: no such live credential (of that owner). */
+	[SQL_TOKEN_REVOKE_ID] = { "token_revoke_id", 2,
+	"UPDATE auth_tokens SET revoked_at = now() "
+	"WHERE id = $1::bigint AND revoked_at IS NULL AND expires_at > now()"
+	"  AND ($2::bigint IS NULL OR moderator_id = $2::bigint) "
+	"RETURNING id, kind" },
 };
 
 const struct sql_stmt *
@@ -842,6 +929,12 @@ static const char *const sql_blocking_table[SQLB_COUNT] = {
 	"UPDATE moderators SET disabled = true, updated_at = now()"
 	" WHERE name = $1 RETURNING id",
 
+	/* $1 name  $2 argon2id string.  First of a transaction, like
+	 * SQLB_MOD_DISABLE, and followed by SQLB_MOD_REVOKE_ALL. */
+	[SQLB_MOD_PASSWORD] =
+	"UPDATE moderators SET password_hash = $2, updated_at = now()"
+	" WHERE name = $1 RETURNING id",
+
 	/* $1 moderator id: sessions and API tokens alike. */
 	[SQLB_MOD_REVOKE_ALL] =
 	"UPDATE auth_tokens SET revoked_at = now()"
@@ -862,20 +955,22 @@ static const char *const sql_blocking_table[SQLB_COUNT] = {
 	" WHERE NOT EXISTS (SELECT 1 FROM moderators) RETURNING id",
 
 	/*
-	 * $1 name  $2 SHA-256 of the token (hex)  $3 days.  No row: no
-	 * such moderator; disabled true: nothing inserted.  FOR SHARE waits
-	 * for a concurrent disable and then reads the disabled row.
+	 * $1 name  $2 SHA-256 of the token (hex)  $3 days  $4 label or
+	 * NULL.  No row: no such moderator; disabled true: nothing
+	 * inserted.  FOR SHARE waits for a concurrent disable and then
+	 * reads the disabled row.
 	 */
 	[SQLB_TOKEN_CREATE] =
 	"WITH m AS ("
 	"  SELECT id, disabled FROM moderators WHERE name = $1 FOR SHARE"
 	"), t AS ("
 	"  INSERT INTO auth_tokens (moderator_id, kind, token_hash,"
-	"    expires_at)"
+	"    expires_at, label)"
 	"  SELECT id, 'api', decode($2, 'hex'),"
-	"    now() + make_interval(days => $3::int)"
-	"  FROM m WHERE NOT disabled RETURNING expires_at"
-	") SELECT m.disabled, (SELECT " TS("t.expires_at") " FROM t)"
+	"    now() + make_interval(days => $3::int), $4::text"
+	"  FROM m WHERE NOT disabled RETURNING id, expires_at"
+	") SELECT m.disabled, (SELECT " TS("t.expires_at") " FROM t),"
+	" (SELECT id FROM t)"
 	" FROM m",
 
 	/* $1 name.  No row: no such moderator; else how many revoked. */

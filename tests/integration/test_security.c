@@ -128,6 +128,9 @@ static const struct admin_route admin_routes[] = {
 	{ "POST", API "/bans", MODERATOR, NULL,
 	    "{\"kind\": \"email_domain\", \"value\": \"forged.example\"}" },
 	{ "DELETE", API "/bans/:id", MODERATOR, NULL, NULL },
+	{ "GET", API "/tokens", MODERATOR, NULL, NULL },
+	{ "POST", API "/tokens", MODERATOR, NULL, "{\"label\": \"forged\"}" },
+	{ "DELETE", API "/tokens/:id", MODERATOR, NULL, NULL },
 };
 
 /* An admin route as src/routes.c declares it. */
