@@ -5,9 +5,10 @@
  * down every submission is refused quickly with a 503 and a JSON error;
  * once it is back the same process serves again by itself.  The same
  * when one backend is killed (the postmaster ends the others and
- * recovers).  commentd killed and a new process started on the same
- * database: served again.  Every comment acknowledged with a 2xx,
- * before, during or after a fault, is in the database afterwards.
+ * recovers), and when PostgreSQL is frozen (kill -STOP) for longer than
+ * the server's hard timeout.  commentd killed and a new process started
+ * on the same database: served again.  Every comment acknowledged with
+ * a 2xx, before, during or after a fault, is in the database afterwards.
  *
  * The cluster is the test's own (deploy/pg.sh start without "fast":
  * fsync and synchronous_commit on), in the folder of the shared one
@@ -38,11 +39,13 @@
 #define JSON_CT		"Content-Type: application/json"
 
 #define LOADERS		3	/* client threads posting comments */
-#define LOAD_MS		1500	/* load before and after each fault */
+#define LOAD_MS		1000	/* load before and after each fault */
 #define DOWN_MS		1000	/* PostgreSQL stays down this long */
+#define FREEZE_MS	3500	/* or frozen: past the hard timeout, 3 s */
 #define REQ_MS		10000	/* a request gives up (no answer) */
-/* The slowest answer allowed, PostgreSQL up or down: well under the
- * server's statement timeout (5 s) plus the queue's (1 s below). */
+/* The slowest answer allowed, PostgreSQL up, down or frozen: the
+ * server's hard timeout is the statement timeout plus 2 s, 3 s when
+ * frozen (db.c), and a query waits 1 s at most for a connection. */
 #define ANSWER_S	(4.0 * it_time_factor())
 /* Served again within this long of PostgreSQL's restart: its crash
  * recovery ends with a checkpoint (fsync on), seconds on a busy disk. */
@@ -82,6 +85,7 @@ struct load {
 	struct rec	*recs;
 	size_t		 n, cap;
 	int		 ok;		/* 2xx so far */
+	int		 n503;		/* 503s so far */
 };
 
 /* The tally of a load's answers. */
@@ -103,26 +107,29 @@ static void	 pg_atexit(void);
 static PGresult	*own_sql_at(const char *, int, const char *, const char *);
 static pid_t	 postmaster_pid(void);
 static bool	 proc_stat(pid_t, pid_t *, char *);
-static int	 pg_kill9(void);
-static struct it_proc *start_server_at(const char *, int, const char **);
+static int	 cluster_pids(pid_t, pid_t *, int);
+static int	 cluster_signal(int);
+static struct it_proc *start_server_at(const char *, int, const char **,
+		    const char *);
 static void	*load_main(void *);
 static bool	 load_start(struct load *, const char *, const char *,
 		    const char *);
 static void	 load_stop(struct load *);
 static void	 load_set(struct load *, enum phase, const char *);
-static int	 load_ok(struct load *);
+static int	 load_ok(struct load *, int *);
 static void	 load_tally(const struct load *, struct tally *, bool);
 static void	 check_stored_at(const char *, int, const struct load *,
 		    const char *);
 static void	 test_cluster(void);
-static void	 pg_crash(bool);
 static void	 test_postgres_killed(void);
 static void	 test_backend_killed(void);
+static void	 test_postgres_frozen(void);
 static void	 test_server_killed(void);
 static void	 test_cluster_stop(void);
 
 #define own_sql(sql, param)	own_sql_at(__FILE__, __LINE__, (sql), (param))
-#define start_server(base)	start_server_at(__FILE__, __LINE__, (base))
+#define start_server(base, extra)					\
+	start_server_at(__FILE__, __LINE__, (base), (extra))
 #define check_stored(ld, key)	check_stored_at(__FILE__, __LINE__, (ld), \
 	(key))
 
@@ -212,41 +219,57 @@ proc_stat(pid_t pid, pid_t *ppid, char *state)
 }
 
 /*
- * kill -9 of the whole cluster: the postmaster is stopped first, so it
- * starts no process meanwhile, then every child of it is killed, then
- * itself.  Waits until the postmaster is gone (pg_ctl would take a
- * living one for a running server).  Returns how many processes were
- * killed; 0 if there was no postmaster or it did not go.
+ * The cluster's processes, the postmaster first, into pids (at most
+ * max); how many.  The postmaster must be stopped (SIGSTOP) so that the
+ * list cannot change.
  */
 static int
-pg_kill9(void)
+cluster_pids(pid_t pm, pid_t *pids, int max)
 {
-	pid_t		 pm, kids[512], ppid;
 	DIR		*d;
 	struct dirent	*de;
-	double		 t0;
+	pid_t		 ppid;
 	char		 state;
-	int		 nkids = 0, i;
+	int		 n = 0;
+
+	pids[n++] = pm;
+	if ((d = opendir("/proc")) == NULL)
+		return n;
+	while ((de = readdir(d)) != NULL && n < max) {
+		if (isdigit((unsigned char)de->d_name[0]) &&
+		    proc_stat((pid_t)atol(de->d_name), &ppid, &state) &&
+		    ppid == pm)
+			pids[n++] = (pid_t)atol(de->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Sends sig to every process of the cluster, the postmaster stopped
+ * first so that it starts none meanwhile, and itself last.  SIGKILL:
+ * waits until the postmaster is gone (pg_ctl would take a living one,
+ * or an unreaped one, for a running server).  Returns how many
+ * processes got sig; 0 if there was no postmaster or it did not go.
+ */
+static int
+cluster_signal(int sig)
+{
+	pid_t	 pm, pids[512];
+	double	 t0;
+	int	 n, i;
 
 	if ((pm = postmaster_pid()) <= 0 || kill(pm, SIGSTOP) != 0)
 		return 0;
-	if ((d = opendir("/proc")) != NULL) {
-		while ((de = readdir(d)) != NULL && nkids < 512) {
-			if (!isdigit((unsigned char)de->d_name[0]))
-				continue;
-			if (proc_stat((pid_t)atol(de->d_name), &ppid,
-			    &state) && ppid == pm)
-				kids[nkids++] = (pid_t)atol(de->d_name);
-		}
-		closedir(d);
-	}
-	for (i = 0; i < nkids; i++)
-		kill(kids[i], SIGKILL);
-	kill(pm, SIGKILL);
+	n = cluster_pids(pm, pids, 512);
+	for (i = n - 1; i >= 0; i--)
+		kill(pids[i], sig);
+	if (sig != SIGKILL)
+		return n;
 	t0 = it_now();
 	while (kill(pm, 0) == 0 && it_now() - t0 < 10)
 		it_sleep_ms(10);
-	return kill(pm, 0) == 0 ? 0 : nkids + 1;
+	return kill(pm, 0) == 0 ? 0 : n;
 }
 
 /* -- the server ----------------------------------------------------------- */
@@ -254,16 +277,18 @@ pg_kill9(void)
 /*
  * commentd serve on our cluster, two workers: reconnects within 50 to
  * 400 ms, a query waits at most 1 s for a connection, and the limits
- * that would judge the load as abuse are off.
+ * that would judge the load as abuse are off; extra (NULL: none) one
+ * more "NAME=value".
  */
 static struct it_proc *
-start_server_at(const char *file, int line, const char **base)
+start_server_at(const char *file, int line, const char **base,
+    const char *extra)
 {
 	return it_server_db_at(file, line, base, conninfo, "2",
 	    "COMMENTD_DB_RETRY_MIN_MS=50", "COMMENTD_DB_RETRY_MAX_MS=400",
 	    "COMMENTD_DB_QUEUE_TIMEOUT_MS=1000", "COMMENTD_SUBMIT_RATE=0",
 	    "COMMENTD_DUPLICATE_WINDOW_S=0", "COMMENTD_REPEAT_OFFENDER=0",
-	    "COMMENTD_MIN_FORM_SECONDS=0", (char *)NULL);
+	    "COMMENTD_MIN_FORM_SECONDS=0", extra, (char *)NULL);
 }
 
 /* -- the load ------------------------------------------------------------- */
@@ -324,6 +349,8 @@ load_main(void *arg)
 		ld->recs[ld->n++] = rec;
 		if (rec.status / 100 == 2)
 			ld->ok++;
+		else if (rec.status == 503)
+			ld->n503++;
 		pthread_mutex_unlock(&ld->lock);
 		/* Refusals come fast: no busy loop while down. */
 		if (rec.status / 100 != 2)
@@ -379,13 +406,16 @@ load_set(struct load *ld, enum phase ph, const char *base)
 	pthread_mutex_unlock(&ld->lock);
 }
 
+/* The 2xx answers so far, and the 503s in *n503 if not NULL. */
 static int
-load_ok(struct load *ld)
+load_ok(struct load *ld, int *n503)
 {
 	int	ok;
 
 	pthread_mutex_lock(&ld->lock);
 	ok = ld->ok;
+	if (n503 != NULL)
+		*n503 = ld->n503;
 	pthread_mutex_unlock(&ld->lock);
 	return ok;
 }
@@ -549,47 +579,62 @@ test_cluster(void)
 	it_note("cluster %s: %s", pgdir, conninfo);
 }
 
+/* What happens to PostgreSQL in pg_fault(). */
+enum fault {
+	F_CLUSTER,	/* kill -9 of every process, then started again */
+	F_BACKEND,	/* kill -9 of one backend of the server */
+	F_FREEZE,	/* kill -STOP of every process, then -CONT */
+};
+
 /*
- * A PostgreSQL crash under the load: kill -9 of every process of the
- * cluster, DOWN_MS down, then started again (crash recovery); or
- * (!whole) of one backend of the server, after which the postmaster
- * ends the others and recovers by itself.  Meanwhile 503s; the same
- * server serving again within RECOVER_S, its workers listening for
- * changes again; every acknowledged comment stored.
+ * A PostgreSQL fault under the load.  F_CLUSTER: down DOWN_MS, then
+ * started again (crash recovery).  F_BACKEND: the postmaster ends the
+ * other backends and recovers by itself.  F_FREEZE: FREEZE_MS without
+ * an answer, longer than the server's hard timeout.  Meanwhile 503s,
+ * quickly; then the same server serving again within RECOVER_S, its
+ * workers listening for changes again; every acknowledged comment
+ * stored.
  */
 static void
-pg_crash(bool whole)
+pg_fault(enum fault f)
 {
-	const char	*tag = whole ? "cluster" : "backend", *key, *base, *out;
+	static const char *const tags[] = { "cluster", "backend", "freeze" };
+	const char	*key, *base, *out;
 	struct it_proc	*p;
 	struct load	 ld;
 	struct tally	 t;
 	const struct rec *r;
 	struct it_resp	*rr;
 	PGresult	*res;
-	double		 t_kill, t_dead, t_start, t_back, first = -1;
+	double		 t_kill, t_dead, t_start, t_back, first = -1, last503;
 	size_t		 i;
-	int		 ok_dead, killed = 0, rc, listening = 0;
+	int		 ok, ok_dead, n = 0, rc, listening = 0, n503_0, n503;
 	pid_t		 pid;
+	bool		 frozen = false;
 
 	IT_REQUIREF(conninfo[0] != '\0', "the cluster is up");
-	key = it_strf("fault-%s-%s", tag, run_id);
-	p = start_server(&base);
+	key = it_strf("fault-%s-%s", tags[f], run_id);
+	/* Frozen, statements time out by our timer only: sooner. */
+	p = start_server(&base, f == F_FREEZE ?
+	    "COMMENTD_DB_STATEMENT_TIMEOUT_MS=1000" : NULL);
 	IT_REQUIRE(p != NULL);
 	if (!load_start(&ld, base, key, key))
 		goto out;
 	it_sleep_ms(LOAD_MS);
-	if (!IT_CHECKF(load_ok(&ld) > 0, "comments acknowledged before the "
-	    "kill"))
+	if (!IT_CHECKF(load_ok(&ld, NULL) > 0, "comments acknowledged before "
+	    "the fault"))
 		goto out;
 
+	load_ok(&ld, &n503_0);
 	load_set(&ld, PH_DOWN, NULL);
 	t_kill = it_now();
-	if (whole) {
-		killed = pg_kill9();
-		IT_CHECKF(killed >= 2, "killed the postmaster and its "
-		    "children (%d processes)", killed);
-	} else {
+	switch (f) {
+	case F_CLUSTER:
+		n = cluster_signal(SIGKILL);
+		IT_CHECKF(n >= 2, "killed the postmaster and its children "
+		    "(%d processes)", n);
+		break;
+	case F_BACKEND:
 		res = own_sql("SELECT pid FROM pg_stat_activity WHERE "
 		    "application_name LIKE 'commentd w%' ORDER BY "
 		    "state = 'active' DESC LIMIT 1", NULL);
@@ -599,31 +644,54 @@ pg_crash(bool whole)
 		if (IT_CHECKF(pid > 0, "a backend of the server") &&
 		    IT_CHECKF(kill(pid, SIGKILL) == 0, "kill -9 %ld: %s",
 		    (long)pid, strerror(errno)))
-			killed = 1;
+			n = 1;
+		break;
+	case F_FREEZE:
+		n = cluster_signal(SIGSTOP);
+		frozen = n > 0;
+		IT_CHECKF(n >= 2, "stopped the postmaster and its children "
+		    "(%d processes)", n);
+		break;
 	}
-	/* Every 2xx from now on was written after the crash. */
-	t_dead = it_now();
-	ok_dead = load_ok(&ld);
-	if (killed == 0)
+	if (n == 0)
 		goto out;
+	/* The postmaster's reset comes a moment after the kill: when the
+	 * first 503 says it began, every 2xx after was written after it. */
+	if (f == F_BACKEND) {
+		do {
+			load_ok(&ld, &n503);
+			it_sleep_ms(5);
+		} while (n503 == n503_0 && it_now() - t_kill < RECOVER_S);
+		IT_CHECKF(n503 > n503_0, "a 503 after the kill");
+	}
+	t_dead = it_now();
+	ok_dead = load_ok(&ld, NULL);
 	t_start = t_dead;
-	if (whole) {
+	if (f == F_CLUSTER) {
 		it_sleep_ms(DOWN_MS);
 		t_start = it_now();
+		it_note("starting PostgreSQL again (pg_ctl warns of the "
+		    "stale pid file the kill left)");
 		rc = pg_sh("start");
 		if (!IT_CHECKF(rc == 0, "deploy/pg.sh start after the kill "
 		    "exited %d", rc))
 			goto out;
+	} else if (f == F_FREEZE) {
+		it_sleep_ms(FREEZE_MS);
+		t_start = it_now();
+		n = cluster_signal(SIGCONT);
+		frozen = false;
+		IT_CHECKF(n >= 2, "continued the cluster (%d processes)", n);
 	}
 	t_back = it_now();
 	load_set(&ld, PH_BACK, NULL);
 
 	/* Served again by itself: a few comments more. */
-	while (load_ok(&ld) < ok_dead + 3 && it_now() - t_back < RECOVER_S)
+	while ((ok = load_ok(&ld, NULL)) < ok_dead + 3 &&
+	    it_now() - t_back < RECOVER_S)
 		it_sleep_ms(20);
-	IT_CHECKF(load_ok(&ld) >= ok_dead + 3, "posting works again within "
-	    "%.0f s (%d acknowledged since the crash)", RECOVER_S,
-	    load_ok(&ld) - ok_dead);
+	IT_CHECKF(ok >= ok_dead + 3, "posting works again within %.0f s (%d "
+	    "acknowledged since the fault)", RECOVER_S, ok - ok_dead);
 	it_sleep_ms(LOAD_MS);
 	load_stop(&ld);
 
@@ -634,47 +702,62 @@ pg_crash(bool whole)
 		for (; (out = strstr(out, "] listening for changes")) != NULL;
 		    out++)
 			listening++;
-		if (listening >= 4)
+		if (f == F_FREEZE || listening >= 4)
 			break;
 		it_sleep_ms(50);
 	} while (it_now() - t_back < RECOVER_S);
-	IT_CHECKF(listening >= 4, "both workers listen for changes again "
-	    "(%d times in all, want 4)", listening);
+	/* (A freeze need not cost the listening connections.) */
+	if (f != F_FREEZE)
+		IT_CHECKF(listening >= 4, "both workers listen for changes "
+		    "again (%d times in all, want 4)", listening);
 	rr = it_http_at(base, "GET", "/readyz", NULL, NULL, 0);
 	IT_CHECK_STATUS(rr, 200);
 
 	load_tally(&ld, &t, false);
 	/* One backend's crash is over in a moment: the 503s may all come
 	 * after the kill's own moment. */
-	if (whole)
+	if (f == F_BACKEND)
+		IT_CHECKF(t.n503 > 0, "refused with 503 during the crash");
+	else
 		IT_CHECKF(t.n503_down > 0, "refused with 503 while "
 		    "PostgreSQL was down");
-	else
-		IT_CHECKF(t.n503 > 0, "refused with 503 during the crash");
+	/* Served again: the first 2xx sent after the last 503 was. */
+	last503 = t_dead;
 	for (i = 0; i < ld.n; i++) {
 		r = &ld.recs[i];
-		if (r->status / 100 == 2 && r->start > t_dead &&
+		if (r->status == 503 && r->start > last503)
+			last503 = r->start;
+	}
+	for (i = 0; i < ld.n; i++) {
+		r = &ld.recs[i];
+		if (r->status / 100 == 2 && r->start > last503 &&
 		    (first < 0 || r->end < first))
 			first = r->end;
 	}
 	it_note("%zu requests: %d acknowledged, %d refused with 503 (%d "
-	    "sent during the crash); slowest answer %.2f s", ld.n, t.n2xx,
+	    "sent during the fault); slowest answer %.2f s", ld.n, t.n2xx,
 	    t.n503, t.n503_down, t.max_s);
-	if (whole && first > 0)
+	if (f == F_CLUSTER && first > 0)
 		it_note("kill -9 took %.2f s (till the postmaster was reaped), "
 		    "down %.2f s in all; deploy/pg.sh start (crash recovery) "
 		    "took %.2f s; first comment acknowledged %.2f s after it "
 		    "was called, %.2f s after it returned", t_dead - t_kill,
 		    t_start - t_kill, t_back - t_start, first - t_start,
 		    first - t_back);
+	else if (f == F_BACKEND && first > 0)
+		it_note("the reset began %.2f s after the kill; served again "
+		    "%.2f s after the kill (the postmaster's crash recovery "
+		    "included)", t_dead - t_kill, first - t_kill);
 	else if (first > 0)
-		it_note("served again %.2f s after the kill (the postmaster's "
-		    "crash recovery included)", first - t_kill);
+		it_note("frozen %.2f s; served again %.2f s after SIGCONT",
+		    t_start - t_kill, first - t_start);
 	check_stored(&ld, key);
 
 out:
 	load_stop(&ld);
 	free(ld.recs);
+	if (frozen)
+		cluster_signal(SIGCONT);
 	/* A clean exit after all that: status 0, no leak report. */
 	it_proc_stop(p, it_limit_ms(10000));
 	if (postmaster_pid() <= 0 || kill(postmaster_pid(), 0) != 0)
@@ -684,13 +767,19 @@ out:
 static void
 test_postgres_killed(void)
 {
-	pg_crash(true);
+	pg_fault(F_CLUSTER);
 }
 
 static void
 test_backend_killed(void)
 {
-	pg_crash(false);
+	pg_fault(F_BACKEND);
+}
+
+static void
+test_postgres_frozen(void)
+{
+	pg_fault(F_FREEZE);
 }
 
 /*
@@ -709,12 +798,12 @@ test_server_killed(void)
 	int		 ok0, ok1, rc;
 
 	IT_REQUIREF(conninfo[0] != '\0', "the cluster is up");
-	p = start_server(&base);
+	p = start_server(&base, NULL);
 	IT_REQUIRE(p != NULL);
 	if (!load_start(&ld, base, key, it_strf("fault-srv-%s", run_id)))
 		goto out;
 	it_sleep_ms(LOAD_MS);
-	ok0 = load_ok(&ld);
+	ok0 = load_ok(&ld, NULL);
 	if (!IT_CHECKF(ok0 > 0, "comments acknowledged before the kill"))
 		goto out;
 
@@ -724,16 +813,16 @@ test_server_killed(void)
 	rc = it_proc_wait(p, 5000);
 	IT_CHECKF(rc == 128 + SIGKILL, "the server was killed (status %d)",
 	    rc);
-	p2 = start_server(&base2);
+	p2 = start_server(&base2, NULL);
 	if (p2 == NULL)
 		goto out;
 	t_up = it_now();
-	ok1 = load_ok(&ld);
+	ok1 = load_ok(&ld, NULL);
 	load_set(&ld, PH_BACK, base2);
 	it_sleep_ms(LOAD_MS);
 	load_stop(&ld);
-	IT_CHECKF(load_ok(&ld) > ok1, "the new server acknowledges comments "
-	    "(%d)", load_ok(&ld) - ok1);
+	IT_CHECKF(load_ok(&ld, NULL) > ok1, "the new server acknowledges "
+	    "comments (%d)", load_ok(&ld, NULL) - ok1);
 
 	load_tally(&ld, &t, true);
 	it_note("%zu requests: %d acknowledged, %d refused with 503; the new "
@@ -759,6 +848,7 @@ static const struct it_test tests[] = {
 	{ "cluster", test_cluster },
 	{ "postgres_killed", test_postgres_killed },
 	{ "backend_killed", test_backend_killed },
+	{ "postgres_frozen", test_postgres_frozen },
 	{ "server_killed", test_server_killed },
 	{ "cluster_stop", test_cluster_stop },
 };
