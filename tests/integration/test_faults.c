@@ -43,6 +43,7 @@
 #define DOWN_MS		1000	/* PostgreSQL stays down this long */
 #define FREEZE_MS	3500	/* or frozen: past the hard timeout, 3 s */
 #define REQ_MS		10000	/* a request gives up (no answer) */
+#define READ_EVERY	4	/* one request in 4 reads the page */
 /* The slowest answer allowed, PostgreSQL up, down or frozen: the
  * server's hard timeout is the statement timeout plus 2 s, 3 s when
  * frozen (db.c), and a query waits 1 s at most for a connection. */
@@ -63,6 +64,7 @@ struct rec {
 	long		 status;	/* 0: no HTTP answer */
 	long long	 id;		/* comment.id of a 2xx */
 	int		 seq;		/* the number in its marker */
+	bool		 read;		/* a GET of the article's page */
 	enum phase	 phase;		/* at its start */
 	enum phase	 phase_end;	/* at its end */
 	double		 start, end;	/* it_now() */
@@ -91,6 +93,7 @@ struct load {
 /* The tally of a load's answers. */
 struct tally {
 	int	 n2xx, n503, none, other;
+	int	 reads;		/* pages read (200) */
 	int	 n503_down;	/* 503s that started while down */
 	int	 bad503;	/* without a JSON error or Retry-After */
 	int	 slow;		/* answered after ANSWER_S */
@@ -312,17 +315,20 @@ load_main(void *arg)
 		}
 		rec.seq = ld->seq++;
 		rec.phase = ld->phase;
+		/* One in READ_EVERY reads the page (once it exists): no 500
+		 * there either. */
+		rec.read = rec.seq % READ_EVERY == READ_EVERY - 1 && ld->ok > 0;
 		snprintf(base, sizeof base, "%s", ld->base);
 		pthread_mutex_unlock(&ld->lock);
 
 		snprintf(body, sizeof body, "{\"author\": \"fault load\", "
 		    "\"body\": \"%s %d\"}", ld->tag, rec.seq);
 		memset(&req, 0, sizeof req);
-		req.method = "POST";
+		req.method = rec.read ? "GET" : "POST";
 		req.path = ld->path;
 		req.headers = h;
-		req.body = body;
-		req.body_len = strlen(body);
+		req.body = rec.read ? NULL : body;
+		req.body_len = rec.read ? 0 : strlen(body);
 		req.timeout_ms = it_limit_ms(REQ_MS);
 		req.base = base;
 		rec.start = it_now();
@@ -347,7 +353,7 @@ load_main(void *arg)
 			ld->recs = nr;
 		}
 		ld->recs[ld->n++] = rec;
-		if (rec.status / 100 == 2)
+		if (rec.status / 100 == 2 && !rec.read)
 			ld->ok++;
 		else if (rec.status == 503)
 			ld->n503++;
@@ -421,11 +427,11 @@ load_ok(struct load *ld, int *n503)
 }
 
 /*
- * Counts the answers and checks each: a 2xx with an id, or a 503 with a
- * JSON error and Retry-After, within ANSWER_S.  No answer at all is a
- * failure unless server_killed and the request was under way at the
- * kill or sent before its successor served.  Notes the first bad one of
- * each kind.
+ * Counts the answers and checks each: a 2xx with an id (a read: 200),
+ * or a 503 with a JSON error and Retry-After, within ANSWER_S.  No
+ * answer at all is a failure unless server_killed and the request was
+ * under way at the kill or sent before its successor served.  Notes the
+ * first bad one of each kind.
  */
 static void
 load_tally(const struct load *ld, struct tally *t, bool server_killed)
@@ -453,7 +459,9 @@ load_tally(const struct load *ld, struct tally *t, bool server_killed)
 		if (s >= ANSWER_S && t->slow++ == 0)
 			it_note("request %d answered %ld after %.2f s", r->seq,
 			    r->status, s);
-		if (r->status / 100 == 2 && r->id > 0) {
+		if (r->read && r->status == 200) {
+			t->reads++;
+		} else if (!r->read && r->status / 100 == 2 && r->id > 0) {
 			t->n2xx++;
 		} else if (r->status == 503) {
 			t->n503++;
@@ -469,8 +477,8 @@ load_tally(const struct load *ld, struct tally *t, bool server_killed)
 		}
 	}
 	IT_CHECKF(t->none == 0, "%d requests got no answer", t->none);
-	IT_CHECKF(t->other == 0, "%d answers neither a 2xx with an id nor a "
-	    "503", t->other);
+	IT_CHECKF(t->other == 0, "%d answers neither a 2xx with an id (a "
+	    "page: 200) nor a 503", t->other);
 	IT_CHECKF(t->bad503 == 0, "%d of %d 503s lack a JSON error or "
 	    "Retry-After", t->bad503, t->n503);
 	IT_CHECKF(t->slow == 0, "%d answers took %.1f s or more (slowest "
@@ -511,7 +519,7 @@ check_stored_at(const char *file, int line, const struct load *ld,
 		ids[row] = strtoll(PQgetvalue(res, row, 0), NULL, 10);
 	for (i = 0; i < ld->n; i++) {
 		r = &ld->recs[i];
-		if (r->status / 100 != 2)
+		if (r->read || r->status / 100 != 2)
 			continue;
 		acked++;
 		hit = bsearch(&r->id, ids, (size_t)nrows, sizeof *ids, cmp_ll);
@@ -730,13 +738,14 @@ pg_fault(enum fault f)
 	}
 	for (i = 0; i < ld.n; i++) {
 		r = &ld.recs[i];
-		if (r->status / 100 == 2 && r->start > last503 &&
+		if (!r->read && r->status / 100 == 2 &&
+		    r->start > last503 &&
 		    (first < 0 || r->end < first))
 			first = r->end;
 	}
-	it_note("%zu requests: %d acknowledged, %d refused with 503 (%d "
-	    "sent during the fault); slowest answer %.2f s", ld.n, t.n2xx,
-	    t.n503, t.n503_down, t.max_s);
+	it_note("%zu requests: %d comments acknowledged, %d pages read, %d "
+	    "refused with 503 (%d sent during the fault); slowest answer "
+	    "%.2f s", ld.n, t.n2xx, t.reads, t.n503, t.n503_down, t.max_s);
 	if (f == F_CLUSTER && first > 0)
 		it_note("kill -9 took %.2f s (till the postmaster was reaped), "
 		    "down %.2f s in all; deploy/pg.sh start (crash recovery) "
@@ -825,9 +834,10 @@ test_server_killed(void)
 	    "comments (%d)", load_ok(&ld, NULL) - ok1);
 
 	load_tally(&ld, &t, true);
-	it_note("%zu requests: %d acknowledged, %d refused with 503; the new "
-	    "server served %.2f s after the kill; slowest answer %.2f s",
-	    ld.n, t.n2xx, t.n503, t_up - t_kill, t.max_s);
+	it_note("%zu requests: %d comments acknowledged, %d pages read, %d "
+	    "refused with 503; the new server served %.2f s after the kill; "
+	    "slowest answer %.2f s", ld.n, t.n2xx, t.reads, t.n503,
+	    t_up - t_kill, t.max_s);
 	check_stored(&ld, key);
 	it_proc_stop(p2, it_limit_ms(10000));
 
