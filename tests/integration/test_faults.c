@@ -73,7 +73,8 @@ struct rec {
 	char		 what[160];	/* the body's start, or curl's reason */
 };
 
-/* The write load: LOADERS threads posting to base until stopped. */
+/* The load: LOADERS threads posting to base (one request in READ_EVERY
+ * reads the page) until stopped. */
 struct load {
 	pthread_mutex_t	 lock;
 	pthread_t	 threads[LOADERS];
