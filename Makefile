@@ -143,10 +143,10 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # Integration tests, in the order they run against the server: each is
 # tests/integration/NAME.c, except "browser", the Chromium suite
 # (tests/browser).  test_api stays last: it ends by restarting
-# PostgreSQL.
+# PostgreSQL.  test_faults kills a cluster of its own and its servers.
 INTEG_TESTS := test_admin test_cache test_reader test_commentctl \
 	       test_security test_lifecycle test_limits test_rules browser \
-	       test_api
+	       test_faults test_api
 INTEG_BINS  := $(patsubst %,$(BUILD)/itests/%, \
 	       $(filter-out browser,$(INTEG_TESTS)))
 
