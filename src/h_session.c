@@ -229,7 +229,7 @@ login_verified_cb(const struct hashpool_result *hres, void *arg)
 {
 	struct req		*r = arg;
 	struct login		*l = r->data;
-	const char		*params[5];
+	const char		*params[6];
 	char			 hash[TOKEN_HASH_HEX_SIZE], id[24], hours[16];
 
 	if (hres->overloaded) {
@@ -253,7 +253,10 @@ login_verified_cb(const struct hashpool_result *hres, void *arg)
 	params[2] = hours;
 	params[3] = l->name;
 	params[4] = l->ip;
-	db_query(r->ctx->db, SQL_SESSION_CREATE, params, 5,
+	/* The hash the password was checked against: a reset or a disable
+	 * committed meanwhile makes no session. */
+	params[5] = l->hash;
+	db_query(r->ctx->db, SQL_SESSION_CREATE, params, 6,
 	    login_session_cb, r);
 }
 
@@ -265,8 +268,13 @@ login_session_cb(const struct db_result *res, void *arg)
 	const struct ctx	*ctx = r->ctx;
 	char			 csrf[TOKEN_TEXT_SIZE];
 
-	if (db_result_status(res) != DB_OK || db_result_ntuples(res) != 1) {
+	if (db_result_status(res) != DB_OK) {
 		req_reply_unavailable(r, db_result_retry_after(res));
+		return;
+	}
+	if (db_result_ntuples(res) != 1) {
+		req_reply_error(r, 401, "invalid_credentials",
+		    "wrong user name or password");
 		return;
 	}
 	token_csrf(ctx->token_secret, ctx->token_secret_len, l->token, csrf);

@@ -426,11 +426,13 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"FROM (SELECT 1) AS one "
 	"LEFT JOIN moderators m ON m.name = $1" },
 
-	/* $1 moderator id  $2 token hash  $3 hours  $4 name  $5 address: a
-	 * new session.  The attempt was no failure: the pair's count starts
-	 * again, and the account and the address get it back (the
-	 * account's other failures, from elsewhere, still count). */
-	[SQL_SESSION_CREATE] = { "session_create", 5,
+	/* $1 moderator id  $2 token hash  $3 hours  $4 name  $5 address
+	 * $6 the password hash the login was checked against: a new
+	 * session, unless a reset or a disable committed since (no row).
+	 * The attempt was no failure: the pair's count starts again, and
+	 * the account and the address get it back (the account's other
+	 * failures, from elsewhere, still count). */
+	[SQL_SESSION_CREATE] = { "session_create", 6,
 	"WITH cleared AS ("
 	"  DELETE FROM login_failures WHERE scope = 'pair:' || $4 || '@' || $5"
 	"), given_back AS ("
@@ -438,8 +440,11 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  WHERE scope IN ('ip:' || $5, 'user:' || $4)"
 	") "
 	"INSERT INTO auth_tokens (moderator_id, kind, token_hash, expires_at) "
-	"VALUES ($1::bigint, 'session', decode($2, 'hex'),"
-	"  now() + make_interval(hours => $3::int)) "
+	"SELECT id, 'session', decode($2, 'hex'),"
+	"  now() + make_interval(hours => $3::int) "
+	"FROM moderators "
+	"WHERE id = $1::bigint AND password_hash = $6 AND NOT disabled "
+	"FOR SHARE "
 	"RETURNING " TS("expires_at") " AS expires_at" },
 
 	/* $1 token hash: revoke it (logout). */

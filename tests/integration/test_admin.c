@@ -2843,6 +2843,7 @@ test_reset_race(void)
 {
 	const char		*n1 = it_strf("race1-%s", run_id);
 	const char		*n2 = it_strf("race2-%s", run_id);
+	const char		*n3 = it_strf("race3-%s", run_id);
 	const char		*secret = it_strf("race-secret-%s", run_id);
 	const char		*tok;
 	struct bg_request	 b;
@@ -2852,6 +2853,8 @@ test_reset_race(void)
 	IT_REQUIRE(cli(IT_PASSWORD "\n", NULL, "moderator", "add", n1,
 	    "--role", "moderator", (char *)NULL));
 	IT_REQUIRE(cli(IT_PASSWORD "\n", NULL, "moderator", "add", n2,
+	    "--role", "moderator", (char *)NULL));
+	IT_REQUIRE(cli(IT_PASSWORD "\n", NULL, "moderator", "add", n3,
 	    "--role", "moderator", (char *)NULL));
 	IT_REQUIRE(login(n1, PASSWORD, &s1));
 	IT_REQUIRE(login(n2, PASSWORD, &s2));
@@ -2876,6 +2879,26 @@ test_reset_race(void)
 	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM auth_tokens t JOIN "
 	    "moderators m ON m.id = t.moderator_id WHERE m.name = $1 AND "
 	    "t.revoked_at IS NULL", n1, (char *)NULL), 0);
+
+	/* A login checked against the old password while the reset
+	 * commits: its session waits for the account's row, and is not
+	 * made. */
+	IT_REQUIRE(it_sql("BEGIN", (char *)NULL) != NULL);
+	it_sql("UPDATE moderators SET password_hash = 'reset-' || name "
+	    "WHERE name = $1", n3, (char *)NULL);
+	if (!IT_CHECK(bg_start(&b, "POST", API "/session", "none",
+	    jpack("{s:s, s:s}", "username", n3, "password", PASSWORD)))) {
+		it_sql("ROLLBACK", (char *)NULL);
+		return;
+	}
+	lock_waiter_at(__FILE__, __LINE__);
+	it_sql("COMMIT", (char *)NULL);
+	pthread_join(b.thread, NULL);
+	IT_CHECK(CHECK_ERROR(&b.resp, 401, "invalid_credentials"));
+	it_resp_clear(&b.resp);
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM auth_tokens t JOIN "
+	    "moderators m ON m.id = t.moderator_id WHERE m.name = $1 AND "
+	    "t.revoked_at IS NULL", n3, (char *)NULL), 0);
 
 	/* A token first: the reset waits for it, and revokes it too. */
 	IT_REQUIRE(it_sql("BEGIN", (char *)NULL) != NULL);
