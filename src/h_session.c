@@ -32,6 +32,7 @@
 #include "db.h"
 #include "hashpool.h"
 #include "log.h"
+#include "netaddr.h"
 #include "req.h"
 #include "routes.h"
 #include "sse.h"
@@ -46,7 +47,7 @@
 struct login {
 	char		 name[MODERATOR_NAME_MAX + 1];
 	char		*password;
-	char		 ip[64];
+	char		 ip[NETADDR_KEY_MAX];	/* the reader: IPv6 by /64 */
 	const char	*hash;		/* to check against (NULL: dummy) */
 	char		*hash_copy;
 	struct event	*delay;
@@ -131,8 +132,9 @@ h_session_login(struct req *r)
 	r->data_free = login_free;
 	snprintf(l->name, sizeof l->name, "%s", name);
 	l->password = xstrdup(password);
-	if (req_client_ip(r, l->ip, sizeof l->ip) == NULL)
-		l->ip[0] = '\0';
+	/* Counted by reader, as the rate limits do: an IPv6 client holds
+	 * a whole /64 and could otherwise rotate through it. */
+	req_reader_key(r, l->ip);
 	snprintf(window, sizeof window, "%d", r->ctx->cfg->login_window_s);
 	snprintf(ipmax, sizeof ipmax, "%d", r->ctx->cfg->login_max_failures_ip);
 	params[0] = l->name;

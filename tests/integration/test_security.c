@@ -180,6 +180,14 @@ fwd(int n)
 	return it_strf("2001:db8:%x:%x::%x", run_p, run_t, (unsigned)n);
 }
 
+/* A forwarded IPv4 address of this run, n from 1 to 254: failed logins
+ * are counted by reader, and fwd()'s all share one /64. */
+static const char *
+fwd4(int n)
+{
+	return it_strf("10.%u.%u.%d", run_a, run_b, n);
+}
+
 /* A forwarded address in a /64 of its own: one reader each (n ≥ 1). */
 static const char *
 fwd_reader(int n)
@@ -492,22 +500,22 @@ test_forged_forwarded_for(void)
 
 	/* Logins: 4 failures per address, each with a new forged one. */
 	for (i = 1; i <= 4; i++) {
-		r = src_login(s1, base, fwd(0x110 + i), it_strf("nobody-%s-%d",
+		r = src_login(s1, base, fwd4(0x90 + i), it_strf("nobody-%s-%d",
 		    run_id, i), "not-the-password");
 		check_src(&r, 401, "invalid_credentials",
 		    it_strf("wrong login %d, forged address", i));
 	}
-	r = src_login(s1, base, fwd(0x120), it_strf("nobody-%s-5", run_id),
+	r = src_login(s1, base, fwd4(0xa0), it_strf("nobody-%s-5", run_id),
 	    "not-the-password");
 	check_src(&r, 429, "too_many_attempts", "the fifth, forged address");
 	IT_CHECKF(r.retry_after != NULL && atoi(r.retry_after) == 600,
 	    "Retry-After is the window, 600: %s", r.retry_after != NULL ?
 	    r.retry_after : "(none)");
 	/* Even the right password, from this address... */
-	r = src_login(s1, base, fwd(0x121), adm.name, PASSWORD);
+	r = src_login(s1, base, fwd4(0xa1), adm.name, PASSWORD);
 	check_src(&r, 429, "too_many_attempts", "the right password");
 	/* ... while another address may log in. */
-	r = src_login(s2, base, fwd(0x121), adm.name, PASSWORD);
+	r = src_login(s2, base, fwd4(0xa1), adm.name, PASSWORD);
 	check_src(&r, 200, NULL, "the right password from another address");
 	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
 	    "scope = 'ip:' || $1", s1, (char *)NULL), 6);
@@ -572,23 +580,23 @@ test_trusted_forwarded_for(void)
 
 	/* Logins: forwarded address 31 reaches its limit... */
 	for (i = 1; i <= 4; i++) {
-		s = wrong_login(base, fwd(31));
+		s = wrong_login(base, fwd4(31));
 		check_login(&s, 401, it_strf("wrong login %d from 31", i));
 	}
-	s = wrong_login(base, fwd(31));
+	s = wrong_login(base, fwd4(31));
 	check_login(&s, 429, "the fifth from 31");
-	s = login_at(base, it_strf("%s, %s", fwd(32), fwd(31)), adm.name,
+	s = login_at(base, it_strf("%s, %s", fwd4(32), fwd4(31)), adm.name,
 	    PASSWORD);
 	check_login(&s, 429, "the right password from 31 (forged before)");
 	/* ... while 32, and 31 forged before 32, are another client. */
-	s = wrong_login(base, fwd(32));
+	s = wrong_login(base, fwd4(32));
 	check_login(&s, 401, "a wrong login from 32");
-	IT_REQUIRE(login_ok(base, it_strf("%s, %s", fwd(31), fwd(32)),
+	IT_REQUIRE(login_ok(base, it_strf("%s, %s", fwd4(31), fwd4(32)),
 	    adm.name, &s));
 	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
-	    "scope = 'ip:' || $1", fwd(31), (char *)NULL), 6);
+	    "scope = 'ip:' || $1", fwd4(31), (char *)NULL), 6);
 	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
-	    "scope = 'ip:' || $1", fwd(32), (char *)NULL), 1);
+	    "scope = 'ip:' || $1", fwd4(32), (char *)NULL), 1);
 }
 
 /* -- 3. login throttling ------------------------------------------------- */
@@ -618,7 +626,7 @@ test_login_window(void)
 	IT_REQUIRE(account(&adm));
 
 	for (tries = 0; tries < 3; tries++) {
-		a = fwd(41 + tries);
+		a = fwd4(41 + tries);
 		t0 = it_now();
 		s = wrong_login(base, a);
 		check_login(&s, 401, "the first wrong login");
@@ -658,7 +666,7 @@ test_login_window(void)
 static void
 test_login_pairs(void)
 {
-	const char	*base, *a = fwd(51), *b = fwd(52), *c = fwd(53);
+	const char	*base, *a = fwd4(51), *b = fwd4(52), *c = fwd4(53);
 	struct it_proc	*p;
 	struct session	 s;
 	int		 i;
@@ -695,6 +703,18 @@ test_login_pairs(void)
 	check_login(&s, 429, "the right password from A again");
 	IT_CHECK(login_ok(base, a, adm.name, &s));
 
+	/* An IPv6 reader is its /64: guesses from five of its addresses
+	 * lock out a sixth, not another /64. */
+	for (i = 0; i < 5; i++) {
+		s = login_at(base, fwd(0x60 + i), backer.name,
+		    "not-the-password");
+		check_login(&s, 401, it_strf("wrong password %d from the "
+		    "/64", i + 1));
+	}
+	s = login_at(base, fwd(0x70), backer.name, PASSWORD);
+	check_login(&s, 429, "the right password from the same /64");
+	IT_CHECK(login_ok(base, fwd_reader(7), backer.name, &s));
+
 	/* The address: 3 failures, then successes that each give their
 	 * attempt back; its limit (10) is never reached. */
 	for (i = 0; i < 3; i++) {
@@ -722,7 +742,7 @@ test_login_delay(void)
 	struct it_proc	*p, *p2, *p0;
 	struct session	 s;
 	double		 want;
-	int		 i, n = 0x80;
+	int		 i, n = 0xc0;
 
 	p = it_server(&base, "1", "COMMENTD_TRUST_PROXY=true",
 	    "COMMENTD_LOGIN_MAX_FAILURES_USER=1000",
@@ -744,7 +764,7 @@ test_login_delay(void)
 
 	/* Attempt i+1 follows i failures: 0, 100, 200, 400, 800 ms. */
 	for (i = 0; i < 5; i++) {
-		s = login_at(base, fwd(n++), slow.name, "not-the-password");
+		s = login_at(base, fwd4(n++), slow.name, "not-the-password");
 		check_login(&s, 401, it_strf("wrong password %d", i + 1));
 		want = i == 0 ? 0 : 0.1 * (1 << (i - 1));
 		IT_CHECKF(s.elapsed >= want, "wrong password %d answered "
@@ -752,21 +772,21 @@ test_login_delay(void)
 		    want);
 		it_note("after %d failures: %.3f s", i, s.elapsed);
 	}
-	IT_REQUIRE(login_ok(base, fwd(n++), slow.name, &s));
+	IT_REQUIRE(login_ok(base, fwd4(n++), slow.name, &s));
 	IT_CHECKF(s.elapsed >= 1.6, "the right password after 5 failures "
 	    "answered after %.3f s, want at least 1.6 s", s.elapsed);
 
 	/* Capped: 5, 6, 7 failures (one was given back) would wait 1.6,
 	 * 3.2, 6.4 s. */
 	for (i = 0; i < 3; i++) {
-		s = login_at(base2, fwd(n++), slow.name, "not-the-password");
+		s = login_at(base2, fwd4(n++), slow.name, "not-the-password");
 		check_login(&s, 401, "a wrong password, delay capped");
 		IT_CHECKF(s.elapsed >= 0.25 && s.elapsed < it_limit_ms(1500) /
 		    1000.0, "capped at 250 ms: answered after %.3f s",
 		    s.elapsed);
 	}
 	/* Off. */
-	s = login_at(base0, fwd(n++), slow.name, "not-the-password");
+	s = login_at(base0, fwd4(n++), slow.name, "not-the-password");
 	check_login(&s, 401, "a wrong password, no delay");
 	IT_CHECKF(s.elapsed < it_limit_ms(1500) / 1000.0, "no delay: "
 	    "answered after %.3f s", s.elapsed);
@@ -780,7 +800,7 @@ test_login_delay(void)
 static void
 test_login_junk_names(void)
 {
-	const char	*base, *a = fwd(61), *names[4];
+	const char	*base, *a = fwd4(61), *names[4];
 	char		 longname[70];
 	struct it_proc	*p;
 	struct session	 s;
@@ -820,7 +840,7 @@ test_login_junk_names(void)
 static void
 test_login_prune(void)
 {
-	const char	*base, *a = fwd(71);
+	const char	*base, *a = fwd4(71);
 	struct it_proc	*p;
 	struct session	 s;
 	long long	 left = -1;
