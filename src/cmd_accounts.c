@@ -79,6 +79,8 @@ static void	cli_error(const char *, ...) CS_PRINTF(1, 2);
 static void	cli_db_error(const char *);
 static int	cli_flush_stdout(void);
 static int	cli_read_password(char *, size_t);
+static int	cli_mod_exists(PGconn *, const char *);
+static int	cli_new_password(char *, size_t, char *);
 static int	cli_check_password(const char *, size_t);
 static int	cli_read_tty(const char *, char *, size_t, size_t *);
 static enum cli_line cli_read_line(int, char *, size_t, size_t *);
@@ -474,21 +476,13 @@ cli_mod_add(PGconn *pg, const struct cli_args *a)
 
 	/* Before the password is typed, not after. */
 	params[0] = a->name;
-	if ((r = cli_query(pg, SQLB_MOD_EXISTS, 1, params)) == NULL)
-		return 1;
-	n = PQntuples(r);
-	PQclear(r);
-	if (n > 0) {
-		cli_error("moderator %s exists", a->name);
+	if ((n = cli_mod_exists(pg, a->name)) != 0) {
+		if (n > 0)
+			cli_error("moderator %s exists", a->name);
 		return 1;
 	}
-
-	if (cli_read_password(pw, sizeof pw) != 0)
+	if (cli_new_password(pw, sizeof pw, hash) != 0)
 		goto out;
-	if (hashpool_hash_now(pw, hash) != 0) {
-		cli_error("could not hash the password (out of memory?)");
-		goto out;
-	}
 	params[1] = hash;
 	params[2] = a->role;
 	if ((r = cli_query(pg, SQLB_MOD_ADD, 3, params)) == NULL)
@@ -593,20 +587,13 @@ cli_mod_password(PGconn *pg, const struct cli_args *a)
 	int		 n, rc = 1;
 
 	params[0] = a->name;
-	if ((r = cli_query(pg, SQLB_MOD_EXISTS, 1, params)) == NULL)
-		return 1;
-	n = PQntuples(r);
-	PQclear(r);
-	if (n == 0) {
-		cli_error("no moderator \"%s\"", a->name);
+	if ((n = cli_mod_exists(pg, a->name)) != 1) {
+		if (n == 0)
+			cli_error("no moderator \"%s\"", a->name);
 		return 1;
 	}
-	if (cli_read_password(pw, sizeof pw) != 0)
+	if (cli_new_password(pw, sizeof pw, hash) != 0)
 		goto out;
-	if (hashpool_hash_now(pw, hash) != 0) {
-		cli_error("could not hash the password (out of memory?)");
-		goto out;
-	}
 	params[1] = hash;
 	if (cli_exec(pg, SQLB_BEGIN) != 0 ||
 	    (r = cli_query(pg, SQLB_MOD_PASSWORD, 2, params)) == NULL)
@@ -744,6 +731,36 @@ cli_token_revoke(PGconn *pg, const struct cli_args *a)
 	fprintf(stderr, "%s token(s) and session(s) of %s revoked\n",
 	    PQgetvalue(r, 0, 0), a->name);
 	PQclear(r);
+	return 0;
+}
+
+/* Whether moderator name exists: 1 or 0, or -1 (already said why). */
+static int
+cli_mod_exists(PGconn *pg, const char *name)
+{
+	const char	*params[1] = { name };
+	PGresult	*r;
+	int		 n;
+
+	if ((r = cli_query(pg, SQLB_MOD_EXISTS, 1, params)) == NULL)
+		return -1;
+	n = PQntuples(r) > 0;
+	PQclear(r);
+	return n;
+}
+
+/* A new password from stdin (cli_read_password) into pw, and its
+ * argon2id hash (crypto_pwhash_STRBYTES).  0, or -1 after saying why
+ * not. */
+static int
+cli_new_password(char *pw, size_t size, char *hash)
+{
+	if (cli_read_password(pw, size) != 0)
+		return -1;
+	if (hashpool_hash_now(pw, hash) != 0) {
+		cli_error("could not hash the password (out of memory?)");
+		return -1;
+	}
 	return 0;
 }
 
