@@ -4,9 +4,9 @@
  *
  * Checked against a plain reading of RFC 9110: members separated by
  * commas and optional white space (space or tab), a coding (names
- * compare without case) and parameters after ';': a "q" (any case)
- * of weight 0 among them refuses it.  The first "gzip" member decides; one that is
- * absent or refused means the plain copy.
+ * compare without case) and parameters after ';': a "q" (any case) of
+ * weight 0 among them refuses it.  The first "gzip" member decides;
+ * one that is absent or refused means the plain copy.
  */
 #include <strings.h>
 

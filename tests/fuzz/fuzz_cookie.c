@@ -23,7 +23,8 @@ fuzz_cookie(const char *header, const char *name)
 	vs = auth_cookie_value(header, name, small, sizeof small);
 	if (v == NULL) {
 		if (vs != NULL)
-			fuzz_fail("fuzz_cookie", "found only in a small buffer");
+			fuzz_fail("fuzz_cookie", "found only in a small "
+			    "buffer");
 		return;
 	}
 	if (v != big)

@@ -35,7 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = strlen(ip);
 		if (strncmp(last, ip, n) != 0 ||
 		    (last[n] != '\0' && last[n] != ' '))
-			fuzz_fail("fuzz_forwarded", "\"%s\" is not the last", ip);
+			fuzz_fail("fuzz_forwarded", "\"%s\" is not the last",
+			    ip);
 	}
 	ip = req_forwarded_ip(h, tiny, sizeof tiny);
 	if (ip != NULL && strlen(ip) >= sizeof tiny)

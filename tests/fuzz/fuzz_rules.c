@@ -52,7 +52,8 @@ fuzz_eval(const struct comment_input *in, const struct wordlist *wl,
 	struct rules_settings	 set = { true, 2, 5, true };
 	json_t			*flags, *v;
 	const char		*key;
-	char			 h1[RULES_HASH_HEX_SIZE], h2[RULES_HASH_HEX_SIZE];
+	char			 h1[RULES_HASH_HEX_SIZE];
+	char			 h2[RULES_HASH_HEX_SIZE];
 	char			*f;
 	size_t			 i;
 
