@@ -62,8 +62,10 @@ FUZZ_CFLAGS	:= $(ALL_CFLAGS) $(FUZZ_SAN)
 # needs (routes.c needs every handler, text.c needs nothing).
 FUZZ_LIB_SRC	:= $(patsubst $(BUILD)/%.o,src/%.c, \
 		   $(filter-out $(BUILD)/gen/%,$(LIB_OBJ)))
+# The generated sources too (migrations, web files): assets.c needs its.
 FUZZ_LIB_OBJ	:= $(FUZZ_LIB_SRC:src/%.c=$(FUZZ_DIR)/obj/%.o) \
-		   $(FUZZ_DIR)/obj/migrations.o
+		   $(patsubst $(BUILD)/gen/%.o,$(FUZZ_DIR)/obj/gen/%.o, \
+		   $(filter $(BUILD)/gen/%,$(LIB_OBJ)))
 FUZZ_LIB	:= $(FUZZ_DIR)/libcommentd.a
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
@@ -76,7 +78,7 @@ $(FUZZ_DIR)/obj/%.o: src/%.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP \
 		-c -o $@ $<
 
-$(FUZZ_DIR)/obj/migrations.o: $(BUILD)/gen/migrations.c
+$(FUZZ_DIR)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
