@@ -133,14 +133,14 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	 * text, the author's record) beside those the server judged ($19),
 	 * decide the status, insert, and record each rule that acted as a
 	 * 'rule' event by 'system'.  The first column says what happened:
-	 * created, replayed, duplicate (id: the earlier comment),
-	 * no_article, closed or bad_parent.  No row at all means a
+	 * created, replayed, mismatch, duplicate (id: the earlier
+	 * comment), no_article, closed or bad_parent.  No row at all means a
 	 * concurrent transaction created the article (or the keyed comment)
 	 * after this statement's snapshot: run it again.  status is what
 	 * the reader is told: a comment a rule refused reads as pending.
 	 * The key is bound to the request ($20, stored as request_hash): a
 	 * keyed row whose hash differs answers 'mismatch' and nothing of
-	 * it (issue 13): no comment is stored and none is replayed.
+	 * it: no comment is stored and none is replayed.
 	 *   $1 article key   $2 author   $3 email   $4 body   $5 parent id
 	 *   $6 idempotency key   $7 ip   $8 user agent   $9 token hash (hex)
 	 *   $10 article title   $11 article url (of an allowed origin)
