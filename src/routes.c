@@ -61,6 +61,12 @@ const struct route route_table[] = {
 	    h_admin_ban_add },
 	{ ROUTE_DELETE, "/api/v1/admin/bans/:id", ROUTE_AUTH,
 	    h_admin_ban_delete },
+	{ ROUTE_GET, "/api/v1/admin/tokens", ROUTE_AUTH, h_admin_tokens },
+	{ ROUTE_POST, "/api/v1/admin/tokens",
+	    ROUTE_AUTH | ROUTE_JSON_BODY | ROUTE_JSON_OPTIONAL,
+	    h_admin_token_add },
+	{ ROUTE_DELETE, "/api/v1/admin/tokens/:id", ROUTE_AUTH,
+	    h_admin_token_revoke },
 
 };
 

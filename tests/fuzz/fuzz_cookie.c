@@ -58,6 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	h = fuzz_cstr(data, size);
 	fuzz_cookie(h, SESSION_COOKIE);
+	fuzz_cookie(h, SESSION_COOKIE_HOST);
 	fuzz_cookie(h, "a");
 	free(h);
 	return 0;

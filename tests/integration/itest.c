@@ -111,6 +111,8 @@ static size_t	 it_stream_header_cb(char *, size_t, size_t, void *);
 static void	 it_stream_parse(struct it_stream *);
 static void	 it_stream_line(struct it_stream *, char *, size_t);
 static void	 it_deadline(struct timespec *, long);
+static struct it_proc *it_server_v(const char *, int, const char **,
+		    const char *, const char *, va_list);
 
 /* -- memory --------------------------------------------------------------- */
 
@@ -1712,11 +1714,37 @@ struct it_proc *
 it_server_at(const char *file, int line, const char **base,
     const char *workers, ...)
 {
+	struct it_proc	*p;
+	va_list		 ap;
+
+	va_start(ap, workers);
+	p = it_server_v(file, line, base, it_db_conninfo, workers, ap);
+	va_end(ap);
+	return p;
+}
+
+struct it_proc *
+it_server_db_at(const char *file, int line, const char **base,
+    const char *conninfo, const char *workers, ...)
+{
+	struct it_proc	*p;
+	va_list		 ap;
+
+	va_start(ap, workers);
+	p = it_server_v(file, line, base, conninfo, workers, ap);
+	va_end(ap);
+	return p;
+}
+
+/* it_server_at() and it_server_db_at() on database conninfo. */
+static struct it_proc *
+it_server_v(const char *file, int line, const char **base,
+    const char *conninfo, const char *workers, va_list ap)
+{
 	const char	*bin = getenv("COMMENTD_TEST_BIN");
 	struct it_proc	*p;
 	const char	*l, *at, *e, *asan;
 	char		*argv[7], *env[16];
-	va_list		 ap;
 	int		 n = 0, port = 0;
 
 	*base = NULL;
@@ -1730,7 +1758,7 @@ it_server_at(const char *file, int line, const char **base,
 	argv[4] = (char *)"--workers";
 	argv[5] = (char *)workers;
 	argv[6] = NULL;
-	env[n++] = it_strf("COMMENTD_DATABASE_URL=%s", it_db_conninfo);
+	env[n++] = it_strf("COMMENTD_DATABASE_URL=%s", conninfo);
 	env[n++] = (char *)"COMMENTD_SHUTDOWN_TIMEOUT_MS=5000";
 	/* Under AddressSanitizer: freed memory is reused soon, so that
 	 * the resident size says what is live (the bound test). */
@@ -1738,10 +1766,8 @@ it_server_at(const char *file, int line, const char **base,
 	env[n++] = it_strf("ASAN_OPTIONS=%s%squarantine_size_mb=4",
 	    asan != NULL ? asan : "", asan != NULL && *asan != '\0' ? ":" :
 	    "");
-	va_start(ap, workers);
 	while (n < 13 && (e = va_arg(ap, const char *)) != NULL)
 		env[n++] = (char *)e;
-	va_end(ap);
 	env[n] = NULL;
 	p = it_spawn(argv, env);
 	if (!it_check_at(file, line, p != NULL, "%s serve started", bin))
@@ -1761,6 +1787,25 @@ it_server_at(const char *file, int line, const char **base,
 		return NULL;
 	*base = it_strf("http://127.0.0.1:%d", port);
 	return p;
+}
+
+bool
+it_proc_stop_at(const char *file, int line, struct it_proc *p,
+    long timeout_ms)
+{
+	const char	*out;
+	int		 rc;
+	bool		 ok;
+
+	it_proc_kill(p, SIGTERM);
+	rc = it_proc_wait(p, timeout_ms);
+	out = it_proc_output(p);
+	ok = it_check_at(file, line, rc == 0, "exit status %d after SIGTERM "
+	    "(-1: still running after %ld ms); its output: %s", rc, timeout_ms,
+	    out);
+	ok &= it_check_at(file, line, strstr(out, "runtime error") == NULL &&
+	    strstr(out, "Sanitizer") == NULL, "a sanitizer report: %s", out);
+	return ok;
 }
 
 /* The README's error shape: status, JSON type, error.code and message. */

@@ -194,6 +194,24 @@ struct it_proc	*it_server_at(const char *file, int line, const char **base,
 #define it_server(base, workers, ...)					\
 	it_server_at(__FILE__, __LINE__, (base), (workers), __VA_ARGS__)
 
+/* it_server() on another database: conninfo instead of the test's. */
+struct it_proc	*it_server_db_at(const char *file, int line, const char **base,
+		    const char *conninfo, const char *workers, ...)
+		    IT_SENTINEL;
+#define it_server_db(base, conninfo, workers, ...)			\
+	it_server_db_at(__FILE__, __LINE__, (base), (conninfo), (workers), \
+	    __VA_ARGS__)
+
+/*
+ * Stops a server with SIGTERM: failed checks at the caller's line unless
+ * it exits 0 within timeout_ms and its output holds no sanitizer report
+ * (under ASan, the leak report of a clean exit).  True if both held.
+ */
+bool		 it_proc_stop_at(const char *file, int line,
+		    struct it_proc *proc, long timeout_ms);
+#define it_proc_stop(proc, timeout_ms)					\
+	it_proc_stop_at(__FILE__, __LINE__, (proc), (timeout_ms))
+
 /* Monotonic seconds. */
 double		 it_now(void);
 void		 it_sleep_ms(long ms);

@@ -591,6 +591,41 @@ test_comment_page_fields(void **state CS_UNUSED)
 	free(title);
 }
 
+/* An API token's label: cleaned, 1 to 100 characters, one line. */
+static void
+test_token_label(void **state CS_UNUSED)
+{
+	const char	*why = NULL;
+	char		*l, buf[512];
+	size_t		 i;
+
+	l = validate_token_label("  بوت النشر\n", strlen("  بوت النشر\n"),
+	    &why);
+	assert_non_null(l);
+	assert_string_equal(l, "بوت النشر");
+	free(l);
+	l = validate_token_label("ci\x01" "bot", 6, &why);
+	assert_non_null(l);
+	assert_string_equal(l, "cibot");
+	free(l);
+	assert_null(validate_token_label(" \t ", 3, &why));
+	assert_string_equal(why, "required");
+	assert_null(validate_token_label("\xff", 1, &why));
+	assert_string_equal(why, "invalid_utf8");
+	memset(buf, 'a', 100);
+	l = validate_token_label(buf, 100, &why);
+	assert_non_null(l);
+	free(l);
+	/* 100 Arabic letters are 200 bytes and fit; 101 do not. */
+	for (i = 0; i < 101; i++)
+		memcpy(buf + 2 * i, "\xd8\xa8", 2);
+	l = validate_token_label(buf, 200, &why);
+	assert_non_null(l);
+	free(l);
+	assert_null(validate_token_label(buf, 202, &why));
+	assert_string_equal(why, "too_long");
+}
+
 int
 main(void)
 {
@@ -604,6 +639,7 @@ main(void)
 		cmocka_unit_test(test_email_shapes),
 		cmocka_unit_test(test_article_key),
 		cmocka_unit_test(test_comment_page_fields),
+		cmocka_unit_test(test_token_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
