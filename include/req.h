@@ -89,6 +89,12 @@ int		 req_query_all(const struct req *r, const char *name,
 		    const char **values, int max);
 /* The client's address as text (X-Forwarded-For when trusted), or NULL. */
 const char	*req_client_ip(const struct req *r, char *buf, size_t size);
+/* The last address of an X-Forwarded-For value, checked, into buf; or
+ * NULL.  Exported for its fuzz target. */
+const char	*req_forwarded_ip(const char *xff, char *buf, size_t size);
+/* True if an If-None-Match value names etag (or is "*"). */
+bool		 req_etag_matches(const char *if_none_match,
+		    const char *etag);
 /* The reader the client's address stands for (netaddr.h: the address,
  * or its IPv6 /64), or "" when the address is unknown. */
 void		 req_reader_key(const struct req *r,

@@ -203,34 +203,42 @@ assets_find(const char *path)
 	return NULL;
 }
 
-/* True if Accept-Encoding lists gzip without q=0. */
-static bool
+/*
+ * True if Accept-Encoding lists gzip without q=0: members at commas,
+ * each a coding (any case) and parameters after ';', white space being
+ * spaces or tabs; the first gzip member decides, refused by a "q" (any
+ * case) of weight 0 among its parameters.
+ */
+bool
 assets_accepts_gzip(const char *ae)
 {
-	const char	*p;
+	const char	*p = ae;
+	size_t		 n;
 
 	if (ae == NULL)
 		return false;
-	for (p = ae; (p = strcasestr(p, "gzip")) != NULL; p += 4) {
-		const char	*q = p + 4;
-
-		if ((p != ae && p[-1] != ' ' && p[-1] != ',') ||
-		    (*q != '\0' && *q != ',' && *q != ';' && *q != ' '))
-			continue;
-		while (*q == ' ')
-			q++;
-		if (*q == ';') {
-			q++;
-			while (*q == ' ')
-				q++;
-			/* "gzip;q=0" (or 0.0...) refuses it. */
-			if (strncmp(q, "q=", 2) == 0 &&
-			    strtod(q + 2, NULL) == 0)
-				return false;
+	for (;;) {
+		p += strspn(p, " \t");
+		n = strcspn(p, ",; \t");
+		/* strchr finds the NUL too: "gzip" may end the header. */
+		if (n == 4 && strncasecmp(p, "gzip", 4) == 0 &&
+		    strchr(",;", p[4 + strspn(p + 4, " \t")]) != NULL) {
+			p += 4 + strspn(p + 4, " \t");
+			while (*p == ';') {
+				p++;
+				p += strspn(p, " \t");
+				/* "gzip;q=0" (or 0.0...) refuses it. */
+				if ((*p == 'q' || *p == 'Q') && p[1] == '=' &&
+				    strtod(p + 2, NULL) == 0)
+					return false;
+				p += strcspn(p, ";,");
+			}
+			return true;
 		}
-		return true;
+		p += strcspn(p, ",");
+		if (*p++ == '\0')
+			return false;
 	}
-	return false;
 }
 
 void

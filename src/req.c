@@ -360,6 +360,30 @@ req_query_all(const struct req *r, const char *name, const char **values,
 }
 
 const char *
+req_forwarded_ip(const char *xff, char *buf, size_t size)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	const char	*last;
+	size_t		 n;
+
+	/* The proxy appends the address it saw last. */
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	while (*last == ' ')
+		last++;
+	n = strcspn(last, " ,");
+	if (n > 0 && n < size) {
+		memcpy(buf, last, n);
+		buf[n] = '\0';
+		if (inet_pton(AF_INET, buf, &a4) == 1 ||
+		    inet_pton(AF_INET6, buf, &a6) == 1)
+			return buf;
+	}
+	return NULL;
+}
+
+const char *
 req_client_ip(const struct req *r, char *buf, size_t size)
 {
 	struct evhttp_connection	*evcon;
@@ -367,25 +391,11 @@ req_client_ip(const struct req *r, char *buf, size_t size)
 	ev_uint16_t			 port;
 	struct in6_addr			 a6;
 	struct in_addr			 a4;
-	size_t				 n;
 
 	if (r->ctx->cfg->trust_proxy &&
-	    (xff = req_header(r, "X-Forwarded-For")) != NULL) {
-		/* The proxy appends the address it saw last. */
-		const char *last = strrchr(xff, ',');
-
-		last = last != NULL ? last + 1 : xff;
-		while (*last == ' ')
-			last++;
-		n = strcspn(last, " ,");
-		if (n > 0 && n < size) {
-			memcpy(buf, last, n);
-			buf[n] = '\0';
-			if (inet_pton(AF_INET, buf, &a4) == 1 ||
-			    inet_pton(AF_INET6, buf, &a6) == 1)
-				return buf;
-		}
-	}
+	    (xff = req_header(r, "X-Forwarded-For")) != NULL &&
+	    req_forwarded_ip(xff, buf, size) != NULL)
+		return buf;
 	if ((evcon = evhttp_request_get_connection(r->ev)) == NULL)
 		return NULL;
 	evhttp_connection_get_peer(evcon, (char **)&addr, &port);
@@ -611,7 +621,7 @@ req_reply_empty(struct req *r, int status)
 }
 
 /* If-None-Match: a list of entity tags, weak or strong, or "*". */
-static bool
+bool
 req_etag_matches(const char *if_none_match, const char *etag)
 {
 	const char	*p = if_none_match;
@@ -625,7 +635,7 @@ req_etag_matches(const char *if_none_match, const char *etag)
 		if (strncmp(p, "W/", 2) == 0)
 			p += 2;
 		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' ||
-		    p[n] == ',' || p[n] == ' '))
+		    p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
 			return true;
 		while (*p != '\0' && *p != ',')
 			p++;

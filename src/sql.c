@@ -143,11 +143,14 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	 * text, the author's record) beside those the server judged ($19),
 	 * decide the status, insert, and record each rule that acted as a
 	 * 'rule' event by 'system'.  The first column says what happened:
-	 * created, replayed, duplicate (id: the earlier comment),
-	 * no_article, closed or bad_parent.  No row at all means a
+	 * created, replayed, mismatch, duplicate (id: the earlier
+	 * comment), no_article, closed or bad_parent.  No row at all means a
 	 * concurrent transaction created the article (or the keyed comment)
 	 * after this statement's snapshot: run it again.  status is what
 	 * the reader is told: a comment a rule refused reads as pending.
+	 * The key is bound to the request ($20, stored as request_hash): a
+	 * keyed row whose hash differs answers 'mismatch' and nothing of
+	 * it: no comment is stored and none is replayed.
 	 *   $1 article key   $2 author   $3 email   $4 body   $5 parent id
 	 *   $6 idempotency key   $7 ip   $8 user agent   $9 token hash (hex)
 	 *   $10 article title   $11 article url (of an allowed origin)
@@ -155,8 +158,9 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	 *   $14 duplicate window (s, 0 off)   $15 wave readers (0 off)
 	 *   $16 bans on   $17 repeat offender threshold (0 off)
 	 *   $18 trusted authors on   $19 the server's rules {code: detail}
+	 *   $20 SHA-256 of the request's canonical fields (hex)
 	 */
-	[SQL_COMMENT_SUBMIT] = { "comment_submit", 19,
+	[SQL_COMMENT_SUBMIT] = { "comment_submit", 20,
 	"WITH new_article AS ("
 	"  INSERT INTO articles (key, title, url) SELECT $1, $10, $11"
 	"  WHERE $5::bigint IS NULL AND $12::bool"
@@ -175,7 +179,8 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"    decode($13, 'hex') AS hash"
 	"), prior AS ("
 	"  SELECT c.id, c.parent_id, c.author, c.body, c.status, c.created_at,"
-	"    c.submitted_status, c.spam_flags, c.moderated_by"
+	"    c.submitted_status, c.spam_flags, c.moderated_by,"
+	"    c.request_hash IS NOT DISTINCT FROM decode($20, 'hex') AS hash_ok"
 	"  FROM comments c JOIN article a ON c.article_id = a.id"
 	"  WHERE $6::text IS NOT NULL AND c.idempotency_key = $6::text"
 	"), parent_ok AS ("
@@ -250,12 +255,13 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  INSERT INTO comments (article_id, parent_id, author, email, body,"
 	"    status, submitted_status, ip, user_agent, idempotency_key,"
 	"    submitter_token_hash, author_key, body_hash, spam_flags,"
-	"    flag_details)"
+	"    flag_details, request_hash)"
 	"  SELECT a.id, $5::bigint, $2, $3, $4, d.status,"
 	"    CASE WHEN d.status IN ('rejected', 'spam') THEN 'pending'"
 	"      ELSE d.status END,"
 	"    $7::inet, $8, $6::text, decode($9, 'hex'), who.key, who.hash,"
-	"    ARRAY(SELECT jsonb_object_keys(d.flags) ORDER BY 1), d.flags"
+	"    ARRAY(SELECT jsonb_object_keys(d.flags) ORDER BY 1), d.flags,"
+	"    decode($20, 'hex')"
 	"  FROM article a, parent_ok, decided d, who"
 	"  WHERE a.mode <> 'closed' AND parent_ok.ok"
 	"    AND NOT EXISTS (SELECT 1 FROM prior)"
@@ -291,6 +297,10 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"    'banned_word', 'banned_author', 'honeypot', 'too_fast']"
 	"    THEN submitted_status ELSE status END, "
 	  TS("created_at") ", submitted_status, false, status FROM prior "
+	"WHERE hash_ok "
+	"UNION ALL "
+	"SELECT 'mismatch', NULL, NULL, NULL, NULL, NULL, NULL, NULL, false,"
+	"  NULL FROM prior WHERE NOT hash_ok "
 	"UNION ALL "
 	"SELECT 'duplicate', dup.id, NULL, NULL, NULL, NULL, NULL, NULL,"
 	"  false, NULL "
