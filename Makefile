@@ -46,6 +46,8 @@ LIB_SRC	:= \
 	src/words.c \
 	src/netaddr.c \
 	src/ratelimit.c \
+	src/connlimit.c \
+	src/conn.c \
 	src/validate.c \
 	src/i18n.c \
 	src/config.c \
@@ -142,7 +144,7 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # tests/integration/NAME.c, except "browser", the Chromium suite
 # (tests/browser).  test_api stays last: it ends by restarting
 # PostgreSQL.
-INTEG_TESTS := test_admin test_cache test_reader test_commentctl \
+INTEG_TESTS := test_admin test_cache test_reader test_commentctl test_conns \
 	       test_security test_lifecycle test_limits test_rules browser \
 	       test_api
 INTEG_BINS  := $(patsubst %,$(BUILD)/itests/%, \
