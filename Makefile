@@ -137,7 +137,8 @@ $(BUILD)/commentctl/%.o $(BUILD)/tests/test_ctl.o: ALL_CFLAGS += $(CTL_CFLAGS)
 # tests are tests/unit/NAME.c (cmocka).
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
 	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl \
-	      test_fold test_ratelimit test_siterules test_jsonout test_log test_backoff
+	      test_fold test_ratelimit test_connlimit test_siterules test_jsonout \
+	      test_log test_backoff
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Integration tests, in the order they run against the server: each is

@@ -330,8 +330,9 @@ worker_accept_error_cb(struct evconnlistener *lev, void *arg)
 		if ((fd = accept4(evconnlistener_get_fd(lev), NULL, NULL,
 		    SOCK_CLOEXEC)) >= 0)
 			close(fd);
-		w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	}
+	/* Another thread may have taken it meanwhile: then next time. */
+	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	evtimer_add(w->accept_timer, &tv);
 	w->pauses++;
 	if (now - w->pause_logged >= ACCEPT_LOG_EVERY_S) {
