@@ -128,7 +128,8 @@ static const struct config_key config_table[] = {
 	    "idle and read timeout of HTTP connections"),
 	K_INT("header-timeout-s", header_timeout_s, "10", 0, 3600,
 	    "a request's line and headers must all arrive within this "
-	    "many seconds of its first byte, else 408 (0: off)"),
+	    "many seconds of its first byte (of the connection's opening "
+	    "for its first request), else 408 (0: off)"),
 	K_INT("body-timeout-s", body_timeout_s, "30", 0, 3600,
 	    "a request's body must all arrive within this many seconds "
 	    "of its headers, else 408 (0: off)"),

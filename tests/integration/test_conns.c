@@ -525,9 +525,11 @@ test_slow_head(void)
 	quiet = conn_from(base, 0);
 	fd = conn_from(base, 0);
 	IT_REQUIRE(fd >= 0 && quiet >= 0);
-	IT_CHECK_INT(get_health_from(base, 0), 200);
 	t0 = it_now();
-	trickle(fd, req, strlen(req), TRICKLE_MS, &a);
+	IT_REQUIRE(send_all(fd, req, 5));
+	/* Served while the slow head waits. */
+	IT_CHECK_INT(get_health_from(base, 0), 200);
+	trickle(fd, req + 5, strlen(req) - 5, TRICKLE_MS, &a);
 	took = a.at - t0;
 	it_note("a trickled head: %ld after %.2f s", a.status, took);
 	IT_CHECKF(a.status == 408 && a.code != NULL &&
@@ -585,7 +587,9 @@ test_slow_body(void)
 	IT_REQUIRE(fd >= 0);
 	IT_REQUIRE(send_all(fd, head, strlen(head)));
 	t0 = it_now();
-	trickle(fd, body, strlen(body), TRICKLE_MS, &a);
+	IT_REQUIRE(send_all(fd, body, 1));
+	IT_CHECK_INT(get_health_from(base, 0), 200);
+	trickle(fd, body + 1, strlen(body) - 1, TRICKLE_MS, &a);
 	took = a.at - t0;
 	it_note("a trickled body: %ld after %.2f s", a.status, took);
 	IT_CHECKF(a.status == 408 && a.code != NULL &&
