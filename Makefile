@@ -76,6 +76,7 @@ LIB_SRC	:= \
 	src/h_admin_articles.c \
 	src/h_admin_moderators.c \
 	src/h_admin_rules.c \
+	src/h_admin_tokens.c \
 	src/h_events.c \
 	src/assets.c \
 	src/routes.c \
@@ -97,6 +98,7 @@ WEB_SRC	:= admin/index.html admin/admin.js admin/admin.css admin/i18n.js \
 	   admin/dom.js admin/api.js admin/ui.js admin/live.js \
 	   admin/queue.js admin/comment-panel.js admin/articles.js \
 	   admin/stats.js admin/moderators.js admin/rules.js \
+	   admin/tokens.js \
 	   embed/embed.js embed/embed.css demo/demo.css
 WEB_BUILT := admin/moderation.js demo/index.html demo/en/index.html
 WEB_NAMES := $(WEB_SRC) $(WEB_BUILT)
@@ -144,10 +146,10 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # Integration tests, in the order they run against the server: each is
 # tests/integration/NAME.c, except "browser", the Chromium suite
 # (tests/browser).  test_api stays last: it ends by restarting
-# PostgreSQL.
-INTEG_TESTS := test_admin test_cache test_reader test_commentctl test_conns \
-	       test_security test_lifecycle test_limits test_rules browser \
-	       test_api
+# PostgreSQL.  test_faults kills a cluster of its own and its servers.
+INTEG_TESTS := test_admin test_cache test_reader test_commentctl \
+	       test_conns test_security test_hostile test_lifecycle \
+	       test_limits test_rules browser test_faults test_api
 INTEG_BINS  := $(patsubst %,$(BUILD)/itests/%, \
 	       $(filter-out browser,$(INTEG_TESTS)))
 

@@ -448,6 +448,10 @@ show_comment(struct ctl_ctx *c, const json_t *m)
 		show_field("ip", "%s", s);
 	if ((s = member_string(m, "user_agent")) != NULL)
 		show_field("agent", "%s", s);
+	/* Absent (not null): the server keeps them from this account. */
+	if (json_object_get(m, "ip") == NULL)
+		show_field("personal", "e-mail, address and agent hidden "
+		    "(admins only)");
 	if (json_real_value(json_object_get(m, "spam_score")) > 0 ||
 	    json_array_size(json_object_get(m, "spam_flags")) > 0) {
 		line = queue_flags(m);
@@ -816,4 +820,108 @@ ctl_cmd_stats(struct ctl_ctx *c)
 	free(decided);
 	ctl_resp_clear(&resp);
 	return CTL_EXIT_OK;
+}
+
+/* -- tokens ---------------------------------------------------------------- */
+
+enum { T_ID, T_MODERATOR, T_KIND, T_AGE, T_EXPIRES, T_CURRENT, T_LABEL,
+    T_NCOLS };
+
+static void
+token_row(struct ctl_ctx *c, const json_t *tok, struct ctl_out *out)
+{
+	const char	*cells[T_NCOLS], *exp;
+	char		 id[24], age[16], day[16];
+
+	if (c->json) {
+		ctl_out_json(tok, out);
+		return;
+	}
+	snprintf(id, sizeof id, "%lld", member_int(tok, "id"));
+	ctl_age(member_string(tok, "created_at"), c->now, age, sizeof age);
+	/* The day is enough: "2027-12-08". */
+	exp = member_string(tok, "expires_at");
+	snprintf(day, sizeof day, "%.10s", exp != NULL ? exp : "-");
+	cells[T_ID] = id;
+	cells[T_MODERATOR] = member_string(tok, "moderator");
+	cells[T_KIND] = member_string(tok, "kind");
+	cells[T_AGE] = age;
+	cells[T_EXPIRES] = day;
+	cells[T_CURRENT] = json_is_true(json_object_get(tok, "current")) ?
+	    "*" : NULL;
+	cells[T_LABEL] = member_string(tok, "label");
+	ctl_table_add(out->table, cells);
+}
+
+/* tokens revoke ID...: one DELETE each; "token 12 revoked" on stdout. */
+static int
+tokens_revoke(struct ctl_ctx *c)
+{
+	const struct ctl_args	*a = c->args;
+	struct ctl_resp		 resp;
+	long long		 id;
+	char			*path;
+	size_t			 i;
+	int			 rc = CTL_EXIT_OK, one;
+
+	if (a->nwords < 3) {
+		ctl_warn("tokens revoke: which token id?");
+		return CTL_EXIT_USAGE;
+	}
+	for (i = 2; i < a->nwords; i++) {
+		if (!ctl_parse_id(a->words[i], &id)) {
+			ctl_warn("bad token id \"%s\"", a->words[i]);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	for (i = 2; i < a->nwords; i++) {
+		(void)ctl_parse_id(a->words[i], &id);
+		xasprintf(&path, CTL_API "/tokens/%lld", id);
+		if (ctl_http_delete(c->http, path, &resp) == 0 &&
+		    resp.status == 204)
+			printf("token %lld revoked\n", id);
+		else if ((one = ctl_failed("DELETE", path, &resp)) >
+		    rc)
+			rc = one;
+		ctl_resp_clear(&resp);
+		free(path);
+	}
+	return rc;
+}
+
+int
+ctl_cmd_tokens(struct ctl_ctx *c)
+{
+	static const char *const headers[T_NCOLS] = { "ID", "MODERATOR",
+	    "KIND", "AGE", "EXPIRES", "CURRENT", "LABEL" };
+	const struct ctl_args	*a = c->args;
+	struct ctl_out		 out = { NULL, 0 };
+	char			*path;
+	int			 rc;
+
+	if (a->nwords > 1) {
+		if (strcmp(a->words[1], "revoke") != 0) {
+			ctl_warn("tokens: unknown word \"%s\" (tokens, or "
+			    "tokens revoke ID...)", a->words[1]);
+			return CTL_EXIT_USAGE;
+		}
+		if (a->opt[CTL_OPT_LIMIT] != NULL ||
+		    a->opt[CTL_OPT_ALL] != NULL || c->json) {
+			ctl_warn("tokens revoke takes no options");
+			return CTL_EXIT_USAGE;
+		}
+		return tokens_revoke(c);
+	}
+	if ((rc = ctl_limit_ok(c)) != CTL_EXIT_OK)
+		return rc;
+	path = xstrdup(CTL_API "/tokens");
+	ctl_query_add(c, &path, "limit", a->opt[CTL_OPT_LIMIT]);
+	if (!c->json) {
+		out.table = ctl_table_new(T_NCOLS, headers);
+		ctl_table_limit(out.table, T_LABEL, 40);
+	}
+	rc = ctl_pages(c, path, "tokens", token_row, &out);
+	ctl_out_end(c, &out, rc);
+	free(path);
+	return rc;
 }

@@ -46,6 +46,8 @@ int	ctl_cmd_show(struct ctl_ctx *c);
 int	ctl_cmd_action(struct ctl_ctx *c);
 int	ctl_cmd_articles(struct ctl_ctx *c);
 int	ctl_cmd_stats(struct ctl_ctx *c);
+/* tokens: list; tokens revoke ID...: revoke. */
+int	ctl_cmd_tokens(struct ctl_ctx *c);
 /* In ctl_watch.c. */
 int	ctl_cmd_watch(struct ctl_ctx *c);
 

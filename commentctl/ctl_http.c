@@ -260,6 +260,27 @@ ctl_http_post(struct ctl_http *h, const char *path, const json_t *body,
 	return rv;
 }
 
+int
+ctl_http_delete(struct ctl_http *h, const char *path, struct ctl_resp *resp)
+{
+	struct ctl_xfer		 x;
+	struct curl_slist	*hdr;
+	char			*url;
+	int			 rv;
+
+	memset(resp, 0, sizeof *resp);
+	memset(&x, 0, sizeof x);
+	x.h = h;
+	hdr = ctl_http_setup(h, &x, path, &url);
+	hdr = ctl_http_header(hdr, "Accept: application/json");
+	curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
+	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, "DELETE");
+	rv = ctl_http_perform(h, &x, hdr, url, resp);
+	/* The handle is reused: the next request is not a DELETE. */
+	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, NULL);
+	return rv;
+}
+
 enum ctl_stream_end
 ctl_http_stream(struct ctl_http *h, const char *path, struct ctl_sse *sse,
     void (*on_open)(void *), void *arg, volatile sig_atomic_t *stop,

@@ -56,6 +56,9 @@ int	ctl_http_get(struct ctl_http *h, const char *path,
 /* The same for a POST of body as JSON (NULL: "{}"). */
 int	ctl_http_post(struct ctl_http *h, const char *path,
 	    const json_t *body, struct ctl_resp *resp) CS_MUSTCHECK;
+/* The same for a DELETE (no body sent). */
+int	ctl_http_delete(struct ctl_http *h, const char *path,
+	    struct ctl_resp *resp) CS_MUSTCHECK;
 void	ctl_resp_clear(struct ctl_resp *resp);
 
 /*

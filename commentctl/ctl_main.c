@@ -54,6 +54,9 @@ static const struct ctl_command ctl_commands[] = {
 	{ "stats", "stats [--json]", O(JSON), 0, 0, ctl_cmd_stats },
 	{ "watch", "watch [--count N] [--json]", O(COUNT) | O(JSON), 0, 0,
 	    ctl_cmd_watch },
+	{ "tokens", "tokens [--limit N] [--all] [--json]\n"
+	    "  tokens revoke ID...", O(LIMIT) | O(ALL) | O(JSON), 0, SIZE_MAX,
+	    ctl_cmd_tokens },
 };
 
 static void	ctl_usage(FILE *);

@@ -8,6 +8,12 @@ PKGS="gcc make pkg-config libevent-dev libpq-dev libjansson-dev
 libsodium-dev libutf8proc-dev libcmocka-dev libcurl4-openssl-dev zlib1g-dev
 postgresql-15 postgresql-client-15 $*"
 
+# clang's sanitizer and libFuzzer runtimes (make fuzz) are only
+# recommended by clang-14, and --no-install-recommends leaves them out.
+case " $* " in
+*" clang "*)	PKGS="$PKGS libclang-rt-14-dev" ;;
+esac
+
 # The browser tests (make test) drive Debian's Chromium from Node.js with
 # playwright-core; Arabic pages need an Arabic font to lay out for real.
 PKGS="$PKGS chromium fonts-noto-core"

@@ -9,6 +9,10 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/deploy/pg.sh" start "$here/var/pg"
 COMMENTD_DATABASE_URL=${COMMENTD_DATABASE_URL:-$("$here/deploy/pg.sh" url "$here/var/pg")}
 export COMMENTD_DATABASE_URL
+# Plain HTTP on this machine: a Secure (__Host-) cookie would never be
+# sent back, so the session cookie is not Secure here unless asked.
+COMMENTD_COOKIE_SECURE=${COMMENTD_COOKIE_SECURE:-false}
+export COMMENTD_COOKIE_SECURE
 echo "database: $COMMENTD_DATABASE_URL" >&2
 # The first start makes an admin account and prints its password once.
 "$bin" moderator bootstrap

@@ -10,6 +10,7 @@
 #ifndef COMMENTD_ASSETS_H
 #define COMMENTD_ASSETS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct asset {
@@ -28,5 +29,8 @@ struct asset {
 int		 assets_init(void);
 /* The asset served at path, or NULL. */
 const struct asset *assets_find(const char *path);
+/* True if an Accept-Encoding value lists gzip without q=0.  Exported
+ * for its fuzz target. */
+bool		 assets_accepts_gzip(const char *accept_encoding);
 
 #endif

@@ -17,10 +17,17 @@
 
 struct req;
 
-#define SESSION_COOKIE	"commentd_session"
+struct config;
+
+/* The session cookie's name: with cookie-secure (HTTPS) the __Host-
+ * prefix, which a browser accepts only Secure, from a secure origin,
+ * with Path=/ and no Domain, so a sibling subdomain cannot plant one. */
+#define SESSION_COOKIE		"commentd_session"
+#define SESSION_COOKIE_HOST	"__Host-" SESSION_COOKIE
 
 struct moderator {
 	int64_t	 id;
+	int64_t	 token_id;		/* its row in auth_tokens */
 	char	 name[72];
 	bool	 admin;
 	bool	 session;		/* a login session, not an API token */
@@ -31,6 +38,17 @@ struct moderator {
 /* Authenticates r for its route (ROUTE_AUTH or ROUTE_ADMIN), sets r->mod,
  * and continues the request with req_continue(); or replies. */
 void	auth_dispatch(struct req *r);
+
+/* The session cookie's name under cfg (only that name is read). */
+const char *auth_cookie_name(const struct config *cfg);
+
+/*
+ * Whether the caller of an admin route may see commenters' personal data
+ * (e-mail, address, user agent, and bans by address or e-mail): admins,
+ * and moderators when moderators-see-personal-data says so.  Every
+ * answer that could carry it asks here.
+ */
+bool	auth_sees_personal_data(const struct req *r);
 
 /* The value of cookie name in a Cookie header, copied into buf; NULL if
  * absent or too long. */

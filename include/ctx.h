@@ -17,6 +17,7 @@ struct announcer;
 struct cache;
 struct config;
 struct db_pool;
+struct event_base;
 struct hashpool_inbox;
 struct ratelimit;
 struct sse_hub;
@@ -35,6 +36,7 @@ struct ctx {
 	struct ratelimit		*report_rl;	/* reader */
 
 	/* The worker's own. */
+	struct event_base		*base;		/* its loop (timers) */
 	struct db_pool			*db;		/* queries */
 	struct cache			*cache;		/* rendered reads */
 	struct sse_hub			*sse;		/* live streams */

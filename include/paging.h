@@ -26,5 +26,8 @@ void	paging_parse(struct req *r, struct paging *p, json_t **bad);
 void	paging_free(struct paging *p);
 /* The before parameter for a query: NULL when absent. */
 const char *paging_before(const struct paging *p);
+/* "%q%" with LIKE's wildcards (% _ \\) escaped, in a new string.
+ * Exported for its fuzz target. */
+char	*paging_like_pattern(const char *q);
 
 #endif

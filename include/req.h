@@ -55,6 +55,9 @@ struct req {
 	json_t			*body;		/* ROUTE_JSON_BODY routes */
 	unsigned		 method;	/* ROUTE_* bit */
 	char			*path;		/* raw path, for the log */
+	/* The reply's Content-Security-Policy: the API's (REQ_CSP_API)
+	 * unless the handler says otherwise; NULL sends none. */
+	const char		*csp;
 	struct timespec		 started;
 	struct moderator	*mod;		/* ROUTE_AUTH: who is calling */
 	void			*data;		/* the handler's state */
@@ -62,6 +65,14 @@ struct req {
 	void			(*on_close)(struct req *); /* streams */
 	bool			 streaming;	/* req_stream_start() called */
 };
+
+/*
+ * Every answer (errors, 304s and streams too) carries
+ * X-Content-Type-Options: nosniff and r->csp; this one by default: the
+ * API's JSON and the comments fragment load nothing and are framed by
+ * nobody.  Web files set their own (assets.c).
+ */
+#define REQ_CSP_API	"default-src 'none'; frame-ancestors 'none'"
 
 /* evhttp generic callback; arg is the struct req_host. */
 void		 req_dispatch(struct evhttp_request *ev, void *arg);
@@ -78,6 +89,12 @@ int		 req_query_all(const struct req *r, const char *name,
 		    const char **values, int max);
 /* The client's address as text (X-Forwarded-For when trusted), or NULL. */
 const char	*req_client_ip(const struct req *r, char *buf, size_t size);
+/* The last address of an X-Forwarded-For value, checked, into buf; or
+ * NULL.  Exported for its fuzz target. */
+const char	*req_forwarded_ip(const char *xff, char *buf, size_t size);
+/* True if an If-None-Match value names etag (or is "*"). */
+bool		 req_etag_matches(const char *if_none_match,
+		    const char *etag);
 /* The reader the client's address stands for (netaddr.h: the address,
  * or its IPv6 /64), or "" when the address is unknown. */
 void		 req_reader_key(const struct req *r,

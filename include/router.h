@@ -4,6 +4,10 @@
  * Patterns are literal segments and ":name" captures, e.g.
  * "/api/v1/articles/:key/comments".  The raw path is split on '/' first
  * and each segment percent-decoded after, so a key may contain "%2F".
+ * No capture may decode to a control character (%00, %0A, %1B, %7F...):
+ * every value a route takes is text, and a C string would end at a NUL
+ * ("sam%00x" would act on "sam"); such a path, like a malformed escape,
+ * is ROUTER_BAD_PATH unless another pattern matches it.
  * A path that matches a pattern but not its methods yields 405 with the
  * methods that would have matched (for Allow); no pattern at all, 404.
  */
@@ -32,6 +36,9 @@ struct req;
 #define ROUTE_JSON_OPTIONAL 0x2	/* with JSON_BODY: an empty body is {} */
 #define ROUTE_AUTH	0x4	/* a moderator's credentials are needed */
 #define ROUTE_ADMIN	0x8	/* ... of an admin (implies ROUTE_AUTH) */
+/* with JSON_BODY: no string may hold \u0000 (400 nul_in_string), for
+ * credentials, which go on as C strings and would end at it */
+#define ROUTE_JSON_NO_NUL 0x10
 
 struct route {
 	unsigned	 methods;
@@ -44,14 +51,14 @@ struct route_params {
 	int		 n;
 	const char	*name[ROUTE_MAX_PARAMS];	/* into the pattern */
 	char		*value[ROUTE_MAX_PARAMS];	/* decoded, owned */
-	size_t		 len[ROUTE_MAX_PARAMS];		/* may hold NUL */
+	size_t		 len[ROUTE_MAX_PARAMS];		/* = strlen(value) */
 };
 
 enum router_result {
 	ROUTER_MATCH,
 	ROUTER_NOT_FOUND,
 	ROUTER_BAD_METHOD,	/* *allowed says which would match */
-	ROUTER_BAD_PATH,	/* malformed percent-encoding */
+	ROUTER_BAD_PATH,	/* malformed escape, or a control character */
 };
 
 /*

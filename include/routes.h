@@ -67,6 +67,11 @@ void	h_admin_bans(struct req *);
 void	h_admin_ban_add(struct req *);
 void	h_admin_ban_delete(struct req *);
 
+/* h_admin_tokens.c */
+void	h_admin_tokens(struct req *);
+void	h_admin_token_add(struct req *);
+void	h_admin_token_revoke(struct req *);
+
 /* assets.c: the embedded web files */
 void	h_asset(struct req *);
 

@@ -96,6 +96,19 @@ bool	 validate_password(const char *s, size_t len);
 #define VALIDATE_REASON_MAX_CHARS	500
 char	*validate_reason(const json_t *v, json_t **fields);
 
+/*
+ * An API token's label: one line of text_clean()ed UTF-8, 1 to
+ * TOKEN_LABEL_MAX_CHARS characters (the CHECK of auth_tokens.label),
+ * returned to be freed; NULL with *why set to a field error code
+ * ("invalid_utf8", "required" when empty, "too_long") otherwise.
+ * API tokens last TOKEN_DAYS_DEFAULT days unless asked otherwise, at
+ * most TOKEN_DAYS_MAX.
+ */
+#define TOKEN_LABEL_MAX_CHARS	100
+#define TOKEN_DAYS_DEFAULT	365
+#define TOKEN_DAYS_MAX		3650
+char	*validate_token_label(const char *s, size_t len, const char **why);
+
 /* A positive decimal id (1..INT64_MAX) with nothing around it. */
 bool	 validate_id(const char *s, int64_t *out);
 

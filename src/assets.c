@@ -10,7 +10,7 @@
  * strong ETag (304 on If-None-Match) and the gzip copy when the client
  * accepts it.  HTML pages get a strict Content-Security-Policy: scripts
  * and styles only from this origin, never inline, so a comment that got
- * past every other defence still cannot run.
+ * past every other defence still cannot run; and no page may be framed.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -31,11 +31,14 @@
 	"default-src 'none'; script-src 'self'; style-src 'self'; " \
 	"connect-src 'self'; img-src 'self' data:; font-src 'self'; " \
 	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-/* The demo article: the widget from this origin, talking to it. */
+/* The demo article: the widget from this origin, talking to it.  Not
+ * framed either: the widget mounts in the page's own DOM (news sites
+ * load embed.js, never frame us), so nothing needs to frame a page of
+ * ours, and a framed comment form could be clickjacked. */
 #define CSP_DEMO \
 	"default-src 'none'; script-src 'self'; style-src 'self'; " \
 	"connect-src 'self'; img-src 'self' data:; base-uri 'none'; " \
-	"form-action 'self'"
+	"form-action 'self'; frame-ancestors 'none'"
 
 /* Revalidated on every use: a new build is picked up at once. */
 #define CC_REVALIDATE	"no-cache"
@@ -200,34 +203,42 @@ assets_find(const char *path)
 	return NULL;
 }
 
-/* True if Accept-Encoding lists gzip without q=0. */
-static bool
+/*
+ * True if Accept-Encoding lists gzip without q=0: members at commas,
+ * each a coding (any case) and parameters after ';', white space being
+ * spaces or tabs; the first gzip member decides, refused by a "q" (any
+ * case) of weight 0 among its parameters.
+ */
+bool
 assets_accepts_gzip(const char *ae)
 {
-	const char	*p;
+	const char	*p = ae;
+	size_t		 n;
 
 	if (ae == NULL)
 		return false;
-	for (p = ae; (p = strcasestr(p, "gzip")) != NULL; p += 4) {
-		const char	*q = p + 4;
-
-		if ((p != ae && p[-1] != ' ' && p[-1] != ',') ||
-		    (*q != '\0' && *q != ',' && *q != ';' && *q != ' '))
-			continue;
-		while (*q == ' ')
-			q++;
-		if (*q == ';') {
-			q++;
-			while (*q == ' ')
-				q++;
-			/* "gzip;q=0" (or 0.0...) refuses it. */
-			if (strncmp(q, "q=", 2) == 0 &&
-			    strtod(q + 2, NULL) == 0)
-				return false;
+	for (;;) {
+		p += strspn(p, " \t");
+		n = strcspn(p, ",; \t");
+		/* strchr finds the NUL too: "gzip" may end the header. */
+		if (n == 4 && strncasecmp(p, "gzip", 4) == 0 &&
+		    strchr(",;", p[4 + strspn(p + 4, " \t")]) != NULL) {
+			p += 4 + strspn(p + 4, " \t");
+			while (*p == ';') {
+				p++;
+				p += strspn(p, " \t");
+				/* "gzip;q=0" (or 0.0...) refuses it. */
+				if ((*p == 'q' || *p == 'Q') && p[1] == '=' &&
+				    strtod(p + 2, NULL) == 0)
+					return false;
+				p += strcspn(p, ";,");
+			}
+			return true;
 		}
-		return true;
+		p += strcspn(p, ",");
+		if (*p++ == '\0')
+			return false;
 	}
-	return false;
 }
 
 void
@@ -243,13 +254,13 @@ h_asset(struct req *r)
 	gz = a->gz != NULL &&
 	    assets_accepts_gzip(req_header(r, "Accept-Encoding"));
 	req_add_header(r, "Cache-Control", a->cache_control);
-	req_add_header(r, "X-Content-Type-Options", "nosniff");
 	if (a->gz != NULL)
 		req_add_header(r, "Vary", "Accept-Encoding");
-	if (a->csp != NULL) {
-		req_add_header(r, "Content-Security-Policy", a->csp);
+	/* Pages their folder's CSP; scripts and styles none (a CSP
+	 * governs documents), nosniff for all (req.c). */
+	r->csp = a->csp;
+	if (a->csp != NULL)
 		req_add_header(r, "Referrer-Policy", "same-origin");
-	}
 	if (gz) {
 		req_add_header(r, "Content-Encoding", "gzip");
 		req_reply_bytes(r, a->type, a->gz_etag, a->gz, a->gz_len);

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "auth.h"
+#include "config.h"
 #include "ctx.h"
 #include "db.h"
 #include "log.h"
@@ -16,6 +17,12 @@
 
 static void	auth_token_cb(const struct db_result *, void *);
 static void	auth_reply_unauthorized(struct req *, const char *);
+
+const char *
+auth_cookie_name(const struct config *cfg)
+{
+	return cfg->cookie_secure ? SESSION_COOKIE_HOST : SESSION_COOKIE;
+}
 
 const char *
 auth_cookie_value(const char *header, const char *name, char *buf,
@@ -74,7 +81,7 @@ auth_dispatch(struct req *r)
 		}
 		memcpy(m->token, authz, n + 1);
 	} else if ((cookie = req_header(r, "Cookie")) != NULL &&
-	    auth_cookie_value(cookie, SESSION_COOKIE, m->token,
+	    auth_cookie_value(cookie, auth_cookie_name(ctx->cfg), m->token,
 	    sizeof m->token) != NULL) {
 		m->via_cookie = true;
 	} else {
@@ -121,6 +128,7 @@ auth_token_cb(const struct db_result *res, void *arg)
 	name = db_result_value(res, 0, 1);
 	role = db_result_value(res, 0, 2);
 	kind = db_result_value(res, 0, 3);
+	m->token_id = strtoll(db_result_value(res, 0, 4), NULL, 10);
 	snprintf(m->name, sizeof m->name, "%s", name);
 	m->admin = strcmp(role, "admin") == 0;
 	m->session = strcmp(kind, "session") == 0;
@@ -130,4 +138,11 @@ auth_token_cb(const struct db_result *res, void *arg)
 		return;
 	}
 	req_continue(r);
+}
+
+bool
+auth_sees_personal_data(const struct req *r)
+{
+	return r->mod != NULL && (r->mod->admin ||
+	    r->ctx->cfg->moderators_see_personal_data);
 }

@@ -34,18 +34,18 @@
 #include "xmalloc.h"
 
 #define CLI_PASSWORD_SIZE	1024	/* bytes with the NUL */
-#define CLI_DAYS_DEFAULT	365
-#define CLI_DAYS_MAX		3650
 
 /* What a subcommand takes besides settings flags. */
 #define CLI_NAME	0x1	/* NAME, required */
 #define CLI_ROLE	0x2	/* --role, required */
 #define CLI_DAYS	0x4	/* --days, optional */
+#define CLI_LABEL	0x8	/* --label, optional */
 
 struct cli_args {
 	const char	*name;
 	const char	*role;
 	int		 days;
+	char		*label;		/* cleaned (validate_token_label) */
 };
 
 struct cli_cmd {
@@ -61,6 +61,7 @@ enum cli_line { CLI_LINE_OK, CLI_LINE_EOF, CLI_LINE_LONG, CLI_LINE_ERROR };
 static int	cli_mod_add(PGconn *, const struct cli_args *);
 static int	cli_mod_list(PGconn *, const struct cli_args *);
 static int	cli_mod_disable(PGconn *, const struct cli_args *);
+static int	cli_mod_password(PGconn *, const struct cli_args *);
 static int	cli_mod_bootstrap(PGconn *, const struct cli_args *);
 static int	cli_token_create(PGconn *, const struct cli_args *);
 static int	cli_token_revoke(PGconn *, const struct cli_args *);
@@ -78,6 +79,8 @@ static void	cli_error(const char *, ...) CS_PRINTF(1, 2);
 static void	cli_db_error(const char *);
 static int	cli_flush_stdout(void);
 static int	cli_read_password(char *, size_t);
+static int	cli_mod_exists(PGconn *, const char *);
+static int	cli_new_password(char *, size_t, char *);
 static int	cli_check_password(const char *, size_t);
 static int	cli_read_tty(const char *, char *, size_t, size_t *);
 static enum cli_line cli_read_line(int, char *, size_t, size_t *);
@@ -87,8 +90,10 @@ static const struct cli_cmd cli_cmds[] = {
 	{ "moderator", "add", CLI_NAME | CLI_ROLE, cli_mod_add },
 	{ "moderator", "list", 0, cli_mod_list },
 	{ "moderator", "disable", CLI_NAME, cli_mod_disable },
+	{ "moderator", "password", CLI_NAME, cli_mod_password },
 	{ "moderator", "bootstrap", 0, cli_mod_bootstrap },
-	{ "token", "create", CLI_NAME | CLI_DAYS, cli_token_create },
+	{ "token", "create", CLI_NAME | CLI_DAYS | CLI_LABEL,
+	    cli_token_create },
 	{ "token", "revoke", CLI_NAME, cli_token_revoke },
 };
 
@@ -101,22 +106,26 @@ static const char cli_moderator_usage[] =
 	"usage: commentd moderator add NAME --role admin|moderator\n"
 	"       commentd moderator list\n"
 	"       commentd moderator disable NAME\n"
+	"       commentd moderator password NAME\n"
 	"       commentd moderator bootstrap\n"
 	"\n"
-	"add reads the password from stdin: one line, or asked twice without\n"
-	"echo on a terminal; at least 8 characters.  NAME is 1 to 64 of\n"
-	"A-Z a-z 0-9 _ . -.  disable also revokes every session and token of\n"
-	"NAME.  bootstrap creates \"admin\" with a generated password, shown\n"
+	"add and password read the password from stdin: one line, or asked\n"
+	"twice without echo on a terminal; at least 8 characters.  NAME is 1\n"
+	"to 64 of A-Z a-z 0-9 _ . -.  disable, and password (a new password\n"
+	"for NAME), also revoke every session and API token of NAME.\n"
+	"bootstrap creates \"admin\" with a generated password, shown\n"
 	"once, if there is no moderator at all (else it does nothing).\n"
 	CLI_SETTINGS_HELP;
 
 static const char cli_token_usage[] =
-	"usage: commentd token create NAME [--days N]\n"
+	"usage: commentd token create NAME [--days N] [--label TEXT]\n"
 	"       commentd token revoke NAME\n"
 	"\n"
 	"create prints a new API token of NAME, alone, on stdout; it expires\n"
-	"after N days (1 to 3650, default 365).  revoke revokes every token\n"
-	"of NAME, API tokens and login sessions.\n"
+	"after N days (1 to 3650, default 365).  A label (1 to 100\n"
+	"characters) tells it apart in the token lists.  revoke revokes every\n"
+	"token of NAME, API tokens and login sessions; the admin API and\n"
+	"commentctl tokens revoke one at a time.\n"
 	CLI_SETTINGS_HELP;
 
 /* Set by cli_on_signal while a password is read with echo off. */
@@ -170,10 +179,12 @@ cli_main(const char *group, const char *usage, int argc, char **argv)
 	case 1:
 		config_free(&cfg);
 		free(rest);
+		free(a.label);
 		return 0;
 	default:
 		config_free(&cfg);
 		free(rest);
+		free(a.label);
 		return 2;
 	}
 	free(rest);
@@ -187,6 +198,7 @@ cli_main(const char *group, const char *usage, int argc, char **argv)
 		PQfinish(pg);	/* rolls back a transaction left open */
 	}
 	config_free(&cfg);
+	free(a.label);
 
 	if (cli_flush_stdout() != 0)
 		rc = 1;
@@ -209,6 +221,7 @@ cli_parse(const char *group, int argc, char **argv,
 {
 	const struct cli_cmd	*cmd = NULL;
 	const char		*pos[2] = { NULL, NULL }, *arg, *days = NULL;
+	const char		*label = NULL, *why = NULL;
 	size_t			 j;
 	int			 i, npos = 0, found;
 	bool			 only_pos = false;
@@ -231,7 +244,9 @@ cli_parse(const char *group, int argc, char **argv,
 		}
 		if ((found = cli_option(argc, argv, &i, "role",
 		    &a->role)) != 0 ||
-		    (found = cli_option(argc, argv, &i, "days", &days)) != 0) {
+		    (found = cli_option(argc, argv, &i, "days", &days)) != 0 ||
+		    (found = cli_option(argc, argv, &i, "label",
+		    &label)) != 0) {
 			if (found < 0)
 				return -1;
 			continue;
@@ -265,9 +280,12 @@ cli_parse(const char *group, int argc, char **argv,
 		return -1;
 	}
 	if ((a->role != NULL && !(cmd->takes & CLI_ROLE)) ||
-	    (days != NULL && !(cmd->takes & CLI_DAYS))) {
+	    (days != NULL && !(cmd->takes & CLI_DAYS)) ||
+	    (label != NULL && !(cmd->takes & CLI_LABEL))) {
 		cli_error("%s %s takes no --%s", group, cmd->word,
-		    a->role != NULL ? "role" : "days");
+		    a->role != NULL && !(cmd->takes & CLI_ROLE) ? "role" :
+		    days != NULL && !(cmd->takes & CLI_DAYS) ? "days" :
+		    "label");
 		return -1;
 	}
 	if (npos > 1) {
@@ -290,12 +308,19 @@ cli_parse(const char *group, int argc, char **argv,
 		return -1;
 	}
 	if (cmd->takes & CLI_DAYS) {
-		a->days = CLI_DAYS_DEFAULT;
+		a->days = TOKEN_DAYS_DEFAULT;
 		if (days != NULL && (a->days = cli_parse_days(days)) < 0) {
 			cli_error("--days must be a whole number from 1 to %d, "
-			    "not \"%s\"", CLI_DAYS_MAX, days);
+			    "not \"%s\"", TOKEN_DAYS_MAX, days);
 			return -1;
 		}
+	}
+	/* Last: nothing fails after it is allocated. */
+	if (label != NULL && (a->label = validate_token_label(label,
+	    strlen(label), &why)) == NULL) {
+		cli_error("--label must be 1 to %d characters of UTF-8 (%s)",
+		    TOKEN_LABEL_MAX_CHARS, why);
+		return -1;
 	}
 	*cmdp = cmd;
 	return 0;
@@ -329,7 +354,7 @@ cli_option(int argc, char **argv, int *i, const char *name,
 	return 1;
 }
 
-/* 1..CLI_DAYS_MAX, or -1. */
+/* 1..TOKEN_DAYS_MAX, or -1. */
 static int
 cli_parse_days(const char *s)
 {
@@ -340,7 +365,7 @@ cli_parse_days(const char *s)
 		return -1;
 	errno = 0;
 	l = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || l < 1 || l > CLI_DAYS_MAX)
+	if (errno != 0 || *end != '\0' || l < 1 || l > TOKEN_DAYS_MAX)
 		return -1;
 	return (int)l;
 }
@@ -451,21 +476,13 @@ cli_mod_add(PGconn *pg, const struct cli_args *a)
 
 	/* Before the password is typed, not after. */
 	params[0] = a->name;
-	if ((r = cli_query(pg, SQLB_MOD_EXISTS, 1, params)) == NULL)
-		return 1;
-	n = PQntuples(r);
-	PQclear(r);
-	if (n > 0) {
-		cli_error("moderator %s exists", a->name);
+	if ((n = cli_mod_exists(pg, a->name)) != 0) {
+		if (n > 0)
+			cli_error("moderator %s exists", a->name);
 		return 1;
 	}
-
-	if (cli_read_password(pw, sizeof pw) != 0)
+	if (cli_new_password(pw, sizeof pw, hash) != 0)
 		goto out;
-	if (hashpool_hash_now(pw, hash) != 0) {
-		cli_error("could not hash the password (out of memory?)");
-		goto out;
-	}
 	params[1] = hash;
 	params[2] = a->role;
 	if ((r = cli_query(pg, SQLB_MOD_ADD, 3, params)) == NULL)
@@ -555,6 +572,54 @@ cli_mod_disable(PGconn *pg, const struct cli_args *a)
 	return 0;
 }
 
+/*
+ * A new password, from stdin as for add.  As disable does, the update
+ * locks the account first and the revoke, a statement of its own, then
+ * sees every token committed before: none made meanwhile survives.
+ */
+static int
+cli_mod_password(PGconn *pg, const struct cli_args *a)
+{
+	const char	*params[2];
+	char		 pw[CLI_PASSWORD_SIZE], hash[crypto_pwhash_STRBYTES];
+	char		 id[32], revoked[32];
+	PGresult	*r;
+	int		 n, rc = 1;
+
+	params[0] = a->name;
+	if ((n = cli_mod_exists(pg, a->name)) != 1) {
+		if (n == 0)
+			cli_error("no moderator \"%s\"", a->name);
+		return 1;
+	}
+	if (cli_new_password(pw, sizeof pw, hash) != 0)
+		goto out;
+	params[1] = hash;
+	if (cli_exec(pg, SQLB_BEGIN) != 0 ||
+	    (r = cli_query(pg, SQLB_MOD_PASSWORD, 2, params)) == NULL)
+		goto out;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		cli_error("no moderator \"%s\"", a->name);
+		goto out;
+	}
+	snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 0));
+	PQclear(r);
+	params[0] = id;
+	if ((r = cli_query(pg, SQLB_MOD_REVOKE_ALL, 1, params)) == NULL)
+		goto out;
+	snprintf(revoked, sizeof revoked, "%s", PQcmdTuples(r));
+	PQclear(r);
+	if (cli_exec(pg, SQLB_COMMIT) != 0)
+		goto out;
+	printf("password of %s changed; %s token(s) and session(s) "
+	    "revoked\n", a->name, revoked);
+	rc = 0;
+out:
+	sodium_memzero(pw, sizeof pw);
+	return rc;
+}
+
 static int
 cli_mod_bootstrap(PGconn *pg, const struct cli_args *a)
 {
@@ -608,9 +673,9 @@ out:
 static int
 cli_token_create(PGconn *pg, const struct cli_args *a)
 {
-	const char	*params[3];
+	const char	*params[4];
 	char		 tok[TOKEN_TEXT_SIZE], hex[TOKEN_HASH_HEX_SIZE];
-	char		 days[16], expires[64];
+	char		 days[16], expires[64], id[32];
 	PGresult	*r;
 	int		 rc = 1;
 
@@ -620,8 +685,9 @@ cli_token_create(PGconn *pg, const struct cli_args *a)
 	params[0] = a->name;
 	params[1] = hex;
 	params[2] = days;
+	params[3] = a->label;
 	if (cli_exec(pg, SQLB_BEGIN) != 0 ||
-	    (r = cli_query(pg, SQLB_TOKEN_CREATE, 3, params)) == NULL)
+	    (r = cli_query(pg, SQLB_TOKEN_CREATE, 4, params)) == NULL)
 		goto out;
 	if (PQntuples(r) == 0) {
 		cli_error("no moderator \"%s\"", a->name);
@@ -634,13 +700,14 @@ cli_token_create(PGconn *pg, const struct cli_args *a)
 		goto out;
 	}
 	snprintf(expires, sizeof expires, "%s", PQgetvalue(r, 0, 1));
+	snprintf(id, sizeof id, "%s", PQgetvalue(r, 0, 2));
 	PQclear(r);
 	/* Committed only once the token is out: none is kept unseen. */
 	printf("%s\n", tok);
 	if (cli_flush_stdout() != 0 || cli_exec(pg, SQLB_COMMIT) != 0)
 		goto out;
-	fprintf(stderr, "API token of %s created; it expires %s\n", a->name,
-	    expires);
+	fprintf(stderr, "API token %s of %s created; it expires %s\n", id,
+	    a->name, expires);
 	rc = 0;
 out:
 	sodium_memzero(tok, sizeof tok);
@@ -664,6 +731,36 @@ cli_token_revoke(PGconn *pg, const struct cli_args *a)
 	fprintf(stderr, "%s token(s) and session(s) of %s revoked\n",
 	    PQgetvalue(r, 0, 0), a->name);
 	PQclear(r);
+	return 0;
+}
+
+/* Whether moderator name exists: 1 or 0, or -1 (already said why). */
+static int
+cli_mod_exists(PGconn *pg, const char *name)
+{
+	const char	*params[1] = { name };
+	PGresult	*r;
+	int		 n;
+
+	if ((r = cli_query(pg, SQLB_MOD_EXISTS, 1, params)) == NULL)
+		return -1;
+	n = PQntuples(r) > 0;
+	PQclear(r);
+	return n;
+}
+
+/* A new password from stdin (cli_read_password) into pw, and its
+ * argon2id hash (crypto_pwhash_STRBYTES).  0, or -1 after saying why
+ * not. */
+static int
+cli_new_password(char *pw, size_t size, char *hash)
+{
+	if (cli_read_password(pw, size) != 0)
+		return -1;
+	if (hashpool_hash_now(pw, hash) != 0) {
+		cli_error("could not hash the password (out of memory?)");
+		return -1;
+	}
 	return 0;
 }
 

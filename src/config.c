@@ -148,10 +148,12 @@ static const struct config_key config_table[] = {
 	    "serve: apply pending migrations at start (--no-migrate: don't)"),
 	K_INT("session-hours", session_hours, "12", 1, 8760,
 	    "lifetime of a moderator's login session"),
-	K_BOOL("cookie-secure", cookie_secure, "false",
-	    "mark the session cookie Secure (serve admin over HTTPS)"),
+	K_BOOL("cookie-secure", cookie_secure, "true",
+	    "session cookie Secure and named __Host-commentd_session (admin "
+	    "over HTTPS); false only for plain-HTTP local use"),
 	K_INT("login-max-failures-user", login_max_failures_user, "5", 1,
-	    1000, "failed logins of one account per window before 429"),
+	    1000, "failed logins of one account from one address per "
+	    "window before 429"),
 	K_INT("login-max-failures-ip", login_max_failures_ip, "20", 1, 100000,
 	    "failed logins from one address per window before 429"),
 	K_INT("login-window-s", login_window_s, "900", 1, 86400,

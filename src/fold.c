@@ -28,7 +28,9 @@ struct fold_word {
 };
 
 static utf8proc_int32_t	fold_cp(utf8proc_int32_t);
-static size_t		fold_rejoin(struct fold_word *, size_t);
+static size_t		fold_rejoin(utf8proc_int32_t *, struct fold_word *,
+			    size_t);
+static size_t		fold_emphasis(utf8proc_int32_t *, size_t);
 static bool		fold_is_digit(utf8proc_int32_t);
 
 static bool
@@ -96,12 +98,35 @@ fold_cp(utf8proc_int32_t cp)
 }
 
 /*
- * Joins each run of two or more one-letter words into one word (their
- * code points are adjacent in order, so only the bounds move).  Returns
- * the new number of words.
+ * c[0..len) with each letter written three or more times in a row kept
+ * once, as fold_words() does within a word; returns the new length.
  */
 static size_t
-fold_rejoin(struct fold_word *w, size_t n)
+fold_emphasis(utf8proc_int32_t *c, size_t len)
+{
+	size_t	i = 0, j, o = 0;
+
+	while (i < len) {
+		for (j = i + 1; j < len && c[j] == c[i]; j++)
+			;
+		if (j - i >= 3 && !fold_is_digit(c[i]))
+			c[o++] = c[i];
+		else
+			while (i < j)
+				c[o++] = c[i++];
+		i = j;
+	}
+	return o;
+}
+
+/*
+ * Joins each run of two or more one-letter words into one word (their
+ * code points are adjacent in order, so only the bounds move), with its
+ * emphasis dropped too: "غ ب ي ي ي" is "غبي", and folding what was
+ * folded changes nothing.  Returns the new number of words.
+ */
+static size_t
+fold_rejoin(utf8proc_int32_t *cps, struct fold_word *w, size_t n)
 {
 	size_t	i = 0, out = 0, j;
 
@@ -111,8 +136,8 @@ fold_rejoin(struct fold_word *w, size_t n)
 			j++;
 		if (j - i >= 2) {
 			w[out].start = w[i].start;
-			w[out].len = j - i;
 			/* The letters were copied next to each other. */
+			w[out].len = fold_emphasis(cps + w[i].start, j - i);
 			out++;
 			i = j;
 			continue;
@@ -182,7 +207,7 @@ fold_words(const char *s, size_t len, size_t *nwords)
 		words[nw - 1].len++;
 	}
 	free(norm);
-	nw = fold_rejoin(words, nw);
+	nw = fold_rejoin(cps, words, nw);
 
 	for (i = 0; i < nw; i++)
 		outlen += words[i].len * 4 + 1;

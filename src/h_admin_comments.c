@@ -25,7 +25,7 @@
 #include "validate.h"
 #include "xmalloc.h"
 
-static json_t	*admin_item_json(const struct db_result *, int);
+static json_t	*admin_item_json(const struct db_result *, int, bool);
 static void	 queue_cb(const struct db_result *, void *);
 static void	 item_cb(const struct db_result *, void *);
 static void	 history_cb(const struct db_result *, void *);
@@ -49,9 +49,14 @@ bump_article(const struct db_result *res)
 		gen_bump_article(key, strlen(key));
 }
 
-/* A row of ADMIN_ITEM_SELECT (sql.c) as the queue's JSON item. */
+/*
+ * A row of ADMIN_ITEM_SELECT (sql.c) as the queue's JSON item.  Without
+ * personal (auth_sees_personal_data) the commenter's e-mail, address
+ * and user agent are left out, keys and all: this is the one place a
+ * comment's JSON is built for moderators.
+ */
 static json_t *
-admin_item_json(const struct db_result *res, int row)
+admin_item_json(const struct db_result *res, int row, bool personal)
 {
 	json_t		*parent, *flags, *details, *item, *f;
 	const char	*v;
@@ -85,7 +90,7 @@ admin_item_json(const struct db_result *res, int row)
 	}
 	v = db_result_value(res, row, db_result_column(res, "spam_score"));
 	item = json_pack("{s:I, s:o, s:o, s:o, s:o, s:{s:o, s:o, s:o},"
-	    " s:o, s:o, s:o, s:o, s:o, s:o, s:f, s:o,"
+	    " s:o, s:o, s:o, s:f, s:o,"
 	    " s:{s:I, s:I, s:I}}",
 	    "id", (json_int_t)db_result_int(res, row, "id"),
 	    "status", db_result_json(res, row, "status"),
@@ -98,9 +103,6 @@ admin_item_json(const struct db_result *res, int row)
 	    "url", db_result_json(res, row, "article_url"),
 	    "parent", parent,
 	    "author", db_result_json(res, row, "author"),
-	    "email", db_result_json(res, row, "email"),
-	    "ip", db_result_json(res, row, "ip"),
-	    "user_agent", db_result_json(res, row, "user_agent"),
 	    "body", db_result_json(res, row, "body"),
 	    "spam_score", v != NULL ? strtod(v, NULL) : 0.0,
 	    "spam_flags", flags,
@@ -110,6 +112,14 @@ admin_item_json(const struct db_result *res, int row)
 	    "spam", (json_int_t)db_result_int(res, row, "spam"));
 	v = db_result_value(res, row, db_result_column(res,
 	    "author_trusted"));
+	if (personal) {
+		json_object_set_new(item, "email", db_result_json(res, row,
+		    "email"));
+		json_object_set_new(item, "ip", db_result_json(res, row,
+		    "ip"));
+		json_object_set_new(item, "user_agent", db_result_json(res,
+		    row, "user_agent"));
+	}
 	json_object_set_new(item, "flag_details", details);
 	json_object_set_new(item, "author_trusted",
 	    json_boolean(v != NULL && v[0] == 't'));
@@ -200,6 +210,7 @@ queue_cb(const struct db_result *res, void *arg)
 	struct queue	*q = r->data;
 	json_t		*items;
 	int		 i, n;
+	bool		 personal = auth_sees_personal_data(r);
 
 	if (db_result_status(res) != DB_OK) {
 		req_reply_db_failure(r, res);
@@ -208,7 +219,8 @@ queue_cb(const struct db_result *res, void *arg)
 	n = db_result_ntuples(res);
 	items = json_array();
 	for (i = 0; i < n && i < q->page.limit; i++)
-		json_array_append_new(items, admin_item_json(res, i));
+		json_array_append_new(items, admin_item_json(res, i,
+		    personal));
 	req_add_header(r, "Cache-Control", "no-store");
 	req_reply_json_new(r, 200, json_pack("{s:o, s:o}",
 	    "comments", items,
@@ -252,7 +264,7 @@ item_cb(const struct db_result *res, void *arg)
 		return;
 	req_add_header(r, "Cache-Control", "no-store");
 	req_reply_json_new(r, 200, json_pack("{s:o}", "comment",
-	    admin_item_json(res, 0)));
+	    admin_item_json(res, 0, auth_sees_personal_data(r))));
 }
 
 /* -- GET /api/v1/admin/comments/:id/history ------------------------------- */

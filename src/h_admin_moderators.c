@@ -1,6 +1,7 @@
 /*
  * h_admin_moderators.c - admins managing moderator accounts: list, add,
- * enable/disable, change role, reset a password.
+ * enable/disable, change role, reset a password (which revokes the
+ * account's sessions and API tokens).
  *
  * A new password is hashed with argon2id on the hashing threads
  * (hashpool.h) before its one statement runs, as a login's check is.
@@ -21,6 +22,7 @@
 #include "hashpool.h"
 #include "req.h"
 #include "routes.h"
+#include "sse.h"
 #include "token.h"
 #include "validate.h"
 #include "xmalloc.h"
@@ -36,6 +38,7 @@ struct account {
 					   knows it */
 	enum sql_id	 stmt;		/* what the hash is for */
 	db_cb		 done;		/* ... and its callback */
+	json_int_t	 revoked;	/* a reset's first half revoked */
 };
 
 static void	account_free(void *);
@@ -45,6 +48,7 @@ static bool	account_password(struct req *, struct account *);
 static void	hashed_cb(const struct hashpool_result *, void *);
 static void	add_cb(const struct db_result *, void *);
 static void	password_cb(const struct db_result *, void *);
+static void	revoked_cb(const struct db_result *, void *);
 static void	list_cb(const struct db_result *, void *);
 static void	update_cb(const struct db_result *, void *);
 
@@ -285,8 +289,16 @@ update_cb(const struct db_result *res, void *arg)
 {
 	struct req	*r = arg;
 
+	const char	*disabled;
+
 	if (!req_found(r, res, "moderator"))
 		return;
+	/* This worker's streams of a disabled account end now; the others
+	 * hear of it by NOTIFY (migration 0008). */
+	disabled = db_result_value(res, 0, db_result_column(res, "disabled"));
+	if (disabled != NULL && disabled[0] == 't')
+		sse_hub_end_moderator(r->ctx->sse, db_result_value(res, 0,
+		    db_result_column(res, "name")));
 	req_add_header(r, "Cache-Control", "no-store");
 	req_reply_json_new(r, 200, json_pack("{s:o}", "moderator",
 	    account_json(res, 0)));
@@ -310,8 +322,26 @@ h_admin_moderator_password(struct req *r)
 	hashpool_hash(r->ctx->hash, a->password, hashed_cb, r);
 }
 
+/* The password is changed: revoke what was made meanwhile (sql.c). */
 static void
 password_cb(const struct db_result *res, void *arg)
+{
+	struct req	*r = arg;
+	struct account	*a = r->data;
+	const char	*params[2];
+
+	if (!req_found(r, res, "moderator"))
+		return;
+	a->revoked = (json_int_t)db_result_int(res, 0, "revoked");
+	params[0] = a->name;
+	params[1] = db_result_value(res, 0, db_result_column(res,
+	    "done_at"));
+	db_query(r->ctx->db, SQL_MODERATOR_REVOKE_BEFORE, params, 2,
+	    revoked_cb, r);
+}
+
+static void
+revoked_cb(const struct db_result *res, void *arg)
 {
 	struct req	*r = arg;
 	struct account	*a = r->data;
@@ -319,7 +349,11 @@ password_cb(const struct db_result *res, void *arg)
 
 	if (!req_found(r, res, "moderator"))
 		return;
-	body = json_pack("{s:s}", "name", a->name);
+	sse_hub_end_moderator(r->ctx->sse, a->name);
+	/* How many sessions and API tokens the reset revoked. */
+	body = json_pack("{s:s, s:I}", "name", a->name, "revoked",
+	    a->revoked + (json_int_t)strtoll(db_result_value(res, 0, 0),
+	    NULL, 10));
 	if (a->generated)
 		json_object_set_new(body, "password",
 		    json_string(a->password));

@@ -65,6 +65,24 @@ static const char *const ban_cols[] = {
 	"created_by", NULL
 };
 
+/*
+ * A ban as JSON.  *arg false (auth_sees_personal_data): the value of a
+ * ban by address or e-mail is a commenter's personal data, and is left
+ * out; a moderator can still ban a comment's author by its id.
+ */
+static json_t *
+ban_row(const struct db_result *res, int row, const void *arg)
+{
+	const bool	*personal = arg;
+	const char	*kind;
+	json_t		*o = row_json(res, row, ban_cols);
+
+	kind = db_result_value(res, row, db_result_column(res, "kind"));
+	if (!*personal && kind != NULL && strcmp(kind, "email_domain") != 0)
+		json_object_del(o, "value");
+	return o;
+}
+
 /* The :id of the path, as text; false after replying 404. */
 static bool
 path_id(struct req *r, char *buf, size_t size, const char *what)
@@ -257,7 +275,9 @@ h_admin_bans(struct req *r)
 static void
 bans_list_cb(const struct db_result *res, void *arg)
 {
-	req_reply_rows(arg, res, "bans", row_json, ban_cols);
+	bool	personal = auth_sees_personal_data(arg);
+
+	req_reply_rows(arg, res, "bans", ban_row, &personal);
 }
 
 /* -- POST /api/v1/admin/bans ----------------------------------------- */
@@ -438,6 +458,8 @@ static void
 ban_add_cb(const struct db_result *res, void *arg)
 {
 	struct req	*r = arg;
+	struct ban	*b = r->data;
+	bool		 personal;
 
 	if (db_result_status(res) == DB_SQL_ERROR &&
 	    strncmp(db_result_sqlstate(res), "22", 2) == 0) {
@@ -450,7 +472,9 @@ ban_add_cb(const struct db_result *res, void *arg)
 	}
 	if (!req_found(r, res, "comment with an e-mail or address"))
 		return;
+	/* A value the moderator typed is theirs to see again. */
+	personal = auth_sees_personal_data(r) || b->value != NULL;
 	req_add_header(r, "Cache-Control", "no-store");
 	req_reply_json_new(r, 201, json_pack("{s:o}", "ban",
-	    row_json(res, 0, ban_cols)));
+	    ban_row(res, 0, &personal)));
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "announce.h"
 #include "cache.h"
@@ -49,6 +50,8 @@ struct submit {
 	const char		*url;		/* in.article_url if allowed */
 	char			 hash[RULES_HASH_HEX_SIZE];
 	char			*flags;		/* {code: detail}, JSON */
+	/* What an Idempotency-Key is bound to (request_hash_hex). */
+	char			 request_hash[TOKEN_HASH_HEX_SIZE];
 };
 
 static void	submit_free(void *);
@@ -61,6 +64,8 @@ static bool	idempotency_key_ok(const char *);
 static char	*sanitize_user_agent(const char *);
 static json_t	*comment_row_json(const struct db_result *, int, bool);
 static void	submit_rules(struct req *, struct submit *);
+static void	request_hash_hex(const struct submit *,
+		    char[TOKEN_HASH_HEX_SIZE]);
 
 static bool
 idempotency_key_ok(const char *s)
@@ -129,6 +134,43 @@ comment_row_json(const struct db_result *res, int row, bool with_status)
 
 /* -- POST /api/v1/articles/:key/comments ------------------------------ */
 
+/*
+ * SHA-256 of what determines the comment, as validated (so spelling
+ * that cleans alike hashes alike): the article, author, e-mail, body,
+ * parent and the page's title and address, each length-prefixed so no
+ * two requests run together.  Not the honeypot or form_ms: the widget
+ * measures form_ms afresh on each retry.
+ */
+static void
+request_hash_hex(const struct submit *s, char out[TOKEN_HASH_HEX_SIZE])
+{
+	crypto_hash_sha256_state	 st;
+	unsigned char			 h[crypto_hash_sha256_BYTES];
+	const char			*f[7];
+	uint64_t			 len;
+	size_t				 i;
+
+	f[0] = s->key;
+	f[1] = s->in.author;
+	f[2] = s->in.email;
+	f[3] = s->in.body;
+	f[4] = s->parent;
+	f[5] = s->in.article_title;
+	f[6] = s->in.article_url;
+	crypto_hash_sha256_init(&st);
+	for (i = 0; i < sizeof f / sizeof f[0]; i++) {
+		/* Absent is not empty: UINT64_MAX marks it. */
+		len = f[i] != NULL ? strlen(f[i]) : UINT64_MAX;
+		crypto_hash_sha256_update(&st, (const unsigned char *)&len,
+		    sizeof len);
+		if (f[i] != NULL)
+			crypto_hash_sha256_update(&st,
+			    (const unsigned char *)f[i], strlen(f[i]));
+	}
+	crypto_hash_sha256_final(&st, h);
+	sodium_bin2hex(out, TOKEN_HASH_HEX_SIZE, h, sizeof h);
+}
+
 static void
 submit_free(void *arg)
 {
@@ -195,6 +237,7 @@ h_comment_submit(struct req *r)
 	token_submitter(ctx->token_secret, ctx->token_secret_len, s->key,
 	    keylen, s->idem, s->token);
 	token_hash_hex(s->token, strlen(s->token), s->token_hash);
+	request_hash_hex(s, s->request_hash);
 	submit_rules(r, s);
 	submit_run(r);
 }
@@ -238,7 +281,7 @@ submit_run(struct req *r)
 {
 	struct submit		*s = r->data;
 	const struct config	*cfg = r->ctx->cfg;
-	const char		*params[19];
+	const char		*params[20];
 	char			 window[16], wave[16], repeat[16];
 
 	snprintf(window, sizeof window, "%d", cfg->duplicate_window_s);
@@ -263,8 +306,9 @@ submit_run(struct req *r)
 	params[16] = repeat;
 	params[17] = cfg->trusted_authors ? "t" : "f";
 	params[18] = s->flags;
+	params[19] = s->request_hash;
 	s->attempts++;
-	db_query(r->ctx->db, SQL_COMMENT_SUBMIT, params, 19, submit_cb, r);
+	db_query(r->ctx->db, SQL_COMMENT_SUBMIT, params, 20, submit_cb, r);
 }
 
 static void
@@ -306,6 +350,12 @@ submit_cb(const struct db_result *res, void *arg)
 		    json_pack("{s:I}", "comment_id", (json_int_t)
 		    db_result_int(res, 0, "id")),
 		    "the same comment was posted a moment ago");
+		return;
+	}
+	/* Nothing of the keyed comment: no id, text or token. */
+	if (strcmp(outcome, "mismatch") == 0) {
+		req_reply_error(r, 422, "idempotency_key_mismatch",
+		    "this Idempotency-Key was used with another request");
 		return;
 	}
 	if (strcmp(outcome, "bad_parent") == 0) {

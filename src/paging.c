@@ -25,7 +25,7 @@ paging_bad(json_t **bad, const char *name)
 }
 
 /* %q% with LIKE's wildcards escaped; SQL folds it like the text. */
-static char *
+char *
 paging_like_pattern(const char *q)
 {
 	char	*out, *o;

@@ -29,6 +29,7 @@
 #include "ratelimit.h"
 #include "req.h"
 #include "routes.h"
+#include "text.h"
 #include "xmalloc.h"
 
 static const char *const JSON_TYPE = "application/json; charset=utf-8";
@@ -41,6 +42,10 @@ static void	req_send(struct req *, int, struct evbuffer *);
 static unsigned	req_method_bit(enum evhttp_cmd_type);
 static bool	req_is_json_type(const char *);
 static int	req_read_body(struct req *);
+static bool	req_has_ctl(const char *, size_t, bool);
+static bool	req_check_input(struct req *, const char *);
+static size_t	req_utf8_prefix(const char *, size_t);
+static void	req_security_headers(struct req *);
 
 static unsigned
 req_method_bit(enum evhttp_cmd_type t)
@@ -73,6 +78,7 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 	const struct evhttp_uri	*uri;
 	const char		*path, *query;
 	enum router_result	 result;
+	struct evkeyval		*kv;
 	unsigned		 allowed;
 	char			 allow[96];
 	bool			 accepting;
@@ -83,6 +89,7 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 	r->ctx = host->ctx;
 	clock_gettime(CLOCK_MONOTONIC, &r->started);
 	r->method = req_method_bit(evhttp_request_get_command(ev));
+	r->csp = REQ_CSP_API;
 	accepting = host->started(host->arg);
 
 	uri = evhttp_request_get_evhttp_uri(ev);
@@ -99,8 +106,10 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 		req_reply_error(r, 400, "bad_request", "malformed request URI");
 		return;
 	}
-	/* Most reads have no query string: no list for them. */
 	query = evhttp_uri_get_query(uri);
+	if (!req_check_input(r, query))
+		return;
+	/* Most reads have no query string: no list for them. */
 	if (query != NULL && *query != '\0') {
 		r->query = xcalloc(1, sizeof *r->query);
 		TAILQ_INIT(r->query);
@@ -108,6 +117,15 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 			req_reply_error(r, 400, "invalid_parameter",
 			    "malformed query string");
 			return;
+		}
+		TAILQ_FOREACH(kv, r->query, next) {
+			if (!text_valid_utf8(kv->key, strlen(kv->key)) ||
+			    !text_valid_utf8(kv->value, strlen(kv->value)) ||
+			    req_has_ctl(kv->value, strlen(kv->value), false)) {
+				req_reply_error(r, 400, "invalid_parameter",
+				    "a query parameter is not UTF-8 text");
+				return;
+			}
 		}
 	}
 
@@ -129,10 +147,14 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 	case ROUTER_BAD_METHOD:
 		router_allow_header(allowed, allow, sizeof allow);
 		req_add_header(r, "Allow", allow);
+		/* Never the path: its bytes are the client's. */
 		req_reply_error(r, 405, "method_not_allowed",
-		    "%s does not accept this method", r->path);
+		    "this resource accepts %s", allow);
 		return;
 	case ROUTER_BAD_PATH:
+		req_reply_error(r, 400, "invalid_path", "a segment of the "
+		    "path is a malformed escape or a control character");
+		return;
 	case ROUTER_NOT_FOUND:
 	default:
 		req_reply_error(r, 404, "not_found", "no such resource");
@@ -143,6 +165,70 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 		auth_dispatch(r);
 	else if (!cors_public_path(r->path) || cors_check(r))
 		req_continue(r);
+}
+
+/* True if s[0..len) holds a C0 control or DEL (a tab too unless tab). */
+static bool
+req_has_ctl(const char *s, size_t len, bool tab)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if (((unsigned char)s[i] < 0x20 && !(tab && s[i] == '\t')) ||
+		    s[i] == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What libevent lets through and no request of ours needs: a raw path
+ * or query with control bytes or a path that is not UTF-8, an escaped
+ * NUL in the query (its value would end there), control bytes in a
+ * header, and framing a proxy may read otherwise than libevent did:
+ * two Content-Lengths (libevent reads by the first), one that is not
+ * all digits ("+5"), a Transfer-Encoding other than "chunked" (libevent
+ * then ignores it).  Those close the connection: what follows on it
+ * may be a smuggled request.  False after replying 400.
+ */
+static bool
+req_check_input(struct req *r, const char *query)
+{
+	struct evkeyval	*h;
+	struct evkeyvalq *in = evhttp_request_get_input_headers(r->ev);
+	size_t		 n = strlen(r->path);
+	int		 lengths = 0;
+
+	if (!text_valid_utf8(r->path, n) || req_has_ctl(r->path, n, false)) {
+		req_reply_error(r, 400, "invalid_path",
+		    "the path is not UTF-8 text");
+		return false;
+	}
+	if (query != NULL && (req_has_ctl(query, strlen(query), false) ||
+	    strstr(query, "%00") != NULL)) {
+		req_reply_error(r, 400, "invalid_parameter",
+		    "the query string holds a control character");
+		return false;
+	}
+	TAILQ_FOREACH(h, in, next) {
+		if (req_has_ctl(h->key, strlen(h->key), false) ||
+		    req_has_ctl(h->value, strlen(h->value), true)) {
+			req_reply_error(r, 400, "invalid_header",
+			    "a header holds a control character");
+			return false;
+		}
+		if ((strcasecmp(h->key, "Content-Length") == 0 &&
+		    (++lengths > 1 || h->value[0] == '\0' ||
+		    h->value[strspn(h->value, "0123456789")] != '\0')) ||
+		    (strcasecmp(h->key, "Transfer-Encoding") == 0 &&
+		    strcasecmp(h->value, "chunked") != 0)) {
+			req_add_header(r, "Connection", "close");
+			req_reply_error(r, 400, "invalid_header",
+			    "the body's length is ambiguous");
+			return false;
+		}
+	}
+	return true;
 }
 
 void
@@ -214,10 +300,19 @@ req_read_body(struct req *r)
 		return -1;
 	}
 	data = evbuffer_pullup(in, -1);
-	/* NUL escapes are accepted here and dropped by text clean-up. */
+	/* NUL escapes are accepted here and dropped by text clean-up,
+	 * except where a string goes on as a C string (credentials). */
 	r->body = json_loadb((const char *)(data != NULL ? data :
 	    (unsigned char *)""), len, JSON_REJECT_DUPLICATES |
-	    JSON_ALLOW_NUL, &err);
+	    ((r->route->flags & ROUTE_JSON_NO_NUL) ? 0 : JSON_ALLOW_NUL),
+	    &err);
+	if (r->body == NULL &&
+	    json_error_code(&err) == json_error_null_character) {
+		req_reply_error(r, 400, "nul_in_string",
+		    "a string of the body holds \\u0000 (line %d, "
+		    "column %d)", err.line, err.column);
+		return -1;
+	}
 	if (r->body == NULL) {
 		req_reply_error(r, 400, "malformed_json",
 		    "the body is not valid JSON: %s (line %d, column %d)",
@@ -265,6 +360,30 @@ req_query_all(const struct req *r, const char *name, const char **values,
 }
 
 const char *
+req_forwarded_ip(const char *xff, char *buf, size_t size)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	const char	*last;
+	size_t		 n;
+
+	/* The proxy appends the address it saw last. */
+	last = strrchr(xff, ',');
+	last = last != NULL ? last + 1 : xff;
+	while (*last == ' ')
+		last++;
+	n = strcspn(last, " ,");
+	if (n > 0 && n < size) {
+		memcpy(buf, last, n);
+		buf[n] = '\0';
+		if (inet_pton(AF_INET, buf, &a4) == 1 ||
+		    inet_pton(AF_INET6, buf, &a6) == 1)
+			return buf;
+	}
+	return NULL;
+}
+
+const char *
 req_client_ip(const struct req *r, char *buf, size_t size)
 {
 	struct evhttp_connection	*evcon;
@@ -272,25 +391,11 @@ req_client_ip(const struct req *r, char *buf, size_t size)
 	ev_uint16_t			 port;
 	struct in6_addr			 a6;
 	struct in_addr			 a4;
-	size_t				 n;
 
 	if (r->ctx->cfg->trust_proxy &&
-	    (xff = req_header(r, "X-Forwarded-For")) != NULL) {
-		/* The proxy appends the address it saw last. */
-		const char *last = strrchr(xff, ',');
-
-		last = last != NULL ? last + 1 : xff;
-		while (*last == ' ')
-			last++;
-		n = strcspn(last, " ,");
-		if (n > 0 && n < size) {
-			memcpy(buf, last, n);
-			buf[n] = '\0';
-			if (inet_pton(AF_INET, buf, &a4) == 1 ||
-			    inet_pton(AF_INET6, buf, &a6) == 1)
-				return buf;
-		}
-	}
+	    (xff = req_header(r, "X-Forwarded-For")) != NULL &&
+	    req_forwarded_ip(xff, buf, size) != NULL)
+		return buf;
 	if ((evcon = evhttp_request_get_connection(r->ev)) == NULL)
 		return NULL;
 	evhttp_connection_get_peer(evcon, (char **)&addr, &port);
@@ -450,6 +555,15 @@ req_reason(int status)
 	}
 }
 
+/* The headers every answer carries (see REQ_CSP_API). */
+static void
+req_security_headers(struct req *r)
+{
+	req_add_header(r, "X-Content-Type-Options", "nosniff");
+	if (r->csp != NULL)
+		req_add_header(r, "Content-Security-Policy", r->csp);
+}
+
 /* Sends the reply (body may be NULL), logs the request line, frees r. */
 static void
 req_send(struct req *r, int status, struct evbuffer *body)
@@ -459,6 +573,7 @@ req_send(struct req *r, int status, struct evbuffer *body)
 	bool		 gone, tracked;
 
 	gone = evhttp_request_get_connection(r->ev) == NULL;
+	req_security_headers(r);
 	if (r->method == ROUTE_HEAD && body != NULL) {
 		/* libevent 2.1 would send a HEAD reply's body: keep only its
 		 * length. */
@@ -506,7 +621,7 @@ req_reply_empty(struct req *r, int status)
 }
 
 /* If-None-Match: a list of entity tags, weak or strong, or "*". */
-static bool
+bool
 req_etag_matches(const char *if_none_match, const char *etag)
 {
 	const char	*p = if_none_match;
@@ -520,7 +635,7 @@ req_etag_matches(const char *if_none_match, const char *etag)
 		if (strncmp(p, "W/", 2) == 0)
 			p += 2;
 		if (strncmp(p, etag, n) == 0 && (p[n] == '\0' ||
-		    p[n] == ',' || p[n] == ' '))
+		    p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
 			return true;
 		while (*p != '\0' && *p != ',')
 			p++;
@@ -577,6 +692,23 @@ req_reply_bytes(struct req *r, const char *type, const char *etag,
 	req_send(r, 200, out);
 }
 
+/* The length of the longest valid UTF-8 prefix of s[0..len). */
+static size_t
+req_utf8_prefix(const char *s, size_t len)
+{
+	size_t		i = 0, n;
+	unsigned char	c;
+
+	while (i < len) {
+		c = (unsigned char)s[i];
+		n = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (n > len - i || !text_valid_utf8(s + i, n))
+			break;
+		i += n;
+	}
+	return i;
+}
+
 static void	req_reply_error_v(struct req *, int, const char *, json_t *,
 		    const char *, va_list) CS_PRINTF(5, 0);
 
@@ -589,6 +721,10 @@ req_reply_error_v(struct req *r, int status, const char *code,
 	json_t	*err;
 
 	vsnprintf(msg, sizeof msg, fmt, ap);
+	/* Messages hold no client bytes, but a parser's (jansson's "near
+	 * '...'") may, and the cut may split a character: keep the valid
+	 * UTF-8 before them, never a 500. */
+	msg[req_utf8_prefix(msg, strlen(msg))] = '\0';
 	err = json_pack("{s:s, s:s}", "code", code, "message", msg);
 	if (err != NULL && extra != NULL)
 		json_object_update(err, extra);
@@ -735,6 +871,7 @@ req_stream_start(struct req *r)
 
 	evcon = evhttp_request_get_connection(r->ev);
 	r->streaming = true;
+	req_security_headers(r);
 	evhttp_send_reply_start(r->ev, 200, "OK");
 	if (evcon != NULL)
 		evhttp_connection_set_closecb(evcon, req_stream_closed_cb, r);

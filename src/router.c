@@ -10,6 +10,7 @@
 #include "xmalloc.h"
 
 static int	router_hex(int);
+static bool	router_has_control(const char *, size_t);
 static int	router_match_one(const char *, const char *,
 		    struct route_params *);
 
@@ -52,9 +53,23 @@ router_percent_decode(const char *s, size_t len, size_t *outlen)
 	return out;
 }
 
+/* C0 controls and DEL: no value of a route may hold one. */
+static bool
+router_has_control(const char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	}
+	return false;
+}
+
 /*
  * Matches path against pattern segment by segment.  Returns 1 on a
- * match (captures in *p), 0 on no match, -1 on a malformed escape.
+ * match (captures in *p), 0 on no match, -1 on a malformed escape or a
+ * capture that decodes to a control character.
  */
 static int
 router_match_one(const char *pattern, const char *path,
@@ -79,11 +94,12 @@ router_match_one(const char *pattern, const char *path,
 			p->name[p->n] = pp + 1;
 			p->value[p->n] = router_percent_decode(sp, slen,
 			    &p->len[p->n]);
-			if (p->value[p->n] == NULL) {
-				router_params_free(p);
-				return -1;
-			}
+			if (p->value[p->n] == NULL)
+				goto bad;
 			p->n++;
+			if (router_has_control(p->value[p->n - 1],
+			    p->len[p->n - 1]))
+				goto bad;
 		} else if (plen != slen || memcmp(pp, sp, plen) != 0)
 			goto nomatch;
 		pp += plen;
@@ -96,6 +112,9 @@ router_match_one(const char *pattern, const char *path,
 nomatch:
 	router_params_free(p);
 	return 0;
+bad:
+	router_params_free(p);
+	return -1;
 }
 
 enum router_result

@@ -18,8 +18,9 @@ const struct route route_table[] = {
 	{ ROUTE_POST, "/api/v1/comments/:id/reports",
 	    ROUTE_JSON_BODY | ROUTE_JSON_OPTIONAL, h_comment_report },
 
-	{ ROUTE_POST, "/api/v1/admin/session", ROUTE_JSON_BODY,
-	    h_session_login },
+	/* Credentials: a name or password cut at a \u0000 is refused. */
+	{ ROUTE_POST, "/api/v1/admin/session",
+	    ROUTE_JSON_BODY | ROUTE_JSON_NO_NUL, h_session_login },
 	{ ROUTE_GET, "/api/v1/admin/session", ROUTE_AUTH, h_session_get },
 	{ ROUTE_DELETE, "/api/v1/admin/session", ROUTE_AUTH,
 	    h_session_logout },
@@ -44,13 +45,15 @@ const struct route route_table[] = {
 	{ ROUTE_GET, "/api/v1/admin/events", ROUTE_AUTH, h_admin_events },
 	{ ROUTE_GET, "/api/v1/admin/moderators", ROUTE_ADMIN,
 	    h_admin_moderators },
-	{ ROUTE_POST, "/api/v1/admin/moderators", ROUTE_ADMIN | ROUTE_JSON_BODY,
+	{ ROUTE_POST, "/api/v1/admin/moderators",
+	    ROUTE_ADMIN | ROUTE_JSON_BODY | ROUTE_JSON_NO_NUL,
 	    h_admin_moderator_add },
 	{ ROUTE_PATCH, "/api/v1/admin/moderators/:name",
-	    ROUTE_ADMIN | ROUTE_JSON_BODY, h_admin_moderator_update },
+	    ROUTE_ADMIN | ROUTE_JSON_BODY | ROUTE_JSON_NO_NUL,
+	    h_admin_moderator_update },
 	{ ROUTE_POST, "/api/v1/admin/moderators/:name/password",
-	    ROUTE_ADMIN | ROUTE_JSON_BODY | ROUTE_JSON_OPTIONAL,
-	    h_admin_moderator_password },
+	    ROUTE_ADMIN | ROUTE_JSON_BODY | ROUTE_JSON_OPTIONAL |
+	    ROUTE_JSON_NO_NUL, h_admin_moderator_password },
 	{ ROUTE_GET, "/api/v1/admin/words", ROUTE_ADMIN, h_admin_words },
 	{ ROUTE_POST, "/api/v1/admin/words", ROUTE_ADMIN | ROUTE_JSON_BODY,
 	    h_admin_word_add },
@@ -61,6 +64,12 @@ const struct route route_table[] = {
 	    h_admin_ban_add },
 	{ ROUTE_DELETE, "/api/v1/admin/bans/:id", ROUTE_AUTH,
 	    h_admin_ban_delete },
+	{ ROUTE_GET, "/api/v1/admin/tokens", ROUTE_AUTH, h_admin_tokens },
+	{ ROUTE_POST, "/api/v1/admin/tokens",
+	    ROUTE_AUTH | ROUTE_JSON_BODY | ROUTE_JSON_OPTIONAL,
+	    h_admin_token_add },
+	{ ROUTE_DELETE, "/api/v1/admin/tokens/:id", ROUTE_AUTH,
+	    h_admin_token_revoke },
 
 };
 

@@ -120,6 +120,16 @@
 	"id, kind, value, " TS("expires_at") " AS expires_at, reason, " \
 	TS("created_at") " AS created_at, created_by"
 
+/* One more failed login in a login_failures row (alias f), or the first
+ * of a new window when its window ($3 seconds) is over. */
+#define LOGIN_BUMP \
+	"failures = CASE WHEN f.window_start >" \
+	"  now() - make_interval(secs => $3::int) THEN f.failures + 1" \
+	"  ELSE 1 END," \
+	"window_start = CASE WHEN f.window_start >" \
+	"  now() - make_interval(secs => $3::int) THEN f.window_start" \
+	"  ELSE now() END"
+
 static const struct sql_stmt sql_table[SQL_COUNT] = {
 	[SQL_PING] = { "ping", 0, "SELECT 1" },
 
@@ -133,11 +143,14 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	 * text, the author's record) beside those the server judged ($19),
 	 * decide the status, insert, and record each rule that acted as a
 	 * 'rule' event by 'system'.  The first column says what happened:
-	 * created, replayed, duplicate (id: the earlier comment),
-	 * no_article, closed or bad_parent.  No row at all means a
+	 * created, replayed, mismatch, duplicate (id: the earlier
+	 * comment), no_article, closed or bad_parent.  No row at all means a
 	 * concurrent transaction created the article (or the keyed comment)
 	 * after this statement's snapshot: run it again.  status is what
 	 * the reader is told: a comment a rule refused reads as pending.
+	 * The key is bound to the request ($20, stored as request_hash): a
+	 * keyed row whose hash differs answers 'mismatch' and nothing of
+	 * it: no comment is stored and none is replayed.
 	 *   $1 article key   $2 author   $3 email   $4 body   $5 parent id
 	 *   $6 idempotency key   $7 ip   $8 user agent   $9 token hash (hex)
 	 *   $10 article title   $11 article url (of an allowed origin)
@@ -145,8 +158,9 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	 *   $14 duplicate window (s, 0 off)   $15 wave readers (0 off)
 	 *   $16 bans on   $17 repeat offender threshold (0 off)
 	 *   $18 trusted authors on   $19 the server's rules {code: detail}
+	 *   $20 SHA-256 of the request's canonical fields (hex)
 	 */
-	[SQL_COMMENT_SUBMIT] = { "comment_submit", 19,
+	[SQL_COMMENT_SUBMIT] = { "comment_submit", 20,
 	"WITH new_article AS ("
 	"  INSERT INTO articles (key, title, url) SELECT $1, $10, $11"
 	"  WHERE $5::bigint IS NULL AND $12::bool"
@@ -165,7 +179,8 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"    decode($13, 'hex') AS hash"
 	"), prior AS ("
 	"  SELECT c.id, c.parent_id, c.author, c.body, c.status, c.created_at,"
-	"    c.submitted_status, c.spam_flags, c.moderated_by"
+	"    c.submitted_status, c.spam_flags, c.moderated_by,"
+	"    c.request_hash IS NOT DISTINCT FROM decode($20, 'hex') AS hash_ok"
 	"  FROM comments c JOIN article a ON c.article_id = a.id"
 	"  WHERE $6::text IS NOT NULL AND c.idempotency_key = $6::text"
 	"), parent_ok AS ("
@@ -240,12 +255,13 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"  INSERT INTO comments (article_id, parent_id, author, email, body,"
 	"    status, submitted_status, ip, user_agent, idempotency_key,"
 	"    submitter_token_hash, author_key, body_hash, spam_flags,"
-	"    flag_details)"
+	"    flag_details, request_hash)"
 	"  SELECT a.id, $5::bigint, $2, $3, $4, d.status,"
 	"    CASE WHEN d.status IN ('rejected', 'spam') THEN 'pending'"
 	"      ELSE d.status END,"
 	"    $7::inet, $8, $6::text, decode($9, 'hex'), who.key, who.hash,"
-	"    ARRAY(SELECT jsonb_object_keys(d.flags) ORDER BY 1), d.flags"
+	"    ARRAY(SELECT jsonb_object_keys(d.flags) ORDER BY 1), d.flags,"
+	"    decode($20, 'hex')"
 	"  FROM article a, parent_ok, decided d, who"
 	"  WHERE a.mode <> 'closed' AND parent_ok.ok"
 	"    AND NOT EXISTS (SELECT 1 FROM prior)"
@@ -281,6 +297,10 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"    'banned_word', 'banned_author', 'honeypot', 'too_fast']"
 	"    THEN submitted_status ELSE status END, "
 	  TS("created_at") ", submitted_status, false, status FROM prior "
+	"WHERE hash_ok "
+	"UNION ALL "
+	"SELECT 'mismatch', NULL, NULL, NULL, NULL, NULL, NULL, NULL, false,"
+	"  NULL FROM prior WHERE NOT hash_ok "
 	"UNION ALL "
 	"SELECT 'duplicate', dup.id, NULL, NULL, NULL, NULL, NULL, NULL,"
 	"  false, NULL "
@@ -352,56 +372,89 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	"WHERE e.comment_id = ANY ($1::bigint[]) AND e.kind = 'new' "
 	"ORDER BY e.id" },
 
-	/* $1 token hash (hex) -> the moderator it belongs to, if valid. */
+	/* $1 token hash (hex) -> the moderator it belongs to, if valid,
+	 * and the token's id (what a live stream checks again). */
 	[SQL_AUTH_TOKEN] = { "auth_token", 1,
-	"SELECT m.id, m.name, m.role, t.kind FROM auth_tokens t "
+	"SELECT m.id, m.name, m.role, t.kind, t.id FROM auth_tokens t "
 	"JOIN moderators m ON m.id = t.moderator_id "
 	"WHERE t.token_hash = decode($1, 'hex') AND t.revoked_at IS NULL"
 	"  AND t.expires_at > now() AND NOT m.disabled" },
 
+	/* $1 array of token ids: those no longer valid (revoked, expired,
+	 * or their moderator disabled).  A worker's live streams, checked
+	 * again at each keep-alive and when credentials change. */
+	[SQL_STREAM_RECHECK] = { "stream_recheck", 1,
+	"SELECT x FROM unnest($1::bigint[]) AS x "
+	"WHERE NOT EXISTS (SELECT 1 FROM auth_tokens t"
+	"  JOIN moderators m ON m.id = t.moderator_id"
+	"  WHERE t.id = x AND t.revoked_at IS NULL"
+	"    AND t.expires_at > now() AND NOT m.disabled)" },
+
 	/*
-	 * A login attempt: counted for the account and for the address
-	 * before the password is checked, in the same statement that reads
-	 * them, so concurrent guesses cannot all slip under the limit.
-	 * Counts restart when their window is over.  Returns the counts with
-	 * this attempt, and the account (NULLs when there is none).
-	 *   $1 name  $2 client ip ('' if unknown)  $3 window in seconds
+	 * A login attempt, counted before the password is checked, in the
+	 * statement that reads the counts, so concurrent guesses cannot
+	 * all slip under a limit.  Three counts, each restarting when its
+	 * window is over: the address (its limit), and, unless the address
+	 * is over that limit already, the account and address pair (the
+	 * lockout) and the account from anywhere (the delay).  So a flood
+	 * from one address adds one row, not one per name.  Rows whose
+	 * window is over are deleted, a few per attempt (SKIP LOCKED: never
+	 * waiting for another login), so the table holds one window.
+	 * Returns the counts with this attempt (NULL: not counted) and the
+	 * account (NULLs when there is none).
+	 *   $1 name  $2 address ('' if unknown)  $3 window in seconds
+	 *   $4 the address's limit
 	 */
-	[SQL_LOGIN_LOOKUP] = { "login_lookup", 3,
-	"WITH bump AS ("
+	[SQL_LOGIN_LOOKUP] = { "login_lookup", 4,
+	"WITH ip AS ("
 	"  INSERT INTO login_failures AS f (scope, window_start, failures)"
-	"  VALUES ('user:' || $1, now(), 1), ('ip:' || $2, now(), 1)"
-	"  ON CONFLICT (scope) DO UPDATE SET"
-	"    failures = CASE WHEN f.window_start >"
-	"      now() - make_interval(secs => $3::int) THEN f.failures + 1"
-	"      ELSE 1 END,"
-	"    window_start = CASE WHEN f.window_start >"
-	"      now() - make_interval(secs => $3::int) THEN f.window_start"
-	"      ELSE now() END"
+	"  VALUES ('ip:' || $2, now(), 1)"
+	"  ON CONFLICT (scope) DO UPDATE SET " LOGIN_BUMP
+	"  RETURNING failures"
+	"), acct AS ("
+	"  INSERT INTO login_failures AS f (scope, window_start, failures)"
+	"  SELECT s, now(), 1 FROM (VALUES ('pair:' || $1 || '@' || $2),"
+	"    ('user:' || $1)) AS v (s)"
+	"  WHERE (SELECT failures FROM ip) <= $4::int"
+	"  ON CONFLICT (scope) DO UPDATE SET " LOGIN_BUMP
 	"  RETURNING scope, failures"
+	"), pruned AS ("
+	"  DELETE FROM login_failures WHERE scope IN ("
+	"    SELECT scope FROM login_failures"
+	"    WHERE window_start < now() - make_interval(secs => $3::int)"
+	"      AND scope NOT IN ('ip:' || $2, 'pair:' || $1 || '@' || $2,"
+	"        'user:' || $1)"
+	"    LIMIT 32 FOR UPDATE SKIP LOCKED)"
 	") "
 	"SELECT"
-	"  (SELECT failures FROM bump WHERE scope = 'user:' || $1)"
+	"  (SELECT failures FROM ip) AS ip_failures,"
+	"  (SELECT failures FROM acct WHERE scope LIKE 'pair:%')"
+	"    AS pair_failures,"
+	"  (SELECT failures FROM acct WHERE scope LIKE 'user:%')"
 	"    AS user_failures,"
-	"  (SELECT failures FROM bump WHERE scope = 'ip:' || $2)"
-	"    AS ip_failures,"
 	"  m.id, m.password_hash, m.role, m.disabled "
 	"FROM (SELECT 1) AS one "
 	"LEFT JOIN moderators m ON m.name = $1" },
 
-	/* $1 moderator id  $2 token hash  $3 hours  $4 name  $5 ip: a new
-	 * session.  The attempt was no failure: the account's count starts
-	 * again, and the address's gives it back. */
-	[SQL_SESSION_CREATE] = { "session_create", 5,
+	/* $1 moderator id  $2 token hash  $3 hours  $4 name  $5 address
+	 * $6 the password hash the login was checked against: a new
+	 * session, unless a reset or a disable committed since (no row).
+	 * The attempt was no failure: the pair's count starts again, and
+	 * the account and the address get it back (the account's other
+	 * failures, from elsewhere, still count). */
+	[SQL_SESSION_CREATE] = { "session_create", 6,
 	"WITH cleared AS ("
-	"  DELETE FROM login_failures WHERE scope = 'user:' || $4"
+	"  DELETE FROM login_failures WHERE scope = 'pair:' || $4 || '@' || $5"
 	"), given_back AS ("
 	"  UPDATE login_failures SET failures = greatest(failures - 1, 0)"
-	"  WHERE scope = 'ip:' || $5"
+	"  WHERE scope IN ('ip:' || $5, 'user:' || $4)"
 	") "
 	"INSERT INTO auth_tokens (moderator_id, kind, token_hash, expires_at) "
-	"VALUES ($1::bigint, 'session', decode($2, 'hex'),"
-	"  now() + make_interval(hours => $3::int)) "
+	"SELECT id, 'session', decode($2, 'hex'),"
+	"  now() + make_interval(hours => $3::int) "
+	"FROM moderators "
+	"WHERE id = $1::bigint AND password_hash = $6 AND NOT disabled "
+	"FOR SHARE "
 	"RETURNING " TS("expires_at") " AS expires_at" },
 
 	/* $1 token hash: revoke it (logout). */
@@ -699,34 +752,121 @@ static const struct sql_stmt sql_table[SQL_COUNT] = {
 	/*
 	 * $1 name  $2 disabled (NULL: unchanged)  $3 role (NULL: unchanged).
 	 * Disabling revokes every session and API token too.  A login or
-	 * token made concurrently is harmless: every request's credential
-	 * check (SQL_AUTH_TOKEN) also requires the account to be enabled.
+	 * token made concurrently is harmless while the account is
+	 * disabled: every request's credential check (SQL_AUTH_TOKEN) also
+	 * requires it to be enabled.  A disabled account cannot get
+	 * credentials of its own, so any live one is such a leftover, and
+	 * enabling it again revokes them rather than bring them back.
 	 */
 	[SQL_MODERATOR_UPDATE] = { "moderator_update", 3,
 	"WITH upd AS ("
-	"  UPDATE moderators SET disabled = coalesce($2::boolean, disabled),"
-	"    role = coalesce($3::text, role), updated_at = now()"
-	"  WHERE name = $1"
-	"  RETURNING id, name, role, disabled, created_at"
+	"  UPDATE moderators m SET"
+	"    disabled = coalesce($2::boolean, m.disabled),"
+	"    role = coalesce($3::text, m.role), updated_at = now()"
+	"  FROM (SELECT id, disabled FROM moderators WHERE name = $1) AS was"
+	"  WHERE m.id = was.id"
+	"  RETURNING m.id, m.name, m.role, m.disabled, m.created_at,"
+	"    was.disabled AS was_disabled"
 	"), revoked AS ("
 	"  UPDATE auth_tokens t SET revoked_at = now() FROM upd"
-	"  WHERE t.moderator_id = upd.id AND upd.disabled"
+	"  WHERE t.moderator_id = upd.id"
+	"    AND (upd.disabled OR upd.was_disabled)"
 	"    AND t.revoked_at IS NULL"
 	") "
 	"SELECT name, role, disabled, " TS("created_at") " AS created_at "
 	"FROM upd" },
 
-	/* $1 name  $2 argon2id string: a new password, which ends the
-	 * account's login sessions (its API tokens stay). */
+	/*
+	 * $1 name  $2 argon2id string: a new password, which revokes the
+	 * account's login sessions and API tokens alike: a reset is what
+	 * an admin does when the account may be in other hands.  A token
+	 * made meanwhile (SQL_TOKEN_ADD, holding the account's row) commits
+	 * before this update takes the row, but after this statement's
+	 * snapshot: SQL_MODERATOR_REVOKE_BEFORE, run next, revokes what was
+	 * made before done_at (taken once the row is ours).
+	 */
 	[SQL_MODERATOR_PASSWORD] = { "moderator_password", 2,
 	"WITH upd AS ("
 	"  UPDATE moderators SET password_hash = $2, updated_at = now()"
 	"  WHERE name = $1 RETURNING id, name"
 	"), ended AS ("
 	"  UPDATE auth_tokens t SET revoked_at = now() FROM upd"
-	"  WHERE t.moderator_id = upd.id AND t.kind = 'session'"
-	"    AND t.revoked_at IS NULL"
-	") SELECT name FROM upd" },
+	"  WHERE t.moderator_id = upd.id AND t.revoked_at IS NULL"
+	"  RETURNING t.id"
+	") SELECT name, (SELECT count(*) FROM ended) AS revoked,"
+	"  " TS("clock_timestamp()") " AS done_at FROM upd" },
+
+	/* $1 name  $2 time: revokes the account's credentials made before
+	 * it (the second half of a reset, above); a login with the new
+	 * password is made after it.  How many. */
+	[SQL_MODERATOR_REVOKE_BEFORE] = { "moderator_revoke_before", 2,
+	"WITH ended AS ("
+	"  UPDATE auth_tokens t SET revoked_at = now() FROM moderators m"
+	"  WHERE m.name = $1 AND t.moderator_id = m.id"
+	"    AND t.revoked_at IS NULL AND t.created_at < $2::timestamptz"
+	"  RETURNING t.id"
+	") SELECT count(*) FROM ended" },
+
+	/*
+	 * Live credentials (neither revoked nor expired), newest first:
+	 * never the secret nor its hash.  current: the caller's own.
+	 *   $1 moderator name or NULL (all)  $2 kind or NULL  $3 cursor
+	 *   (exclusive)  $4 page size (+1 looked at)  $5 the caller's
+	 *   token hash (hex)
+	 */
+	[SQL_TOKENS_LIST] = { "tokens_list", 5,
+	"SELECT t.id, m.name AS moderator, t.kind, t.label, "
+	  TS("t.created_at") " AS created_at, "
+	  TS("t.expires_at") " AS expires_at,"
+	"  t.token_hash = decode($5, 'hex') AS current "
+	"FROM auth_tokens t JOIN moderators m ON m.id = t.moderator_id "
+	"WHERE t.revoked_at IS NULL AND t.expires_at > now()"
+	"  AND ($1::text IS NULL OR m.name = $1::text)"
+	"  AND ($2::text IS NULL OR t.kind = $2::text)"
+	"  AND ($3::bigint IS NULL OR t.id < $3::bigint) "
+	"ORDER BY t.id DESC LIMIT $4::int + 1" },
+
+	/*
+	 * A new API token of an enabled account, made while the caller's
+	 * credential ($5) is live.  The account's row is held (FOR SHARE)
+	 * so a concurrent password reset either waits for this insert (and
+	 * revokes it in its second half) or went first: then the row read
+	 * here is the new one (PostgreSQL re-reads a row it waited for), its
+	 * hash differs from the snapshot's, and nothing is inserted.
+	 *   $1 moderator id  $2 SHA-256 of the token (hex)  $3 days
+	 *   $4 label or NULL  $5 the caller's token hash (hex)
+	 */
+	[SQL_TOKEN_ADD] = { "token_add", 5,
+	"WITH m AS ("
+	"  SELECT id, name, password_hash FROM moderators"
+	"  WHERE id = $1::bigint AND NOT disabled FOR SHARE"
+	"), seen AS ("
+	"  SELECT password_hash FROM moderators WHERE id = $1::bigint"
+	"), caller AS ("
+	"  SELECT 1 FROM auth_tokens s WHERE s.token_hash = decode($5, 'hex')"
+	"    AND s.moderator_id = $1::bigint AND s.revoked_at IS NULL"
+	"    AND s.expires_at > now()"
+	"), t AS ("
+	"  INSERT INTO auth_tokens (moderator_id, kind, token_hash,"
+	"    expires_at, label)"
+	"  SELECT m.id, 'api', decode($2, 'hex'),"
+	"    now() + make_interval(days => $3::int), $4::text"
+	"  FROM m, seen WHERE m.password_hash = seen.password_hash"
+	"    AND EXISTS (SELECT 1 FROM caller)"
+	"  RETURNING id, kind, label, created_at, expires_at"
+	") "
+	"SELECT t.id, m.name AS moderator, t.kind, t.label, "
+	  TS("t.created_at") " AS created_at, "
+	  TS("t.expires_at") " AS expires_at, false AS current "
+	"FROM t, m" },
+
+	/* $1 id  $2 owner's moderator id, or NULL (an admin: anyone's).
+	 * No row: no such live credential (of that owner). */
+	[SQL_TOKEN_REVOKE_ID] = { "token_revoke_id", 2,
+	"UPDATE auth_tokens SET revoked_at = now() "
+	"WHERE id = $1::bigint AND revoked_at IS NULL AND expires_at > now()"
+	"  AND ($2::bigint IS NULL OR moderator_id = $2::bigint) "
+	"RETURNING id, kind" },
 };
 
 const struct sql_stmt *
@@ -804,6 +944,12 @@ static const char *const sql_blocking_table[SQLB_COUNT] = {
 	"UPDATE moderators SET disabled = true, updated_at = now()"
 	" WHERE name = $1 RETURNING id",
 
+	/* $1 name  $2 argon2id string.  First of a transaction, like
+	 * SQLB_MOD_DISABLE, and followed by SQLB_MOD_REVOKE_ALL. */
+	[SQLB_MOD_PASSWORD] =
+	"UPDATE moderators SET password_hash = $2, updated_at = now()"
+	" WHERE name = $1 RETURNING id",
+
 	/* $1 moderator id: sessions and API tokens alike. */
 	[SQLB_MOD_REVOKE_ALL] =
 	"UPDATE auth_tokens SET revoked_at = now()"
@@ -824,20 +970,22 @@ static const char *const sql_blocking_table[SQLB_COUNT] = {
 	" WHERE NOT EXISTS (SELECT 1 FROM moderators) RETURNING id",
 
 	/*
-	 * $1 name  $2 SHA-256 of the token (hex)  $3 days.  No row: no
-	 * such moderator; disabled true: nothing inserted.  FOR SHARE waits
-	 * for a concurrent disable and then reads the disabled row.
+	 * $1 name  $2 SHA-256 of the token (hex)  $3 days  $4 label or
+	 * NULL.  No row: no such moderator; disabled true: nothing
+	 * inserted.  FOR SHARE waits for a concurrent disable and then
+	 * reads the disabled row.
 	 */
 	[SQLB_TOKEN_CREATE] =
 	"WITH m AS ("
 	"  SELECT id, disabled FROM moderators WHERE name = $1 FOR SHARE"
 	"), t AS ("
 	"  INSERT INTO auth_tokens (moderator_id, kind, token_hash,"
-	"    expires_at)"
+	"    expires_at, label)"
 	"  SELECT id, 'api', decode($2, 'hex'),"
-	"    now() + make_interval(days => $3::int)"
-	"  FROM m WHERE NOT disabled RETURNING expires_at"
-	") SELECT m.disabled, (SELECT " TS("t.expires_at") " FROM t)"
+	"    now() + make_interval(days => $3::int), $4::text"
+	"  FROM m WHERE NOT disabled RETURNING id, expires_at"
+	") SELECT m.disabled, (SELECT " TS("t.expires_at") " FROM t),"
+	" (SELECT id FROM t)"
 	" FROM m",
 
 	/* $1 name.  No row: no such moderator; else how many revoked. */

@@ -473,3 +473,21 @@ validate_reason(const json_t *v, json_t **fields)
 	}
 	return out;
 }
+
+char *
+validate_token_label(const char *s, size_t len, const char **why)
+{
+	char	*out;
+	size_t	 n;
+
+	if (text_clean(s, len, 0, &out, &n) != TEXT_OK) {
+		*why = "invalid_utf8";
+		return NULL;
+	}
+	if (n == 0 || n > TOKEN_LABEL_MAX_CHARS) {
+		free(out);
+		*why = n == 0 ? "required" : "too_long";
+		return NULL;
+	}
+	return out;
+}

@@ -258,7 +258,9 @@ wordlist_match(const struct wordlist *wl, const char *text, size_t len,
 		np = wl_prefixes(f + w[i].start, w[i].end - w[i].start, at);
 		for (k = 0; k < np; k++) {
 			s = w[i].start + at[k];
-			if (wl_letters(f + s, w[i].end - s) < 2)
+			/* A stem keeps two letters; the whole word may be
+			 * one, the first of a phrase ("a b2 c3"). */
+			if (at[k] > 0 && wl_letters(f + s, w[i].end - s) < 2)
 				continue;
 			for (j = i; j < nw && j - i < (size_t)wl->max_words;
 			    j++) {

@@ -172,9 +172,10 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	w->ctx.public_cache_control = shared->public_cache_control;
 	w->ctx.submit_rl = shared->submit_rl;
 	w->ctx.report_rl = shared->report_rl;
+	w->ctx.base = w->base;
 	w->ctx.db = db_pool_new(w->base, &dbc);
 	w->ctx.sse = sse_hub_new(w->base, w->ctx.db, cfg->sse_max_clients,
-	    cfg->sse_keepalive_s);
+	    cfg->sse_keepalive_s, cfg->sse_max_per_moderator);
 	w->ctx.cache = cache_new(shared->cache_bytes);
 	w->ctx.hash = hashpool_inbox_new(shared->hashpool, w->base);
 	w->ctx.announcer = announcer_new(w->base, w->ctx.db);
@@ -381,7 +382,8 @@ worker_finish_cb(evutil_socket_t fd, short what, void *arg)
  * A change announced by any process: what public answers about the
  * article no longer hold (a new pending comment changes none, unless
  * the article itself is new, which comes as an "article" change), what
- * moderators' streams must hear, and changes to the word lists.
+ * moderators' streams must hear, changes to the word lists, and to a
+ * moderator's credentials.
  */
 static void
 worker_notify_cb(const char *payload, void *arg)
@@ -404,6 +406,10 @@ worker_notify_cb(const char *payload, void *arg)
 		gen_bump_article(article, strlen(article));
 	if (kind != NULL && strcmp(kind, "words") == 0)
 		words_reload(w->ctx.words);
+	/* A moderator's credentials changed (migration 0008). */
+	if (kind != NULL && strcmp(kind, "auth") == 0)
+		sse_hub_recheck_moderator(w->ctx.sse, (int64_t)
+		    json_integer_value(json_object_get(j, "moderator_id")));
 	if (kind != NULL && strcmp(kind, "article") != 0 && id > 0)
 		sse_hub_notify(w->ctx.sse, (int64_t)id, payload);
 	json_decref(j);

@@ -129,6 +129,10 @@ else
 	export COMMENTD_SUBMIT_RATE=0 COMMENTD_REPORT_RATE=0 \
 	    COMMENTD_DUPLICATE_WINDOW_S=0 COMMENTD_REPEAT_OFFENDER=0 \
 	    COMMENTD_MIN_FORM_SECONDS=0
+	# Plain HTTP: the session cookie is not Secure, so curl and the
+	# browser send it back (test_security checks the Secure one), and a
+	# wrong password delays an account's next login at most 1 s.
+	export COMMENTD_COOKIE_SECURE=false COMMENTD_LOGIN_DELAY_MAX_MS=1000
 	COMMENTD_DATABASE_URL=$db COMMENTD_LISTEN=127.0.0.1:0 \
 	COMMENTD_WORKERS=2 COMMENTD_DB_QUEUE_TIMEOUT_MS=1000 \
 	COMMENTD_DB_RETRY_MAX_MS=1000 COMMENTD_SHUTDOWN_TIMEOUT_MS=5000 \

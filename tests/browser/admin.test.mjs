@@ -1,8 +1,8 @@
 // admin.test.mjs - the moderation client (/admin) in headless Chromium
 // against the real server: log in and out, the keyboard, live updates
 // between two moderators, races, Arabic right-to-left layout, hostile
-// comments, an expired session, a long queue, articles, statistics and
-// moderator accounts.
+// comments, an expired session, a long queue, articles, statistics,
+// moderator accounts, API tokens, and personal data kept from moderators.
 //
 // Every test makes its own article keys and accounts (unique()), so
 // tests never see each other's comments; the queue is opened filtered
@@ -707,5 +707,77 @@ export const tests = [
     await waitText(M.page.locator('.moderators-view'), /Only admins can manage moderators/);
     assert.equal(await M.page.locator('nav a[data-view="moderators"]').count(), 0);
     assert.equal(await M.page.locator('.moderators-view table').count(), 0);
+  }],
+
+  ['tokens: a moderator makes an API token (shown once), revokes it; ' +
+    'an admin sees everyone\'s; Arabic right to left', async (ctx) => {
+    const mod = createModerator('moderator', 'tok');
+    const cliToken = createToken(mod.name);
+    const { page } = await openAs(ctx, mod, '#/tokens');
+    await waitText(page.locator('.tokens-view h1'), /Tokens and sessions/);
+    // The login session in use is listed, marked; no moderator column.
+    await waitText(page.locator('tr[data-kind="session"]'), /this one/);
+    assert.equal(await page.locator('tr[data-kind="api"]').count(), 1);
+    assert.equal(await page.locator('.tokens-view thead th').count(), 5);
+
+    await page.fill('#token-label', 'commentctl on my laptop');
+    await page.fill('#token-days', '30');
+    await page.click('.add-token button[type="submit"]');
+    const secretBox = page.locator('dialog.dialog-secret input.secret');
+    await secretBox.waitFor();
+    const secret = await secretBox.inputValue();
+    assert.ok(secret.length >= 40);
+    await page.keyboard.press('Escape');
+    const who = await api('GET', '/api/v1/admin/session', { token: secret });
+    assert.equal(who.status, 200);
+    assert.equal(who.json.moderator.name, mod.name);
+    const row = page.locator('tr[data-kind="api"]', { hasText: 'commentctl on my laptop' });
+    await row.waitFor();
+    assert.equal((await page.content()).includes(secret), false, 'the secret is not on the page');
+
+    await row.locator('[data-act="revoke"]').click();
+    await page.locator('dialog.dialog-confirm').waitFor();
+    await page.keyboard.press('Enter');
+    await row.waitFor({ state: 'detached' });
+    assert.equal((await api('GET', '/api/v1/admin/session', { token: secret })).status, 401);
+    assert.equal((await api('GET', '/api/v1/admin/session', { token: cliToken })).status, 200);
+
+    // An admin sees the moderator's tokens with the name, in Arabic.
+    const boss = theAdmin();
+    const A = await openAs(ctx, boss, '#/tokens', { locale: 'ar-EG' });
+    await waitText(A.page.locator('.tokens-view h1'), /رموز الدخول والجلسات/);
+    assert.equal(await A.page.evaluate(() => document.documentElement.dir), 'rtl');
+    const theirs = A.page.locator('tr[data-kind="api"]', { hasText: mod.name });
+    await theirs.waitFor();
+    await waitText(theirs.locator('.kind'), /رمز وصول برمجي/);
+    // Right to left: the name column on the right, Revoke on the left.
+    const name = await theirs.locator('td').first().boundingBox();
+    const revoke = await theirs.locator('[data-act="revoke"]').boundingBox();
+    assert.ok(revoke.x + revoke.width < name.x,
+      `Revoke (${revoke.x}) left of the name (${name.x})`);
+    await theirs.locator('[data-act="revoke"]').click();
+    await A.page.locator('dialog.dialog-confirm').waitFor();
+    await A.page.keyboard.press('Enter');
+    await theirs.waitFor({ state: 'detached' });
+    assert.equal((await api('GET', '/api/v1/admin/session', { token: cliToken })).status, 401);
+  }],
+
+  ['a moderator sees no e-mail or address, and is told so; an admin sees them', async (ctx) => {
+    const article = unique('personal');
+    const res = await postComment(article,
+      { author: 'Laila', email: 'laila-private@example.com', body: 'A private reader' });
+    assert.equal(res.status, 202, res.text);
+    const id = res.json.comment.id;
+    const mod = createModerator('moderator');
+    const { page } = await openAs(ctx, mod, queueHash(article));
+    await waitCurrent(page, id);
+    await waitText(item(page, id).locator('.personal-hidden'), /admins only/);
+    assert.equal(await item(page, id).locator('.email').count(), 0);
+    assert.equal((await page.content()).includes('laila-private@example.com'), false);
+
+    const A = await openAs(ctx, theAdmin(), queueHash(article));
+    await waitCurrent(A.page, id);
+    await waitText(item(A.page, id).locator('.email'), /laila-private@example\.com/);
+    assert.equal(await item(A.page, id).locator('.personal-hidden').count(), 0);
   }],
 ];

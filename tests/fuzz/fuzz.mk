@@ -13,7 +13,14 @@
 _fuzz_default_goal := $(.DEFAULT_GOAL)
 
 FUZZ_TARGETS	:= fuzz_text fuzz_submission fuzz_router fuzz_accept_language \
-		   fuzz_origin
+		   fuzz_origin fuzz_cookie fuzz_forwarded fuzz_etag \
+		   fuzz_accept_encoding fuzz_html fuzz_search fuzz_fold \
+		   fuzz_wordlist fuzz_netaddr fuzz_jsonout fuzz_rules \
+		   fuzz_ctl_sse fuzz_ctl_text
+# The targets of commentctl's modules, and the modules each links.
+FUZZ_CTL_TARGETS := fuzz_ctl_sse fuzz_ctl_text
+fuzz_ctl_sse_CTL := ctl_sse
+fuzz_ctl_text_CTL := ctl_print
 FUZZ_REPLAY_BINS := $(FUZZ_TARGETS:%=$(BUILD)/tests/%)
 FUZZ_REPLAY_OBJ	:= $(FUZZ_TARGETS:%=$(BUILD)/tests/%.o)
 
@@ -30,6 +37,12 @@ $(BUILD)/tests/fuzz_replay.o: tests/fuzz/replay.c
 $(FUZZ_REPLAY_BINS): $(BUILD)/tests/%: $(BUILD)/tests/%.o \
     $(BUILD)/tests/fuzz_replay.o $(LIB_OBJ)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+# commentctl's modules: its headers, and its objects beside LIB_OBJ
+# (whose xmalloc.c they use), as test_ctl links them.
+$(FUZZ_CTL_TARGETS:%=$(BUILD)/tests/%.o): ALL_CFLAGS += -Icommentctl
+$(foreach t,$(FUZZ_CTL_TARGETS),$(eval $(BUILD)/tests/$(t): \
+    $($(t)_CTL:%=$(BUILD)/commentctl/%.o)))
 
 # -- libFuzzer builds: clang only, `make fuzz` -----------------------------
 
@@ -49,8 +62,10 @@ FUZZ_CFLAGS	:= $(ALL_CFLAGS) $(FUZZ_SAN)
 # needs (routes.c needs every handler, text.c needs nothing).
 FUZZ_LIB_SRC	:= $(patsubst $(BUILD)/%.o,src/%.c, \
 		   $(filter-out $(BUILD)/gen/%,$(LIB_OBJ)))
+# The generated sources too (migrations, web files): assets.c needs its.
 FUZZ_LIB_OBJ	:= $(FUZZ_LIB_SRC:src/%.c=$(FUZZ_DIR)/obj/%.o) \
-		   $(FUZZ_DIR)/obj/migrations.o
+		   $(patsubst $(BUILD)/gen/%.o,$(FUZZ_DIR)/obj/gen/%.o, \
+		   $(filter $(BUILD)/gen/%,$(LIB_OBJ)))
 FUZZ_LIB	:= $(FUZZ_DIR)/libcommentd.a
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
@@ -63,7 +78,7 @@ $(FUZZ_DIR)/obj/%.o: src/%.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP \
 		-c -o $@ $<
 
-$(FUZZ_DIR)/obj/migrations.o: $(BUILD)/gen/migrations.c
+$(FUZZ_DIR)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
@@ -72,12 +87,25 @@ $(FUZZ_DIR)/obj/fuzz_%.o: tests/fuzz/fuzz_%.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP \
 		-c -o $@ $<
 
+# commentctl's modules are not in the archive (LIB_OBJ is src/ only):
+# each target names the ones it needs.
+$(FUZZ_DIR)/obj/commentctl/%.o: commentctl/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -Icommentctl -fsanitize=fuzzer-no-link \
+		-MMD -MP -c -o $@ $<
+
+$(FUZZ_CTL_TARGETS:%=$(FUZZ_DIR)/obj/%.o): FUZZ_CFLAGS += -Icommentctl
+$(foreach t,$(FUZZ_CTL_TARGETS),$(eval $(FUZZ_DIR)/$(t): \
+    $($(t)_CTL:%=$(FUZZ_DIR)/obj/commentctl/%.o)))
+
 $(FUZZ_LIB): $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
+# Objects before the archive, which they draw on.
 $(FUZZ_BINS): $(FUZZ_DIR)/%: $(FUZZ_DIR)/obj/%.o $(FUZZ_LIB)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ \
+		$(filter %.o,$^) $(filter %.a,$^) $(LDLIBS)
 
 # Each target fuzzes a scratch copy of its corpus, so the tree is left
 # alone; new inputs, crash artifacts and the full log stay in

@@ -1,8 +1,12 @@
 /*
  * itest.c - support library for the integration tests (see itest.h).
  */
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -111,6 +115,8 @@ static size_t	 it_stream_header_cb(char *, size_t, size_t, void *);
 static void	 it_stream_parse(struct it_stream *);
 static void	 it_stream_line(struct it_stream *, char *, size_t);
 static void	 it_deadline(struct timespec *, long);
+static struct it_proc *it_server_v(const char *, int, const char **,
+		    const char *, const char *, va_list);
 
 /* -- memory --------------------------------------------------------------- */
 
@@ -1712,11 +1718,37 @@ struct it_proc *
 it_server_at(const char *file, int line, const char **base,
     const char *workers, ...)
 {
+	struct it_proc	*p;
+	va_list		 ap;
+
+	va_start(ap, workers);
+	p = it_server_v(file, line, base, it_db_conninfo, workers, ap);
+	va_end(ap);
+	return p;
+}
+
+struct it_proc *
+it_server_db_at(const char *file, int line, const char **base,
+    const char *conninfo, const char *workers, ...)
+{
+	struct it_proc	*p;
+	va_list		 ap;
+
+	va_start(ap, workers);
+	p = it_server_v(file, line, base, conninfo, workers, ap);
+	va_end(ap);
+	return p;
+}
+
+/* it_server_at() and it_server_db_at() on database conninfo. */
+static struct it_proc *
+it_server_v(const char *file, int line, const char **base,
+    const char *conninfo, const char *workers, va_list ap)
+{
 	const char	*bin = getenv("COMMENTD_TEST_BIN");
 	struct it_proc	*p;
 	const char	*l, *at, *e, *asan;
 	char		*argv[7], *env[16];
-	va_list		 ap;
 	int		 n = 0, port = 0;
 
 	*base = NULL;
@@ -1730,7 +1762,7 @@ it_server_at(const char *file, int line, const char **base,
 	argv[4] = (char *)"--workers";
 	argv[5] = (char *)workers;
 	argv[6] = NULL;
-	env[n++] = it_strf("COMMENTD_DATABASE_URL=%s", it_db_conninfo);
+	env[n++] = it_strf("COMMENTD_DATABASE_URL=%s", conninfo);
 	env[n++] = (char *)"COMMENTD_SHUTDOWN_TIMEOUT_MS=5000";
 	/* Under AddressSanitizer: freed memory is reused soon, so that
 	 * the resident size says what is live (the bound test). */
@@ -1738,10 +1770,8 @@ it_server_at(const char *file, int line, const char **base,
 	env[n++] = it_strf("ASAN_OPTIONS=%s%squarantine_size_mb=4",
 	    asan != NULL ? asan : "", asan != NULL && *asan != '\0' ? ":" :
 	    "");
-	va_start(ap, workers);
 	while (n < 13 && (e = va_arg(ap, const char *)) != NULL)
 		env[n++] = (char *)e;
-	va_end(ap);
 	env[n] = NULL;
 	p = it_spawn(argv, env);
 	if (!it_check_at(file, line, p != NULL, "%s serve started", bin))
@@ -1761,6 +1791,25 @@ it_server_at(const char *file, int line, const char **base,
 		return NULL;
 	*base = it_strf("http://127.0.0.1:%d", port);
 	return p;
+}
+
+bool
+it_proc_stop_at(const char *file, int line, struct it_proc *p,
+    long timeout_ms)
+{
+	const char	*out;
+	int		 rc;
+	bool		 ok;
+
+	it_proc_kill(p, SIGTERM);
+	rc = it_proc_wait(p, timeout_ms);
+	out = it_proc_output(p);
+	ok = it_check_at(file, line, rc == 0, "exit status %d after SIGTERM "
+	    "(-1: still running after %ld ms); its output: %s", rc, timeout_ms,
+	    out);
+	ok &= it_check_at(file, line, strstr(out, "runtime error") == NULL &&
+	    strstr(out, "Sanitizer") == NULL, "a sanitizer report: %s", out);
+	return ok;
 }
 
 /* The README's error shape: status, JSON type, error.code and message. */
@@ -1952,4 +2001,193 @@ it_has_attr(const char *attrs, const char *attr)
 		p = end;
 	}
 	return false;
+}
+
+/* -- raw connections ------------------------------------------------------ */
+
+int
+it_raw_connect(const char *base)
+{
+	struct sockaddr_in	 sin;
+	const char		*colon = strrchr(base, ':');
+	int			 fd;
+
+	if (colon == NULL)
+		return -1;
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)atoi(colon + 1));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+bool
+it_raw_send(int fd, const void *data, size_t len)
+{
+	const char	*p = data;
+	ssize_t		 k;
+
+	while (len > 0) {
+		if ((k = send(fd, p, len, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		p += k;
+		len -= (size_t)k;
+	}
+	return true;
+}
+
+const char *
+it_raw_header(const struct it_raw *r, const char *name)
+{
+	const char	*s, *e;
+	size_t		 n = strlen(name);
+
+	/* The status line never matches "Name:". */
+	for (s = r->head; s != NULL && *s != '\0'; s = e + 2) {
+		if ((e = strstr(s, "\r\n")) == NULL)
+			break;
+		if ((size_t)(e - s) > n && strncasecmp(s, name, n) == 0 &&
+		    s[n] == ':') {
+			s += n + 1;
+			while (*s == ' ')
+				s++;
+			return it_strf("%.*s", (int)(e - s), s);
+		}
+	}
+	return NULL;
+}
+
+const char *
+it_raw_error_code(const struct it_raw *r)
+{
+	json_t		*j;
+	const char	*code, *out = NULL;
+
+	if (r->body == NULL ||
+	    (j = json_loadb(r->body, r->body_len, 0, NULL)) == NULL)
+		return NULL;
+	code = json_string_value(json_object_get(json_object_get(j,
+	    "error"), "code"));
+	if (code != NULL)
+		out = it_strf("%s", code);
+	json_decref(j);
+	return out;
+}
+
+/* Reads until EOF or a reset within ms; true if the server closed. */
+static bool
+it_raw_wait_close(int fd, long ms, bool *reset)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+	char		 tmp[4096];
+	ssize_t		 k;
+	double		 deadline = it_now() + ms / 1000.0, left;
+
+	for (;;) {
+		if ((left = deadline - it_now()) < 0)
+			left = 0;
+		if (poll(&pfd, 1, (int)(left * 1000) + 1) <= 0)
+			return false;
+		if ((k = read(fd, tmp, sizeof tmp)) == 0)
+			return true;
+		if (k < 0 && errno == ECONNRESET) {
+			*reset = true;
+			return true;
+		}
+		if (k < 0 && errno != EINTR && errno != EAGAIN)
+			return true;
+		if (it_now() >= deadline)
+			return false;
+	}
+}
+
+/* it_raw_read; !body: the answer to a HEAD, whose Content-Length
+ * counts a body that is not sent. */
+static void
+it_raw_read_as(int fd, long timeout_ms, struct it_raw *r, bool body)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+	char		*buf, *eoh = NULL, tmp[4096];
+	const char	*cl, *conn;
+	size_t		 len = 0, want = (size_t)-1, hlen = 0;
+	ssize_t		 k;
+	double		 deadline = it_now() + timeout_ms / 1000.0;
+
+	memset(r, 0, sizeof *r);
+	if ((buf = calloc(1, 1)) == NULL)
+		abort();
+	while (len < want) {
+		if (it_now() >= deadline ||
+		    poll(&pfd, 1, (int)((deadline - it_now()) * 1000) + 1) <= 0)
+			break;
+		if ((k = read(fd, tmp, sizeof tmp)) <= 0) {
+			if (k < 0 && errno == EINTR)
+				continue;
+			r->closed = true;
+			r->reset = k < 0 && errno == ECONNRESET;
+			break;
+		}
+		if ((buf = realloc(buf, len + (size_t)k + 1)) == NULL)
+			abort();
+		memcpy(buf + len, tmp, (size_t)k);
+		len += (size_t)k;
+		buf[len] = '\0';
+		if (eoh == NULL && (eoh = strstr(buf, "\r\n\r\n")) != NULL) {
+			hlen = (size_t)(eoh - buf) + 4;
+			r->head = it_strf("%.*s", (int)(hlen - 2), buf);
+			cl = it_raw_header(r, "Content-Length");
+			want = hlen + (cl != NULL && body ?
+			    strtoul(cl, NULL, 10) : 0);
+		}
+	}
+	if (r->head != NULL) {
+		if (strncmp(r->head, "HTTP/1.", 7) == 0)
+			r->status = strtol(r->head + 9, NULL, 10);
+		r->body_len = len - hlen;
+		r->body = it_own(malloc(r->body_len + 1));
+		memcpy((char *)r->body, buf + hlen, r->body_len);
+		((char *)r->body)[r->body_len] = '\0';
+	}
+	free(buf);
+	if (r->closed || r->head == NULL)
+		return;
+	conn = it_raw_header(r, "Connection");
+	if ((conn != NULL && strcasecmp(conn, "close") == 0) ||
+	    strncmp(r->head, "HTTP/1.0", 8) == 0)
+		r->closed = it_raw_wait_close(fd, (long)((deadline -
+		    it_now()) * 1000), &r->reset);
+	else
+		r->closed = it_raw_wait_close(fd, 0, &r->reset);
+}
+
+void
+it_raw_read(int fd, long timeout_ms, struct it_raw *r)
+{
+	it_raw_read_as(fd, timeout_ms, r, true);
+}
+
+struct it_raw *
+it_raw_exchange(const char *base, const void *data, size_t len)
+{
+	struct it_raw	*r = it_own(calloc(1, sizeof *r));
+	int		 fd;
+
+	if (r == NULL)
+		abort();
+	if ((fd = it_raw_connect(base)) < 0)
+		return r;
+	(void)it_raw_send(fd, data, len);
+	it_raw_read_as(fd, it_limit_ms(IT_HTTP_TIMEOUT_MS), r,
+	    len < 5 || memcmp(data, "HEAD ", 5) != 0);
+	close(fd);
+	return r;
 }

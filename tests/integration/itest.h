@@ -194,6 +194,24 @@ struct it_proc	*it_server_at(const char *file, int line, const char **base,
 #define it_server(base, workers, ...)					\
 	it_server_at(__FILE__, __LINE__, (base), (workers), __VA_ARGS__)
 
+/* it_server() on another database: conninfo instead of the test's. */
+struct it_proc	*it_server_db_at(const char *file, int line, const char **base,
+		    const char *conninfo, const char *workers, ...)
+		    IT_SENTINEL;
+#define it_server_db(base, conninfo, workers, ...)			\
+	it_server_db_at(__FILE__, __LINE__, (base), (conninfo), (workers), \
+	    __VA_ARGS__)
+
+/*
+ * Stops a server with SIGTERM: failed checks at the caller's line unless
+ * it exits 0 within timeout_ms and its output holds no sanitizer report
+ * (under ASan, the leak report of a clean exit).  True if both held.
+ */
+bool		 it_proc_stop_at(const char *file, int line,
+		    struct it_proc *proc, long timeout_ms);
+#define it_proc_stop(proc, timeout_ms)					\
+	it_proc_stop_at(__FILE__, __LINE__, (proc), (timeout_ms))
+
 /* Monotonic seconds. */
 double		 it_now(void);
 void		 it_sleep_ms(long ms);
@@ -232,6 +250,48 @@ int		 it_stream_comments(struct it_stream *s);
 bool		 it_stream_ended(struct it_stream *s, const char **why);
 /* Stops reading and closes the connection (again: no-op). */
 void		 it_stream_close(struct it_stream *s);
+
+/* -- raw connections ----------------------------------------------------- */
+
+/*
+ * Bytes no HTTP client library would send, over a plain TCP connection:
+ * what libevent and the server make of malformed requests.
+ */
+
+/* One answer read off a raw connection; strings owned by the test case. */
+struct it_raw {
+	long		 status;	/* 0: no answer */
+	const char	*head;		/* status line and headers, CRLFs */
+	const char	*body;		/* NUL-terminated */
+	size_t		 body_len;
+	bool		 closed;	/* the server closed the connection */
+	bool		 reset;		/* ... with a reset (ECONNRESET) */
+};
+
+/* A TCP connection to base ("http://127.0.0.1:PORT"), or -1. */
+int		 it_raw_connect(const char *base);
+/* Sends all of data; false once the server closed or reset (the answer
+ * it sent before may still be read). */
+bool		 it_raw_send(int fd, const void *data, size_t len);
+/*
+ * Reads one answer (headers, and a body of Content-Length bytes) within
+ * timeout_ms.  After an answer, closed says whether the server closed
+ * the connection: looked for until timeout_ms after a "Connection:
+ * close" or an HTTP/1.0 answer, at once otherwise.
+ */
+void		 it_raw_read(int fd, long timeout_ms, struct it_raw *r);
+/* A header of a raw answer (any case; owned by the test case), or NULL. */
+const char	*it_raw_header(const struct it_raw *r, const char *name);
+/* error.code of a JSON answer (owned by the test case), or NULL. */
+const char	*it_raw_error_code(const struct it_raw *r);
+/*
+ * One request on a connection of its own: connects to base, sends
+ * data[0..len), reads the answer (it_raw_read, IT_HTTP_TIMEOUT_MS
+ * stretched by it_time_factor; no body after "HEAD ") and closes.
+ * Owned by the test case; status 0 if the connection failed.
+ */
+struct it_raw	*it_raw_exchange(const char *base, const void *data,
+		    size_t len);
 
 /* -- memory owned by the test case ------------------------------------ */
 

@@ -114,6 +114,7 @@ static void	 test_nesting_pagination(void);
 static void	 test_parent_rules(void);
 static void	 test_errors(void);
 static void	 test_idempotency(void);
+static void	 test_idempotency_mismatch(void);
 static void	 test_own_comment(void);
 static void	 test_etag(void);
 static void	 test_counts(void);
@@ -852,12 +853,13 @@ test_errors(void)
 	/* No article has such a key: 404, as for any unknown article. */
 	r = it_http("GET", it_list_path(long_key), NULL, NULL, 0);
 	CHECK_ERROR(r, 404, "not_found");
+	/* A control character in a key is refused with the path. */
 	r = it_http("POST", "/api/v1/articles/bad%01key/comments", json_ct,
 	    "{\"author\": \"a\", \"body\": \"b\"}", (size_t)-1);
-	CHECK_ERROR(r, 422, "validation_failed");
+	CHECK_ERROR(r, 400, "invalid_path");
 	r = it_http("GET", "/api/v1/articles/bad%01key/comments", NULL, NULL,
 	    0);
-	CHECK_ERROR(r, 404, "not_found");
+	CHECK_ERROR(r, 400, "invalid_path");
 
 	slash = it_strf("أخبار/%s/كيم-بوتين", run_id);
 	r = post_json(slash, comment_json("قارئ", "نص", 0), NULL, NULL);
@@ -961,6 +963,73 @@ test_idempotency(void)
 		it_resp_clear(&resps[i]);
 	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM comments WHERE "
 	    "idempotency_key = $1", it_strf("k3-%s", run_id), (char *)NULL),
+	    1);
+}
+
+/*
+ * The key is bound to the request (issue 13): the same key with another
+ * body, author, e-mail or parent is refused, stores nothing and tells
+ * nothing of the first comment; the same request still replays.
+ */
+static void
+test_idempotency_mismatch(void)
+{
+	const char	*key = new_key("idem-mm"), *hk, *body, *tok;
+	const char	*variant[4];
+	struct it_resp	*a, *b;
+	long long	 id, parent;
+	size_t		 i;
+
+	parent = add_comment(key, "أمل", "أصل الرد", 0, NULL);
+	IT_REQUIRE(parent > 0 && set_status(parent, "approved"));
+	hk = it_strf("Idempotency-Key: mm-%s", run_id);
+	body = comment_json("قارئ", "سر لا يراه غيري", 0);
+	a = post_json(key, body, hk, NULL);
+	IT_REQUIRE_STATUS(a, 202);
+	id = it_jint(a->json, "comment.id", -1);
+	tok = it_jstr(a->json, "submitter_token");
+	IT_REQUIRE(id > 0 && tok != NULL);
+
+	variant[0] = comment_json("قارئ", "نص آخر بالمفتاح نفسه", 0);
+	variant[1] = comment_json("غيري", "سر لا يراه غيري", 0);
+	variant[2] = it_dump(json_pack("{s:s, s:s, s:s}", "author", "قارئ",
+	    "body", "سر لا يراه غيري", "email", "x@example.com"));
+	variant[3] = comment_json("قارئ", "سر لا يراه غيري", parent);
+	for (i = 0; i < 4; i++) {
+		b = post_json(key, variant[i], hk, NULL);
+		IT_CHECK(it_check_error_at(__FILE__, __LINE__, b, 422,
+		    "idempotency_key_mismatch"));
+		/* Nothing of the original: no id, text, token or link. */
+		IT_CHECKF(strstr(b->body, "سر لا يراه") == NULL &&
+		    strstr(b->body, tok) == NULL && it_jint(b->json,
+		    "comment.id", -1) == -1 && it_header(b, "Location") ==
+		    NULL && it_header(b, "Idempotent-Replayed") == NULL,
+		    "variant %zu: the mismatch leaks the original: %s", i,
+		    b->body);
+	}
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM comments c JOIN "
+	    "articles a ON a.id = c.article_id WHERE a.key = $1", key,
+	    (char *)NULL), 2);
+
+	/* The same request with the same key still replays, ... */
+	b = post_json(key, body, hk, NULL);
+	IT_CHECK_STATUS(b, 202);
+	IT_CHECK_INT(it_jint(b->json, "comment.id", -2), id);
+	IT_CHECK_STR(it_jstr(b->json, "submitter_token"), tok);
+	IT_CHECK_STR(it_header(b, "Idempotent-Replayed"), "true");
+	/* ... spelt differently but alike once cleaned (NFC, blanks), ... */
+	b = post_json(key, comment_json(" قارئ ", "سر لا يراه غيري\n", 0),
+	    hk, NULL);
+	IT_CHECK_STATUS(b, 202);
+	IT_CHECK_INT(it_jint(b->json, "comment.id", -2), id);
+	/* ... and another key makes another comment of the other body. */
+	b = post_json(key, variant[0], it_strf("Idempotency-Key: mm2-%s",
+	    run_id), NULL);
+	IT_CHECK_STATUS(b, 202);
+	IT_CHECKF(it_jint(b->json, "comment.id", id) != id,
+	    "another key gives another comment");
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM comments WHERE "
+	    "idempotency_key = $1", it_strf("mm-%s", run_id), (char *)NULL),
 	    1);
 }
 
@@ -1391,6 +1460,7 @@ static const struct it_test tests[] = {
 	{ "parent_rules", test_parent_rules },
 	{ "errors", test_errors },
 	{ "idempotency", test_idempotency },
+	{ "idempotency_mismatch", test_idempotency_mismatch },
 	{ "own_comment", test_own_comment },
 	{ "etag", test_etag },
 	{ "counts", test_counts },

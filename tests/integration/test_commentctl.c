@@ -64,8 +64,12 @@ static const char *bin;		/* COMMENTD_TEST_BIN */
 static char	 mod_name[80];
 static char	 token[200];
 static bool	 tried, have_token;
+/* An admin's token (admin_at()), for what only admins see. */
+static char	 adm_token[200];
+static bool	 adm_tried, adm_ok;
 
 static bool	 account_at(const char *, int);
+static bool	 admin_at(const char *, int);
 static const char *new_key(const char *);
 static const char *bearer(void);
 static char	**ctl_env(const char *, const char *);
@@ -106,8 +110,10 @@ static void	 test_stats(void);
 static void	 test_watch(void);
 static void	 test_watch_signals(void);
 static void	 test_watch_reconnect(void);
+static void	 test_tokens(void);
 
 #define account()	account_at(__FILE__, __LINE__)
+#define admin()		admin_at(__FILE__, __LINE__)
 #define RUN(...)	run_at(__FILE__, __LINE__, NULL, __VA_ARGS__, \
 			    (char *)NULL)
 #define RUN_ENV(env, ...) run_at(__FILE__, __LINE__, (env), __VA_ARGS__, \
@@ -120,6 +126,30 @@ static void	 test_watch_reconnect(void);
 				    (p), (ms))
 
 /* -- helpers --------------------------------------------------------------- */
+
+/* An admin account of the run and its token, in adm_token. */
+static bool
+admin_at(const char *file, int line)
+{
+	const char	*name;
+	char		*out;
+
+	if (adm_tried)
+		return it_check_at(file, line, adm_ok, "the admin and its "
+		    "token were made");
+	adm_tried = true;
+	name = it_strf("ctladm-%s", run_id);
+	if (!it_cli_at(file, line, PASSWORD "\n", NULL, "moderator", "add",
+	    name, "--role", "admin", (char *)NULL))
+		return false;
+	if ((out = it_new_token_at(file, line, name)) == NULL ||
+	    !it_check_at(file, line, strlen(out) < sizeof adm_token,
+	    "the token fits"))
+		return false;
+	snprintf(adm_token, sizeof adm_token, "%s", out);
+	adm_ok = true;
+	return true;
+}
 
 /* A moderator (not an admin: commentctl needs no more) and its token. */
 static bool
@@ -837,10 +867,21 @@ test_show(void)
 	IT_REQUIRE(id > 0);
 	r = RUN("show", ID(id));
 	IT_REQUIRE(CHECK_RC(r, 0));
-	IT_CHECKF(strstr(r->out, "ليلى <laila@example.com>") != NULL &&
+	IT_CHECKF(line_with(r->out, "ليلى") != NULL &&
 	    strstr(r->out, key) != NULL && strstr(r->out, "(pending)") !=
 	    NULL && strstr(r->out, "    سطر أول\n    سطر ثان\n") != NULL &&
 	    strstr(r->out, "history: none") != NULL, "show: %s", r->out);
+	/* A moderator's account: the e-mail, address and agent are the
+	 * admins' (COMMENTD_MODERATORS_SEE_PERSONAL_DATA). */
+	IT_CHECKF(strstr(r->out, "laila@example.com") == NULL &&
+	    strstr(r->out, "127.0.0.1") == NULL && line_with(r->out,
+	    "hidden (admins only)") != NULL, "show: %s", r->out);
+	IT_REQUIRE(admin());
+	r = RUN("show", ID(id), "--token", adm_token);
+	IT_REQUIRE(CHECK_RC(r, 0));
+	IT_CHECKF(strstr(r->out, "ليلى <laila@example.com>") != NULL &&
+	    line_with(r->out, "127.0.0.1") != NULL && strstr(r->out,
+	    "hidden") == NULL, "show as an admin: %s", r->out);
 
 	r = RUN("reject", ID(id), "--reason", reason);
 	CHECK_RC(r, 0);
@@ -864,7 +905,9 @@ test_show(void)
 	IT_REQUIREF(o != NULL, "stdout is JSON: %s", r->out);
 	IT_CHECK_INT(it_jint(o, "comment.id", -1), id);
 	IT_CHECK_STR(it_jstr(o, "comment.status"), "rejected");
-	IT_CHECK_STR(it_jstr(o, "comment.email"), "laila@example.com");
+	IT_CHECK(it_jget(o, "comment.email") == NULL &&
+	    it_jget(o, "comment.ip") == NULL &&
+	    it_jget(o, "comment.user_agent") == NULL);
 	IT_CHECK_STR(it_jstr(o, "history.0.action"), "reject");
 	IT_CHECK_STR(it_jstr(o, "history.0.reason"), reason);
 	IT_CHECK_STR(it_jstr(o, "history.0.actor"), mod_name);
@@ -1227,6 +1270,92 @@ test_watch_reconnect(void)
 	IT_CHECK_INT(it_proc_wait(s, 20000), 0);
 }
 
+/* -- tokens: the account's own list, and revoking one ---------------------- */
+
+/* The id of the API token whose secret is tok. */
+static long long
+token_id(const char *tok)
+{
+	return it_sql_ll("SELECT id FROM auth_tokens WHERE token_hash = "
+	    "sha256(convert_to($1, 'UTF8'))", tok, (char *)NULL);
+}
+
+static void
+test_tokens(void)
+{
+	const char	*label = "حاسوب ليلى", *line, *second;
+	char		*out;
+	json_t		*arr, *e;
+	struct run	*r;
+	long long	 own, id;
+	size_t		 i;
+	bool		 cur = false, mine = true;
+
+	IT_REQUIRE(account() && admin());
+	own = token_id(token);
+	IT_REQUIRE(own > 0);
+	IT_REQUIRE(it_cli_at(__FILE__, __LINE__, NULL, &out, "token",
+	    "create", mod_name, "--days", "1", "--label", label,
+	    (char *)NULL));
+	second = it_strf("%.*s", (int)strcspn(out, "\n"), out);
+	id = token_id(second);
+	IT_REQUIRE(id > 0);
+
+	/* The table: the token in use marked, the label shown. */
+	r = RUN("tokens");
+	IT_REQUIRE(CHECK_RC(r, 0));
+	IT_CHECKF(strncmp(r->out, "ID", 2) == 0 && strstr(r->out,
+	    "MODERATOR") != NULL && strstr(r->out, "LABEL") != NULL,
+	    "a table: %s", r->out);
+	line = line_with(r->out, label);
+	IT_CHECKF(line != NULL && strncmp(line, ID(id), strlen(ID(id))) ==
+	    0 && strstr(line, mod_name) != NULL && strstr(line, "api") !=
+	    NULL, "the labelled token's row: %s", r->out);
+	IT_CHECK(strstr(r->out, token) == NULL);
+	IT_CHECK(strstr(r->out, second) == NULL);
+
+	r = RUN("tokens", "--json");
+	IT_REQUIRE(CHECK_RC(r, 0));
+	arr = json_loads(r->out, 0, NULL);
+	IT_REQUIREF(json_is_array(arr), "stdout is a JSON array: %s", r->out);
+	json_array_foreach(arr, i, e) {
+		if (it_jint(e, "id", -1) == own)
+			cur = json_is_true(json_object_get(e, "current"));
+		if (it_jstr(e, "moderator") == NULL ||
+		    strcmp(it_jstr(e, "moderator"), mod_name) != 0)
+			mine = false;
+	}
+	json_decref(arr);
+	IT_CHECK(cur);
+	IT_CHECKF(mine, "a moderator lists only their own: %s", r->out);
+
+	/* An admin lists everyone's. */
+	r = RUN("tokens", "--all", "--limit", "50", "--token", adm_token);
+	IT_REQUIRE(CHECK_RC(r, 0));
+	IT_CHECKF(line_with(r->out, label) != NULL, "the admin sees the "
+	    "moderator's token: %s", r->out);
+
+	/* Revoke: gone at once; again is 404 (status 1). */
+	r = RUN("tokens", "revoke", ID(id));
+	IT_REQUIRE(CHECK_RC(r, 0));
+	IT_CHECK_STR(r->out, it_strf("token %lld revoked\n", id));
+	IT_CHECK_INT(it_http("GET", API "/session", (const char *[]){
+	    it_strf("Authorization: Bearer %s", second), NULL }, NULL,
+	    0)->status, 401);
+	r = RUN("tokens", "revoke", ID(id));
+	CHECK_RC(r, 1);
+	IT_CHECKF(strstr(r->err, "404") != NULL, "stderr: %s", r->err);
+	r = RUN("tokens");
+	IT_CHECK(CHECK_RC(r, 0) && line_with(r->out, label) == NULL);
+
+	/* Usage. */
+	CHECK_RC(RUN("tokens", "revoke"), 2);
+	CHECK_RC(RUN("tokens", "revoke", "abc"), 2);
+	CHECK_RC(RUN("tokens", "revoke", "1", "--json"), 2);
+	CHECK_RC(RUN("tokens", "frobnicate"), 2);
+	CHECK_RC(RUN("tokens", "--reason", "x"), 2);
+}
+
 static const struct it_test tests[] = {
 	{ "usage", test_usage },
 	{ "errors", test_errors },
@@ -1240,6 +1369,7 @@ static const struct it_test tests[] = {
 	{ "watch", test_watch },
 	{ "watch_signals", test_watch_signals },
 	{ "watch_reconnect", test_watch_reconnect },
+	{ "tokens", test_tokens },
 };
 
 int

@@ -28,8 +28,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "itest.h"
 
 #define STOP_MS		20000
@@ -53,27 +51,10 @@ static const char	*bin;
 
 /* -- helpers --------------------------------------------------------------- */
 
-/* SIGTERM: exit status 0 and, under the sanitizers, no report. */
-static void
-stop_at(const char *file, int line, struct it_proc *p)
-{
-	const char	*out;
-	int		 rc;
-
-	if (p == NULL)
-		return;
-	it_proc_kill(p, SIGTERM);
-	rc = it_proc_wait(p, STOP_MS);
-	out = it_proc_output(p);
-	it_check_at(file, line, rc == 0, "exit status %d after SIGTERM; its "
-	    "output: %s", rc, out);
-	it_check_at(file, line, strstr(out, "runtime error") == NULL &&
-	    strstr(out, "Sanitizer") == NULL, "a sanitizer report: %s", out);
-}
-#define stop(p)	stop_at(__FILE__, __LINE__, (p))
+#define stop(p)	it_proc_stop((p), STOP_MS)
 
 /* A TCP connection to base ("http://127.0.0.1:PORT") from 127.0.0.from
- * (0: any), or -1. */
+ * (0: it_raw_connect's), or -1. */
 static int
 conn_from(const char *base, int from)
 {
@@ -81,43 +62,26 @@ conn_from(const char *base, int from)
 	const char		*colon = strrchr(base, ':');
 	int			 fd;
 
+	if (from == 0)
+		return it_raw_connect(base);
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((unsigned short)atoi(colon + 1));
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	if (from > 0) {
-		memset(&me, 0, sizeof me);
-		me.sin_family = AF_INET;
-		me.sin_addr.s_addr = htonl(0x7f000000u | (unsigned)from);
-		if (bind(fd, (struct sockaddr *)&me, sizeof me) == -1) {
-			close(fd);
-			return -1;
-		}
+	memset(&me, 0, sizeof me);
+	me.sin_family = AF_INET;
+	me.sin_addr.s_addr = htonl(0x7f000000u | (unsigned)from);
+	if (bind(fd, (struct sockaddr *)&me, sizeof me) == -1) {
+		close(fd);
+		return -1;
 	}
 	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
 		close(fd);
 		return -1;
 	}
 	return fd;
-}
-
-static bool
-send_all(int fd, const char *data, size_t len)
-{
-	ssize_t	k;
-
-	while (len > 0) {
-		if ((k = send(fd, data, len, MSG_NOSIGNAL)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		data += k;
-		len -= (size_t)k;
-	}
-	return true;
 }
 
 /* What came back on a connection. */
@@ -128,51 +92,17 @@ struct answer {
 	double		 at;		/* when the answer or the close came */
 };
 
-/*
- * Reads one answer (status line, headers, a Content-Length body) for at
- * most timeout_ms; notes whether the server closed the connection.
- */
+/* Reads one answer (it_raw_read), and when it came. */
 static void
 read_answer(int fd, long timeout_ms, struct answer *a)
 {
-	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
-	char		 buf[65536], *eoh, *cl;
-	size_t		 len = 0, want = (size_t)-1;
-	ssize_t		 k;
-	double		 deadline = it_now() + timeout_ms / 1000.0;
-	json_t		*j;
+	struct it_raw	r;
 
-	memset(a, 0, sizeof *a);
-	while (len < want && len < sizeof buf - 1) {
-		if (it_now() >= deadline ||
-		    poll(&pfd, 1, (int)((deadline - it_now()) * 1000) + 1) <= 0)
-			break;
-		if ((k = read(fd, buf + len, sizeof buf - 1 - len)) <= 0) {
-			a->closed = true;
-			break;
-		}
-		len += (size_t)k;
-		buf[len] = '\0';
-		if (want == (size_t)-1 &&
-		    (eoh = strstr(buf, "\r\n\r\n")) != NULL) {
-			*eoh = '\0';
-			cl = strcasestr(buf, "\r\nContent-Length:");
-			want = (size_t)(eoh + 4 - buf) + (cl != NULL ?
-			    strtoul(cl + 17, NULL, 10) : 0);
-			*eoh = '\r';
-		}
-	}
+	it_raw_read(fd, timeout_ms, &r);
+	a->status = r.status;
+	a->code = it_raw_error_code(&r);
+	a->closed = r.closed;
 	a->at = it_now();
-	if (len >= 12 && strncmp(buf, "HTTP/1.", 7) == 0)
-		a->status = strtol(buf + 9, NULL, 10);
-	if ((eoh = strstr(buf, "\r\n\r\n")) != NULL &&
-	    (j = json_loads(eoh + 4, 0, NULL)) != NULL) {
-		const char *c = json_string_value(json_object_get(
-		    json_object_get(j, "error"), "code"));
-
-		a->code = c != NULL ? it_strf("%s", c) : NULL;
-		json_decref(j);
-	}
 }
 
 /* Waits up to timeout_ms for the server to close fd (dropping what it
@@ -201,7 +131,7 @@ get_health(int fd)
 	    "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
 	struct answer		a;
 
-	if (!send_all(fd, req, strlen(req)))
+	if (!it_raw_send(fd, req, strlen(req)))
 		return -1;
 	read_answer(fd, SOON_MS, &a);
 	return a.status;
@@ -494,7 +424,7 @@ trickle(int fd, const char *req, size_t len, int pace_ms, struct answer *a)
 
 	memset(a, 0, sizeof *a);
 	for (i = 0; i < len; i++) {
-		if (!send_all(fd, req + i, 1) ||
+		if (!it_raw_send(fd, req + i, 1) ||
 		    poll(&pfd, 1, pace_ms) > 0)
 			break;
 	}
@@ -526,7 +456,7 @@ test_slow_head(void)
 	fd = conn_from(base, 0);
 	IT_REQUIRE(fd >= 0 && quiet >= 0);
 	t0 = it_now();
-	IT_REQUIRE(send_all(fd, req, 5));
+	IT_REQUIRE(it_raw_send(fd, req, 5));
 	/* Served while the slow head waits. */
 	IT_CHECK_INT(get_health_from(base, 0), 200);
 	trickle(fd, req + 5, strlen(req) - 5, TRICKLE_MS, &a);
@@ -585,9 +515,9 @@ test_slow_body(void)
 	IT_REQUIRE(p != NULL);
 	fd = conn_from(base, 0);
 	IT_REQUIRE(fd >= 0);
-	IT_REQUIRE(send_all(fd, head, strlen(head)));
+	IT_REQUIRE(it_raw_send(fd, head, strlen(head)));
 	t0 = it_now();
-	IT_REQUIRE(send_all(fd, body, 1));
+	IT_REQUIRE(it_raw_send(fd, body, 1));
 	IT_CHECK_INT(get_health_from(base, 0), 200);
 	trickle(fd, body + 1, strlen(body) - 1, TRICKLE_MS, &a);
 	took = a.at - t0;
@@ -604,7 +534,7 @@ test_slow_body(void)
 	    (char *)NULL);
 	IT_REQUIRE(p != NULL);
 	fd = conn_from(base, 0);
-	IT_REQUIRE(send_all(fd, head, strlen(head)));
+	IT_REQUIRE(it_raw_send(fd, head, strlen(head)));
 	t0 = it_now();
 	trickle(fd, body, strlen(body), TRICKLE_MS, &a);
 	IT_CHECKF(a.at - t0 > 2.0, "the body took %.2f s", a.at - t0);
@@ -645,7 +575,7 @@ test_body_bound(void)
 	    "Host: t\r\nContent-Type: application/json\r\n"
 	    "Content-Length: %d\r\n\r\n", 100 * BIG_LIMIT);
 	t0 = it_now();
-	IT_REQUIRE(send_all(fd, head, strlen(head)));
+	IT_REQUIRE(it_raw_send(fd, head, strlen(head)));
 	read_answer(fd, SOON_MS, &a);
 	IT_CHECK_INT(a.status, 413);
 	IT_CHECKF(a.at - t0 < 1.0, "413 after %.2f s", a.at - t0);
@@ -655,12 +585,12 @@ test_body_bound(void)
 	head = "POST /api/v1/articles/big/comments HTTP/1.1\r\nHost: t\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Transfer-Encoding: chunked\r\n\r\n";
-	IT_REQUIRE(send_all(fd, head, strlen(head)));
+	IT_REQUIRE(it_raw_send(fd, head, strlen(head)));
 	chunk = it_own(malloc(csize + 32));
 	hlen = (size_t)snprintf(chunk, 32, "%zx\r\n", csize);
 	memset(chunk + hlen, 'x', csize);
 	memcpy(chunk + hlen + csize, "\r\n", 2);
-	while (sent < STREAM_MAX && send_all(fd, chunk, hlen + csize + 2))
+	while (sent < STREAM_MAX && it_raw_send(fd, chunk, hlen + csize + 2))
 		sent += csize;
 	read_answer(fd, SOON_MS, &a);
 	rss1 = rss_bytes(it_proc_pid(p));

@@ -2,10 +2,13 @@
  * test_security.c - the paths an attacker tries, against the real
  * server: a forged X-Forwarded-For with and without
  * COMMENTD_TRUST_PROXY (readers' reports and login throttling), the
- * per-address login limit, its window and what a successful login gives
- * back, Idempotency-Key rules, the 401/403/CSRF matrix over every admin
- * route of src/routes.c, Cache-Control and the session cookie against
- * their settings, and every web file of the Makefile with its type.
+ * login limits per address and per account and address pair, their
+ * window, the account's delay, junk names, pruning and what a successful
+ * login gives back, live streams ended with their credentials and
+ * limited per moderator, Idempotency-Key rules, the 401/403/CSRF matrix
+ * over every admin route of src/routes.c, Cache-Control and the session
+ * cookie against their settings, and every web file of the Makefile
+ * with its type.
  *
  * The server of tests/run-tests.sh (COMMENTD_TEST_URL) serves what its
  * settings suit; the rest start servers of their own on the test
@@ -50,9 +53,12 @@ struct session {
 	const char	*retry_after;	/* or NULL */
 	const char	*token;
 	const char	*csrf;
-	const char	*cookie;	/* "commentd_session=VALUE" */
+	const char	*cookie;	/* "commentd_session=VALUE" or
+					   "__Host-commentd_session=VALUE" */
+	const char	*cookie_value;
 	const char	*attrs;		/* the cookie's attributes */
 	const char	*cache_control;
+	double		 elapsed;	/* the answer's time, seconds */
 };
 
 /* What the tests look at of an answer sent from another address. */
@@ -122,6 +128,9 @@ static const struct admin_route admin_routes[] = {
 	{ "POST", API "/bans", MODERATOR, NULL,
 	    "{\"kind\": \"email_domain\", \"value\": \"forged.example\"}" },
 	{ "DELETE", API "/bans/:id", MODERATOR, NULL, NULL },
+	{ "GET", API "/tokens", MODERATOR, NULL, NULL },
+	{ "POST", API "/tokens", MODERATOR, NULL, "{\"label\": \"forged\"}" },
+	{ "DELETE", API "/tokens/:id", MODERATOR, NULL, NULL },
 };
 
 /* An admin route as src/routes.c declares it. */
@@ -169,6 +178,14 @@ static const char *
 fwd(int n)
 {
 	return it_strf("2001:db8:%x:%x::%x", run_p, run_t, (unsigned)n);
+}
+
+/* A forwarded IPv4 address of this run, n from 1 to 254: failed logins
+ * are counted by reader, and fwd()'s all share one /64. */
+static const char *
+fwd4(int n)
+{
+	return it_strf("10.%u.%u.%d", run_a, run_b, n);
 }
 
 /* A forwarded address in a /64 of its own: one reader each (n ≥ 1). */
@@ -221,12 +238,15 @@ login_at(const char *base, const char *xff, const char *name,
 	s.cache_control = it_header(r, "Cache-Control");
 	s.token = it_jstr(r->json, "token");
 	s.csrf = it_jstr(r->json, "csrf_token");
+	s.elapsed = r->elapsed;
 	for (i = 0; (v = it_header_n(r, "Set-Cookie", i)) != NULL; i++) {
-		if (strncmp(v, "commentd_session=", 17) != 0)
+		if (strncmp(v, "commentd_session=", 17) != 0 &&
+		    strncmp(v, "__Host-commentd_session=", 24) != 0)
 			continue;
 		semi = strchr(v, ';');
 		s.cookie = semi != NULL ? it_strf("%.*s", (int)(semi - v),
 		    v) : v;
+		s.cookie_value = strchr(s.cookie, '=') + 1;
 		s.attrs = semi != NULL ? semi : "";
 		break;
 	}
@@ -480,22 +500,22 @@ test_forged_forwarded_for(void)
 
 	/* Logins: 4 failures per address, each with a new forged one. */
 	for (i = 1; i <= 4; i++) {
-		r = src_login(s1, base, fwd(0x110 + i), it_strf("nobody-%s-%d",
+		r = src_login(s1, base, fwd4(0x90 + i), it_strf("nobody-%s-%d",
 		    run_id, i), "not-the-password");
 		check_src(&r, 401, "invalid_credentials",
 		    it_strf("wrong login %d, forged address", i));
 	}
-	r = src_login(s1, base, fwd(0x120), it_strf("nobody-%s-5", run_id),
+	r = src_login(s1, base, fwd4(0xa0), it_strf("nobody-%s-5", run_id),
 	    "not-the-password");
 	check_src(&r, 429, "too_many_attempts", "the fifth, forged address");
 	IT_CHECKF(r.retry_after != NULL && atoi(r.retry_after) == 600,
 	    "Retry-After is the window, 600: %s", r.retry_after != NULL ?
 	    r.retry_after : "(none)");
 	/* Even the right password, from this address... */
-	r = src_login(s1, base, fwd(0x121), adm.name, PASSWORD);
+	r = src_login(s1, base, fwd4(0xa1), adm.name, PASSWORD);
 	check_src(&r, 429, "too_many_attempts", "the right password");
 	/* ... while another address may log in. */
-	r = src_login(s2, base, fwd(0x121), adm.name, PASSWORD);
+	r = src_login(s2, base, fwd4(0xa1), adm.name, PASSWORD);
 	check_src(&r, 200, NULL, "the right password from another address");
 	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
 	    "scope = 'ip:' || $1", s1, (char *)NULL), 6);
@@ -560,23 +580,23 @@ test_trusted_forwarded_for(void)
 
 	/* Logins: forwarded address 31 reaches its limit... */
 	for (i = 1; i <= 4; i++) {
-		s = wrong_login(base, fwd(31));
+		s = wrong_login(base, fwd4(31));
 		check_login(&s, 401, it_strf("wrong login %d from 31", i));
 	}
-	s = wrong_login(base, fwd(31));
+	s = wrong_login(base, fwd4(31));
 	check_login(&s, 429, "the fifth from 31");
-	s = login_at(base, it_strf("%s, %s", fwd(32), fwd(31)), adm.name,
+	s = login_at(base, it_strf("%s, %s", fwd4(32), fwd4(31)), adm.name,
 	    PASSWORD);
 	check_login(&s, 429, "the right password from 31 (forged before)");
 	/* ... while 32, and 31 forged before 32, are another client. */
-	s = wrong_login(base, fwd(32));
+	s = wrong_login(base, fwd4(32));
 	check_login(&s, 401, "a wrong login from 32");
-	IT_REQUIRE(login_ok(base, it_strf("%s, %s", fwd(31), fwd(32)),
+	IT_REQUIRE(login_ok(base, it_strf("%s, %s", fwd4(31), fwd4(32)),
 	    adm.name, &s));
 	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
-	    "scope = 'ip:' || $1", fwd(31), (char *)NULL), 6);
+	    "scope = 'ip:' || $1", fwd4(31), (char *)NULL), 6);
 	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
-	    "scope = 'ip:' || $1", fwd(32), (char *)NULL), 1);
+	    "scope = 'ip:' || $1", fwd4(32), (char *)NULL), 1);
 }
 
 /* -- 3. login throttling ------------------------------------------------- */
@@ -606,7 +626,7 @@ test_login_window(void)
 	IT_REQUIRE(account(&adm));
 
 	for (tries = 0; tries < 3; tries++) {
-		a = fwd(41 + tries);
+		a = fwd4(41 + tries);
 		t0 = it_now();
 		s = wrong_login(base, a);
 		check_login(&s, 401, "the first wrong login");
@@ -636,57 +656,427 @@ test_login_window(void)
 }
 
 /*
- * What a successful login gives back: the account's failures are
- * cleared, and the address gets its attempt back, so a moderator who
- * logs in often from one office address never reaches its limit.  With
- * 3 failures per account and 4 per address.
+ * Lockout is per account and address pair: 5 wrong passwords for an
+ * account from address A lock out A (even the right password is 429
+ * there), not the owner at address B, who gets in (after the account's
+ * delay).  A successful login gives back: the pair starts again, the
+ * account and the address get the attempt back, so a moderator who
+ * logs in often from one office address never reaches its limit.
  */
 static void
-test_login_given_back(void)
+test_login_pairs(void)
 {
-	const char	*base, *a = fwd(51);
+	const char	*base, *a = fwd4(51), *b = fwd4(52), *c = fwd4(53);
 	struct it_proc	*p;
 	struct session	 s;
-	int		 i, n = 60;
+	int		 i;
 
 	p = it_server(&base, "1", "COMMENTD_TRUST_PROXY=true",
-	    "COMMENTD_LOGIN_MAX_FAILURES_USER=3",
-	    "COMMENTD_LOGIN_MAX_FAILURES_IP=4",
+	    "COMMENTD_LOGIN_MAX_FAILURES_USER=5",
+	    "COMMENTD_LOGIN_MAX_FAILURES_IP=10",
+	    "COMMENTD_LOGIN_DELAY_MAX_MS=200",
 	    "COMMENTD_LOGIN_WINDOW_S=600", (char *)NULL);
 	IT_REQUIRE(p != NULL);
 	IT_REQUIRE(account(&backer) && account(&adm));
 
-	/* The account: 2 failures, a success, then 3 more failures are
-	 * still judged (each from a new address). */
-	for (i = 0; i < 2; i++) {
-		s = login_at(base, fwd(n++), backer.name, "not-the-password");
-		check_login(&s, 401, "a wrong password for the account");
+	for (i = 0; i < 5; i++) {
+		s = login_at(base, a, backer.name, "not-the-password");
+		check_login(&s, 401, it_strf("wrong password %d from A",
+		    i + 1));
 	}
-	IT_REQUIRE(login_ok(base, fwd(n++), backer.name, &s));
+	s = login_at(base, a, backer.name, PASSWORD);
+	check_login(&s, 429, "the right password from A after 5 wrong");
+	IT_CHECK_STR(s.retry_after, "600");
+	IT_REQUIRE(login_ok(base, b, backer.name, &s));
+	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
+	    "scope = 'pair:' || $1 || '@' || $2", backer.name, a,
+	    (char *)NULL), 6);
 	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM login_failures WHERE "
-	    "scope = 'user:' || $1", backer.name, (char *)NULL), 0);
-	for (i = 0; i < 3; i++) {
-		s = login_at(base, fwd(n++), backer.name, "not-the-password");
-		check_login(&s, 401, it_strf("wrong password %d after the "
-		    "success", i + 1));
+	    "scope = 'pair:' || $1 || '@' || $2", backer.name, b,
+	    (char *)NULL), 0);
+	/* 7 attempts, one given back: the owner's success does not wipe
+	 * out the guesses made elsewhere. */
+	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
+	    "scope = 'user:' || $1", backer.name, (char *)NULL), 6);
+	/* A is still locked out for that account, not for another. */
+	s = login_at(base, a, backer.name, PASSWORD);
+	check_login(&s, 429, "the right password from A again");
+	IT_CHECK(login_ok(base, a, adm.name, &s));
+
+	/* An IPv6 reader is its /64: guesses from five of its addresses
+	 * lock out a sixth, not another /64. */
+	for (i = 0; i < 5; i++) {
+		s = login_at(base, fwd(0x60 + i), backer.name,
+		    "not-the-password");
+		check_login(&s, 401, it_strf("wrong password %d from the "
+		    "/64", i + 1));
 	}
-	s = login_at(base, fwd(n++), backer.name, PASSWORD);
-	check_login(&s, 429, "the right password after 3 failures");
+	s = login_at(base, fwd(0x70), backer.name, PASSWORD);
+	check_login(&s, 429, "the right password from the same /64");
+	IT_CHECK(login_ok(base, fwd_reader(7), backer.name, &s));
 
 	/* The address: 3 failures, then successes that each give their
-	 * attempt back, never reaching 4; the next failure is the 4th. */
+	 * attempt back; its limit (10) is never reached. */
 	for (i = 0; i < 3; i++) {
-		s = wrong_login(base, a);
-		check_login(&s, 401, "a wrong login from the address");
+		s = wrong_login(base, c);
+		check_login(&s, 401, "a wrong login from C");
 	}
-	for (i = 0; i < 3; i++)
-		IT_CHECK(login_ok(base, a, adm.name, &s));
+	for (i = 0; i < 6; i++)
+		IT_CHECK(login_ok(base, c, adm.name, &s));
 	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
-	    "scope = 'ip:' || $1", a, (char *)NULL), 3);
+	    "scope = 'ip:' || $1", c, (char *)NULL), 3);
+}
+
+/*
+ * The account's failures from anywhere delay its next login: with f
+ * failures in the window, 100 ms * 2^(f-1), at most
+ * COMMENTD_LOGIN_DELAY_MAX_MS, then the check (lower bounds only: a
+ * slow machine answers later, never sooner).  The right password still
+ * gets in, after the delay; 0 turns the delay off.
+ */
+static void
+test_login_delay(void)
+{
+	static struct it_account slow = { "secslow", "moderator" };
+	const char	*base, *base2, *base0;
+	struct it_proc	*p, *p2, *p0;
+	struct session	 s;
+	double		 want;
+	int		 i, n = 0xc0;
+
+	p = it_server(&base, "1", "COMMENTD_TRUST_PROXY=true",
+	    "COMMENTD_LOGIN_MAX_FAILURES_USER=1000",
+	    "COMMENTD_LOGIN_MAX_FAILURES_IP=1000",
+	    "COMMENTD_LOGIN_DELAY_MAX_MS=10000",
+	    "COMMENTD_LOGIN_WINDOW_S=600", (char *)NULL);
+	p2 = it_server(&base2, "1", "COMMENTD_TRUST_PROXY=true",
+	    "COMMENTD_LOGIN_MAX_FAILURES_USER=1000",
+	    "COMMENTD_LOGIN_MAX_FAILURES_IP=1000",
+	    "COMMENTD_LOGIN_DELAY_MAX_MS=250",
+	    "COMMENTD_LOGIN_WINDOW_S=600", (char *)NULL);
+	p0 = it_server(&base0, "1", "COMMENTD_TRUST_PROXY=true",
+	    "COMMENTD_LOGIN_MAX_FAILURES_USER=1000",
+	    "COMMENTD_LOGIN_MAX_FAILURES_IP=1000",
+	    "COMMENTD_LOGIN_DELAY_MAX_MS=0",
+	    "COMMENTD_LOGIN_WINDOW_S=600", (char *)NULL);
+	IT_REQUIRE(p != NULL && p2 != NULL && p0 != NULL);
+	IT_REQUIRE(account(&slow));
+
+	/* Attempt i+1 follows i failures: 0, 100, 200, 400, 800 ms. */
+	for (i = 0; i < 5; i++) {
+		s = login_at(base, fwd4(n++), slow.name, "not-the-password");
+		check_login(&s, 401, it_strf("wrong password %d", i + 1));
+		want = i == 0 ? 0 : 0.1 * (1 << (i - 1));
+		IT_CHECKF(s.elapsed >= want, "wrong password %d answered "
+		    "after %.3f s, want at least %.1f s", i + 1, s.elapsed,
+		    want);
+		it_note("after %d failures: %.3f s", i, s.elapsed);
+	}
+	IT_REQUIRE(login_ok(base, fwd4(n++), slow.name, &s));
+	IT_CHECKF(s.elapsed >= 1.6, "the right password after 5 failures "
+	    "answered after %.3f s, want at least 1.6 s", s.elapsed);
+
+	/* Capped: 5, 6, 7 failures (one was given back) would wait 1.6,
+	 * 3.2, 6.4 s. */
+	for (i = 0; i < 3; i++) {
+		s = login_at(base2, fwd4(n++), slow.name, "not-the-password");
+		check_login(&s, 401, "a wrong password, delay capped");
+		IT_CHECKF(s.elapsed >= 0.25 && s.elapsed < it_limit_ms(1500) /
+		    1000.0, "capped at 250 ms: answered after %.3f s",
+		    s.elapsed);
+	}
+	/* Off. */
+	s = login_at(base0, fwd4(n++), slow.name, "not-the-password");
+	check_login(&s, 401, "a wrong password, no delay");
+	IT_CHECKF(s.elapsed < it_limit_ms(1500) / 1000.0, "no delay: "
+	    "answered after %.3f s", s.elapsed);
+}
+
+/*
+ * A name no account can have (too long, characters outside the name
+ * rule) is refused before anything is counted: 401, and no row in
+ * login_failures for the address or the name.
+ */
+static void
+test_login_junk_names(void)
+{
+	const char	*base, *a = fwd4(61), *names[4];
+	char		 longname[70];
+	struct it_proc	*p;
+	struct session	 s;
+	size_t		 i;
+
+	p = it_server(&base, "1", "COMMENTD_TRUST_PROXY=true",
+	    "COMMENTD_LOGIN_WINDOW_S=600", (char *)NULL);
+	IT_REQUIRE(p != NULL);
+	memset(longname, 'j', 65);
+	longname[65] = '\0';
+	names[0] = longname;
+	names[1] = "junk name";
+	names[2] = "junk/name";
+	names[3] = "جنك";
+	for (i = 0; i < NELEM(names); i++) {
+		s = login_at(base, a, names[i], "not-the-password");
+		check_login(&s, 401, it_strf("junk name \"%s\"", names[i]));
+	}
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM login_failures WHERE "
+	    "scope = 'ip:' || $1 OR scope LIKE 'pair:%@' || $1", a,
+	    (char *)NULL), 0);
+	IT_CHECK_INT(it_sql_ll("SELECT count(*) FROM login_failures WHERE "
+	    "scope LIKE '%junk%' OR scope LIKE '%jjjjjjjj%' OR scope LIKE "
+	    "'%جنك%'", (char *)NULL), 0);
+	/* A name that could be an account's is counted. */
 	s = wrong_login(base, a);
-	check_login(&s, 401, "the fourth failure from the address");
-	s = login_at(base, a, adm.name, PASSWORD);
-	check_login(&s, 429, "the right password after 4 failures");
+	check_login(&s, 401, "a wrong login with a valid name");
+	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
+	    "scope = 'ip:' || $1", a, (char *)NULL), 1);
+}
+
+/*
+ * Rows whose window is over are deleted by later logins (a few each),
+ * so login_failures holds one window, not every name ever tried; rows
+ * still in their window stay.
+ */
+static void
+test_login_prune(void)
+{
+	const char	*base, *a = fwd4(71);
+	struct it_proc	*p;
+	struct session	 s;
+	long long	 left = -1;
+	int		 i;
+
+	p = it_server(&base, "1", "COMMENTD_TRUST_PROXY=true",
+	    "COMMENTD_LOGIN_WINDOW_S=600",
+	    "COMMENTD_LOGIN_MAX_FAILURES_IP=1000", (char *)NULL);
+	IT_REQUIRE(p != NULL);
+	IT_REQUIRE(it_sql("INSERT INTO login_failures (scope, window_start, "
+	    "failures) SELECT 'user:stale-' || $1 || '-' || i, now() - "
+	    "interval '1 day', 3 FROM generate_series(1, 50) AS i "
+	    "UNION ALL SELECT 'user:fresh-' || $1, now() - interval "
+	    "'30 seconds', 2", run_id, (char *)NULL) != NULL);
+	for (i = 0; i < 10 && left != 0; i++) {
+		s = wrong_login(base, a);
+		check_login(&s, 401, "a wrong login");
+		left = it_sql_ll("SELECT count(*) FROM login_failures WHERE "
+		    "scope LIKE 'user:stale-' || $1 || '-%'", run_id,
+		    (char *)NULL);
+	}
+	IT_CHECKF(left == 0, "%lld stale rows left after %d logins", left,
+	    i);
+	it_note("50 stale rows deleted by %d logins", i);
+	IT_CHECK_INT(it_sql_ll("SELECT failures FROM login_failures WHERE "
+	    "scope = 'user:fresh-' || $1", run_id, (char *)NULL), 2);
+}
+
+/* -- live streams and credentials ---------------------------------------- */
+
+/* GET /admin/events at base with the header auth ("Authorization: ..."
+ * or "Cookie: ..."), open until the test case ends. */
+static struct it_stream *
+stream_at(const char *base, const char *auth)
+{
+	struct it_req	 req;
+
+	memset(&req, 0, sizeof req);
+	req.method = "GET";
+	req.base = base;
+	req.path = API "/events";
+	req.headers = it_own(calloc(3, sizeof *req.headers));
+	if (req.headers == NULL)
+		abort();
+	((const char **)req.headers)[0] = auth;
+	((const char **)req.headers)[1] = "Accept: text/event-stream";
+	req.timeout_ms = 120000;
+	return it_stream_open(&req);
+}
+
+/* A stream that must open (200). */
+static struct it_stream *
+stream_ok_at(const char *file, int line, const char *base,
+    const char *auth)
+{
+	struct it_stream	*st = stream_at(base, auth);
+
+	if (!it_check_at(file, line, st != NULL && it_stream_status(st,
+	    it_limit_ms(5000)) == 200, "a live stream opens at %s", base))
+		return NULL;
+	return st;
+}
+#define stream_ok(base, auth)						\
+	stream_ok_at(__FILE__, __LINE__, (base), (auth))
+
+/* Whether the stream ends within ms (true) or stays open (false). */
+static bool
+stream_ends_within(struct it_stream *st, long ms)
+{
+	double	 deadline = it_now() + ms / 1000.0;
+
+	while (it_now() < deadline) {
+		if (it_stream_ended(st, NULL))
+			return true;
+		(void)it_stream_next(st, 50);
+	}
+	return it_stream_ended(st, NULL);
+}
+
+/* The stream ends within a bound (2 s, stretched under sanitizers). */
+#define CHECK_ENDS(st, what) do {					\
+	double t_ = it_now();						\
+	IT_CHECKF((st) != NULL && stream_ends_within((st),		\
+	    it_limit_ms(2000)), "%s: the stream ends", (what));		\
+	it_note("%s: ended after %.3f s", (what), it_now() - t_);	\
+} while (0)
+#define CHECK_OPEN(st, what)						\
+	IT_CHECKF((st) != NULL && !it_stream_ended((st), NULL),		\
+	    "%s: the stream stays open", (what))
+
+/*
+ * A logout, a disabled account and a password reset end the live
+ * streams opened with what they revoke at once: on the server that
+ * made the change (one worker: its own streams, directly) and on a
+ * second server on the same database (by NOTIFY).  Streams of another
+ * session stay open.  Keep-alives are an hour apart, so no periodic
+ * check can be what closed them.
+ */
+static void
+test_stream_revoked(void)
+{
+	static struct it_account streamer = { "secstream", "moderator" };
+	const char		*b1, *b2, *auth, *path;
+	struct it_proc		*p1, *p2;
+	struct it_stream	*s1, *s2, *other, *api1, *api2;
+	struct session		 s, s2nd;
+	struct it_resp		*r;
+
+	p1 = it_server(&b1, "1", "COMMENTD_SSE_KEEPALIVE_S=3600", (char *)NULL);
+	p2 = it_server(&b2, "1", "COMMENTD_SSE_KEEPALIVE_S=3600", (char *)NULL);
+	IT_REQUIRE(p1 != NULL && p2 != NULL);
+	IT_REQUIRE(account(&adm) && account(&streamer));
+	path = it_strf(API "/moderators/%s", streamer.name);
+
+	/* Logout. */
+	IT_REQUIRE(login_ok(b1, NULL, streamer.name, &s));
+	IT_REQUIRE(login_ok(b1, NULL, streamer.name, &s2nd));
+	auth = it_bearer(s.token);
+	s1 = stream_ok(b1, auth);
+	s2 = stream_ok(b2, it_strf("Cookie: %s", s.cookie));
+	other = stream_ok(b1, it_bearer(s2nd.token));
+	IT_REQUIRE(s1 != NULL && s2 != NULL && other != NULL);
+	r = it_http_at(b1, "DELETE", API "/session", (const char *[]){ auth,
+	    NULL }, NULL, 0);
+	IT_CHECK_STATUS(r, 204);
+	CHECK_ENDS(s1, "logout, same server");
+	CHECK_ENDS(s2, "logout, other server");
+	CHECK_OPEN(other, "logout of another session");
+
+	/* Disabled: every stream of the account, API tokens' too. */
+	api1 = stream_ok(b1, it_bearer(streamer.token));
+	api2 = stream_ok(b2, it_bearer(streamer.token));
+	IT_REQUIRE(api1 != NULL && api2 != NULL);
+	r = it_http_at(b1, "PATCH", path, (const char *[]){
+	    it_bearer(adm.token), JSON_CT, NULL }, "{\"disabled\": true}",
+	    (size_t)-1);
+	IT_CHECK_STATUS(r, 200);
+	CHECK_ENDS(other, "disabled, same server (session)");
+	CHECK_ENDS(api1, "disabled, same server (API token)");
+	CHECK_ENDS(api2, "disabled, other server (API token)");
+	r = it_http_at(b1, "PATCH", path, (const char *[]){
+	    it_bearer(adm.token), JSON_CT, NULL }, "{\"disabled\": false}",
+	    (size_t)-1);
+	IT_REQUIRE_STATUS(r, 200);
+
+	/* Password reset (to the same password): the sessions' streams. */
+	IT_REQUIRE(login_ok(b2, NULL, streamer.name, &s));
+	s1 = stream_ok(b1, it_bearer(s.token));
+	s2 = stream_ok(b2, it_bearer(s.token));
+	IT_REQUIRE(s1 != NULL && s2 != NULL);
+	r = it_http_at(b1, "POST", it_strf("%s/password", path),
+	    (const char *[]){ it_bearer(adm.token), JSON_CT, NULL },
+	    it_dump(json_pack("{s:s}", "password", PASSWORD)), (size_t)-1);
+	IT_CHECK_STATUS(r, 200);
+	CHECK_ENDS(s1, "password reset, same server");
+	CHECK_ENDS(s2, "password reset, other server");
+}
+
+/*
+ * What no announcement says is found at the keep-alive: a session that
+ * expires (here: expires_at moved to now in SQL, which notifies no one)
+ * ends its stream at the next keep-alive (1 s).  One query per worker
+ * per keep-alive checks all its streams.
+ */
+static void
+test_stream_recheck(void)
+{
+	static struct it_account expirer = { "secexpire", "moderator" };
+	const char		*base;
+	struct it_proc		*p;
+	struct it_stream	*st, *other;
+	struct session		 s;
+
+	p = it_server(&base, "1", "COMMENTD_SSE_KEEPALIVE_S=1", (char *)NULL);
+	IT_REQUIRE(p != NULL);
+	IT_REQUIRE(account(&expirer));
+	IT_REQUIRE(login_ok(base, NULL, expirer.name, &s));
+	st = stream_ok(base, it_bearer(s.token));
+	other = stream_ok(base, it_bearer(expirer.token));
+	IT_REQUIRE(st != NULL && other != NULL);
+	IT_REQUIRE(!stream_ends_within(st, 1500));
+	IT_REQUIRE(it_sql("UPDATE auth_tokens SET expires_at = now() WHERE "
+	    "token_hash = sha256(convert_to($1, 'UTF8'))", s.token,
+	    (char *)NULL) != NULL);
+	CHECK_ENDS(st, "expired session, at the keep-alive");
+	CHECK_OPEN(other, "the API token's stream");
+}
+
+/*
+ * COMMENTD_SSE_MAX_PER_MODERATOR streams per moderator per process,
+ * counted across its workers: one more is 429 too_many_streams; one
+ * closed frees its place; another moderator is not affected.
+ */
+static void
+test_stream_limit(void)
+{
+	static struct it_account many = { "secmany", "moderator" };
+	const char		*base;
+	struct it_proc		*p;
+	struct it_stream	*st[3];
+	struct it_req		 req;
+	struct it_resp		*r = NULL;
+	double			 deadline;
+	long			 status;
+	int			 i;
+
+	p = it_server(&base, "2", "COMMENTD_SSE_MAX_PER_MODERATOR=3",
+	    (char *)NULL);
+	IT_REQUIRE(p != NULL);
+	IT_REQUIRE(account(&many) && account(&adm));
+	for (i = 0; i < 3; i++)
+		IT_REQUIRE((st[i] = stream_ok(base, it_bearer(many.token))) !=
+		    NULL);
+	memset(&req, 0, sizeof req);
+	req.method = "GET";
+	req.base = base;
+	req.path = API "/events";
+	req.headers = (const char *[]){ it_bearer(many.token), NULL };
+	req.timeout_ms = 5000;
+	for (i = 0; i < 4; i++) {
+		r = it_request(&req);
+		CHECK_ERROR(r, 429, "too_many_streams");
+	}
+	IT_CHECK(it_header(r, "Retry-After") != NULL);
+	IT_CHECK(stream_ok(base, it_bearer(adm.token)) != NULL);
+	it_stream_close(st[0]);
+	deadline = it_now() + it_limit_ms(3000) / 1000.0;
+	do {
+		it_sleep_ms(50);
+		st[0] = stream_at(base, it_bearer(many.token));
+		status = st[0] != NULL ? it_stream_status(st[0], 3000) : 0;
+		if (status != 200 && st[0] != NULL)
+			it_stream_close(st[0]);
+	} while (status == 429 && it_now() < deadline);
+	IT_CHECKF(status == 200, "a closed stream gives its place back: "
+	    "%ld", status);
 }
 
 /* -- 4. Idempotency-Key -------------------------------------------------- */
@@ -713,7 +1103,7 @@ test_idempotency_key(void)
 	bad[1] = it_strf("Idempotency-Key: %s", k201);
 	bad[2] = "Idempotency-Key: مفتاح";
 	bad[3] = "Idempotency-Key: two words";
-	bad[4] = "Idempotency-Key: del\x7f";
+	bad[4] = "Idempotency-Key: latin1\xff";
 	bad[5] = "Idempotency-Key: tab\tinside";
 	for (i = 0; i < NELEM(bad); i++) {
 		r = it_http("POST", path, (const char *[]){ JSON_CT, bad[i],
@@ -724,6 +1114,10 @@ test_idempotency_key(void)
 		    "invalid");
 		IT_CHECK(it_jget(r->json, "error.fields.body") == NULL);
 	}
+	/* A control character is refused with the headers, before. */
+	r = it_http("POST", path, (const char *[]){ JSON_CT,
+	    "Idempotency-Key: del\x7f", NULL }, body, (size_t)-1);
+	CHECK_ERROR(r, 400, "invalid_header");
 	/* With another invalid field, both are named. */
 	r = it_http("POST", path, (const char *[]){ JSON_CT, bad[1], NULL },
 	    "{\"author\": \"قارئ\", \"body\": \"\"}", (size_t)-1);
@@ -1056,6 +1450,19 @@ check_cookie(const char *base, bool secure)
 
 	IT_REQUIRE(login_ok(base, NULL, adm.name, &s));
 	IT_CHECK_STR(s.cache_control, "no-store");
+	/* Secure: the __Host- prefix, and only that name is read. */
+	IT_CHECKF(strncmp(s.cookie, secure ? "__Host-commentd_session=" :
+	    "commentd_session=", secure ? 24 : 17) == 0, "the cookie's "
+	    "name, Secure %s: %s", secure ? "set" : "not set", s.cookie);
+	IT_CHECKF(strcasestr(s.attrs, "Domain") == NULL, "no Domain: %s",
+	    s.attrs);
+	r = it_http_at(base, "GET", API "/session", (const char *[]){
+	    it_strf("Cookie: %s", s.cookie), NULL }, NULL, 0);
+	IT_CHECK_STATUS(r, 200);
+	r = it_http_at(base, "GET", API "/session", (const char *[]){
+	    it_strf("Cookie: %s=%s", secure ? "commentd_session" :
+	    "__Host-commentd_session", s.cookie_value), NULL }, NULL, 0);
+	CHECK_ERROR(r, 401, "unauthorized");
 	IT_CHECKF(it_has_attr(s.attrs, "HttpOnly"), "HttpOnly: %s", s.attrs);
 	IT_CHECKF(it_has_attr(s.attrs, "SameSite=Strict"), "SameSite=Strict: "
 	    "%s", s.attrs);
@@ -1066,11 +1473,14 @@ check_cookie(const char *base, bool secure)
 	    it_bearer(s.token), NULL }, NULL, 0);
 	IT_CHECK_STATUS(r, 204);
 	for (i = 0; (v = it_header_n(r, "Set-Cookie", i)) != NULL; i++) {
-		if (strncmp(v, "commentd_session=;", 18) != 0)
+		if (strncmp(v, secure ? "__Host-commentd_session=;" :
+		    "commentd_session=;", secure ? 25 : 18) != 0)
 			continue;
+		v = strchr(v, ';');
 		cleared = true;
-		IT_CHECKF(it_has_attr(v + 17, "Max-Age=0"), "cleared: %s", v);
-		IT_CHECKF(it_has_attr(v + 17, "Secure") == secure, "the "
+		IT_CHECKF(it_has_attr(v, "Max-Age=0"), "cleared: %s", v);
+		IT_CHECKF(it_has_attr(v, "Path=/"), "cleared: %s", v);
+		IT_CHECKF(it_has_attr(v, "Secure") == secure, "the "
 		    "cleared cookie's Secure %s: %s", secure ? "set" :
 		    "not set", v);
 	}
@@ -1222,7 +1632,13 @@ static const struct it_test tests[] = {
 	{ "forged_forwarded_for", test_forged_forwarded_for },
 	{ "trusted_forwarded_for", test_trusted_forwarded_for },
 	{ "login_window", test_login_window },
-	{ "login_given_back", test_login_given_back },
+	{ "login_pairs", test_login_pairs },
+	{ "login_delay", test_login_delay },
+	{ "login_junk_names", test_login_junk_names },
+	{ "login_prune", test_login_prune },
+	{ "stream_revoked", test_stream_revoked },
+	{ "stream_recheck", test_stream_recheck },
+	{ "stream_limit", test_stream_limit },
 	{ "idempotency_key", test_idempotency_key },
 	{ "admin_matrix", test_admin_matrix },
 	{ "cache_control", test_cache_control },

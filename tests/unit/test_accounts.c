@@ -125,6 +125,23 @@ test_usage_errors(void **state)
 	assert_int_equal(TOK("revoke", "laila", "--days", "3"), 2);
 	assert_int_equal(TOK("revoke", "a", "b"), 2);
 	assert_int_equal(TOK("list"), 2);
+	/* Labels: 1 to 100 characters of UTF-8, on create only. */
+	assert_int_equal(TOK("create", "laila", "--label", " "), 2);
+	SAID("--label must be 1 to 100 characters of UTF-8 (required)");
+	assert_int_equal(TOK("create", "laila", "--label", "\xff"), 2);
+	SAID("(invalid_utf8)");
+	assert_int_equal(TOK("create", "laila", "--label",
+	    "0123456789012345678901234567890123456789012345678901234567890123"
+	    "4567890123456789012345678901234567890"), 2);
+	SAID("(too_long)");
+	assert_int_equal(TOK("create", "laila", "--label"), 2);
+	assert_int_equal(TOK("revoke", "laila", "--label", "x"), 2);
+	SAID("token revoke takes no --label");
+	assert_int_equal(MOD("password"), 2);
+	SAID("NAME missing");
+	assert_int_equal(MOD("password", "a", "b"), 2);
+	assert_int_equal(MOD("password", "laila", "--days", "3"), 2);
+	SAID("moderator password takes no --days");
 }
 
 /* Settings flags are config_load()'s to judge. */
@@ -161,6 +178,10 @@ test_parses(void **state)
 	assert_int_equal(TOK("create", "laila"), 1);
 	assert_int_equal(TOK("create", "laila", "--days", "1"), 1);
 	assert_int_equal(TOK("create", "laila", "--days=3650"), 1);
+	assert_int_equal(TOK("create", "laila", "--label", "حاسوب ليلى",
+	    "--days", "7"), 1);
+	assert_int_equal(TOK("create", "laila", "--label=ci"), 1);
+	assert_int_equal(MOD("password", "laila"), 1);
 	assert_int_equal(TOK("revoke", "--log-level", "error", "laila"), 1);
 	assert_int_equal(TOK("revoke", "laila", "--database-url",
 	    "host=/nonexistent/commentd-test-cli dbname=y"), 1);

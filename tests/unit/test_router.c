@@ -1,6 +1,7 @@
 /*
  * test_router.c - unit tests for router.c: pattern matching, captures
- * and percent-decoding, 404 and 405 with the Allow set.
+ * and percent-decoding (no control characters in values), 404 and 405
+ * with the Allow set.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,12 +110,40 @@ test_percent_decoding(void **state)
 	assert_string_equal(v, "news/2023/\xd9\x83\xd9\x8a\xd9\x85");
 	router_params_free(&p);
 
-	/* A decoded NUL is kept (validation rejects it later). */
+	/* A value never holds a control character: a C string would end
+	 * at a NUL ("sam%00x" acting on "sam"), and no value is binary. */
 	assert_int_equal(match(ROUTE_GET, "/api/v1/articles/a%00b/comments",
+	    &r, &p, &allowed), ROUTER_BAD_PATH);
+	assert_null(r);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(match(ROUTE_POST, "/api/v1/admin/comments/7%00/a",
+	    &r, &p, &allowed), ROUTER_BAD_PATH);
+	assert_int_equal(match(ROUTE_POST, "/api/v1/admin/comments/7/a%00",
+	    &r, &p, &allowed), ROUTER_BAD_PATH);
+	assert_int_equal(p.n, 0);
+	assert_int_equal(match(ROUTE_GET, "/api/v1/comments/1%0a", &r, &p,
+	    &allowed), ROUTER_BAD_PATH);
+	assert_int_equal(match(ROUTE_GET, "/api/v1/comments/%1B%5B31m", &r,
+	    &p, &allowed), ROUTER_BAD_PATH);
+	assert_int_equal(match(ROUTE_GET, "/api/v1/comments/1%7f", &r, &p,
+	    &allowed), ROUTER_BAD_PATH);
+	assert_int_equal(match(ROUTE_GET, "/api/v1/comments/%09", &r, &p,
+	    &allowed), ROUTER_BAD_PATH);
+	/* Also for another method: the path is bad before it is a 405. */
+	assert_int_equal(match(ROUTE_DELETE, "/api/v1/comments/%00", &r, &p,
+	    &allowed), ROUTER_BAD_PATH);
+	assert_int_equal(allowed, 0);
+	/* Bytes that are not UTF-8 are the handlers' to refuse (a key, a
+	 * name, an id each has its rules); a space is text. */
+	assert_int_equal(match(ROUTE_GET, "/api/v1/articles/a%ffb/comments",
 	    &r, &p, &allowed), ROUTER_MATCH);
 	v = router_param(&p, "key", &len);
 	assert_int_equal(len, 3);
-	assert_memory_equal(v, "a\0b", 3);
+	assert_memory_equal(v, "a\xff" "b", 3);
+	router_params_free(&p);
+	assert_int_equal(match(ROUTE_GET, "/api/v1/articles/a%20b/comments",
+	    &r, &p, &allowed), ROUTER_MATCH);
+	assert_string_equal(router_param(&p, "key", NULL), "a b");
 	router_params_free(&p);
 
 	/* '+' is not a space in a path. */
@@ -209,6 +238,45 @@ test_real_table(void **state)
 	}
 }
 
+/* Every capture of the server's table refuses an escaped control
+ * character, for every method: "sam%00x" is not "sam". */
+static void
+test_real_table_controls(void **state)
+{
+	static const char *const paths[] = {
+		"/api/v1/admin/moderators/sam%00x",
+		"/api/v1/admin/moderators/sam%00x/password",
+		"/api/v1/articles/a%00/comments",
+		"/api/v1/articles/a%0d%0a/comments.html",
+		"/api/v1/comments/1%00/reports",
+		"/api/v1/admin/comments/1/approve%00",
+		"/api/v1/admin/articles/%1b",
+		"/api/v1/admin/words/1%7f",
+	};
+	static const unsigned methods[] = { ROUTE_GET, ROUTE_HEAD,
+	    ROUTE_POST, ROUTE_PUT, ROUTE_DELETE, ROUTE_PATCH, ROUTE_OPTIONS };
+	const struct route	*r;
+	struct route_params	 p;
+	unsigned		 allowed;
+	size_t			 i, m;
+
+	(void)state;
+	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		for (m = 0; m < sizeof methods / sizeof methods[0]; m++) {
+			assert_int_equal(router_match(route_table, route_count,
+			    methods[m], paths[i], &r, &p, &allowed),
+			    ROUTER_BAD_PATH);
+			assert_null(r);
+			assert_int_equal(p.n, 0);
+		}
+	}
+	/* The same paths without the control character match. */
+	assert_int_equal(router_match(route_table, route_count, ROUTE_PATCH,
+	    "/api/v1/admin/moderators/samx", &r, &p, &allowed), ROUTER_MATCH);
+	assert_string_equal(router_param(&p, "name", NULL), "samx");
+	router_params_free(&p);
+}
+
 int
 main(void)
 {
@@ -219,6 +287,7 @@ main(void)
 		cmocka_unit_test(test_decode_function),
 		cmocka_unit_test(test_method_not_allowed),
 		cmocka_unit_test(test_real_table),
+		cmocka_unit_test(test_real_table_controls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

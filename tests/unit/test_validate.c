@@ -591,6 +591,63 @@ test_comment_page_fields(void **state CS_UNUSED)
 	free(title);
 }
 
+/* A password is the bytes its JSON string holds: one with a NUL is
+ * refused, not cut at it (argon2 and the hashing pool take C strings). */
+static void
+test_password(void **state CS_UNUSED)
+{
+	char	long_pw[PASSWORD_MAX_BYTES + 2];
+
+	assert_true(validate_password("password123", 11));
+	assert_true(validate_password("\xd9\x83\xd9\x84\xd9\x85\xd8\xa9"
+	    "\xd8\xb3\xd8\xb1\xd9\x91\xd9\x8a", 16));
+	assert_false(validate_password("short", 5));
+	assert_false(validate_password("password123\0x", 13));
+	assert_false(validate_password("\0password123", 12));
+	assert_false(validate_password("password\xff" "123", 12));
+	memset(long_pw, 'a', sizeof long_pw);
+	long_pw[PASSWORD_MAX_BYTES] = '\0';
+	assert_true(validate_password(long_pw, PASSWORD_MAX_BYTES));
+	long_pw[PASSWORD_MAX_BYTES] = 'a';
+	long_pw[PASSWORD_MAX_BYTES + 1] = '\0';
+	assert_false(validate_password(long_pw, PASSWORD_MAX_BYTES + 1));
+}
+
+/* An API token's label: cleaned, 1 to 100 characters, one line. */
+static void
+test_token_label(void **state CS_UNUSED)
+{
+	const char	*why = NULL;
+	char		*l, buf[512];
+	size_t		 i;
+
+	l = validate_token_label("  بوت النشر\n", strlen("  بوت النشر\n"),
+	    &why);
+	assert_non_null(l);
+	assert_string_equal(l, "بوت النشر");
+	free(l);
+	l = validate_token_label("ci\x01" "bot", 6, &why);
+	assert_non_null(l);
+	assert_string_equal(l, "cibot");
+	free(l);
+	assert_null(validate_token_label(" \t ", 3, &why));
+	assert_string_equal(why, "required");
+	assert_null(validate_token_label("\xff", 1, &why));
+	assert_string_equal(why, "invalid_utf8");
+	memset(buf, 'a', 100);
+	l = validate_token_label(buf, 100, &why);
+	assert_non_null(l);
+	free(l);
+	/* 100 Arabic letters are 200 bytes and fit; 101 do not. */
+	for (i = 0; i < 101; i++)
+		memcpy(buf + 2 * i, "\xd8\xa8", 2);
+	l = validate_token_label(buf, 200, &why);
+	assert_non_null(l);
+	free(l);
+	assert_null(validate_token_label(buf, 202, &why));
+	assert_string_equal(why, "too_long");
+}
+
 int
 main(void)
 {
@@ -604,6 +661,8 @@ main(void)
 		cmocka_unit_test(test_email_shapes),
 		cmocka_unit_test(test_article_key),
 		cmocka_unit_test(test_comment_page_fields),
+		cmocka_unit_test(test_password),
+		cmocka_unit_test(test_token_label),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@ import { createArticles } from './articles.js';
 import { createStats } from './stats.js';
 import { createModerators } from './moderators.js';
 import { createRules } from './rules.js';
+import { createTokens } from './tokens.js';
 
 const VIEWS = {
   queue: createQueue,
@@ -24,6 +25,7 @@ const VIEWS = {
   stats: createStats,
   moderators: createModerators,
   rules: createRules,
+  tokens: createTokens,
 };
 const STATS_REFRESH_MS = 60000;
 
@@ -167,7 +169,8 @@ function buildHeader() {
       link('articles', t('nav.articles')),
       link('stats', t('nav.stats')),
       link('rules', t('nav.rules')),
-      app.me.role === 'admin' && link('moderators', t('nav.moderators'))),
+      app.me.role === 'admin' && link('moderators', t('nav.moderators')),
+      link('tokens', t('nav.tokens'))),
     h('span', { class: 'spacer' }),
     liveEl,
     h('label', { class: 'lang' },

@@ -94,6 +94,7 @@ export function errorText(err) {
     case 'validation_failed': return t('err.validation');
     case 'self_lockout': return t('err.self_lockout');
     case 'name_taken': return t('err.name_taken');
+    case 'session_required': return t('err.session_required');
     default: return t('err.generic', { status: err.status, message: err.message });
   }
 }

@@ -373,6 +373,8 @@ export function createQueue(app) {
         h('span', { class: 'label', text: t('item.email') + ': ' }), h('bdi', { text: d.email })),
       d.ip && h('div', { class: 'ip' },
         h('span', { class: 'label', text: t('item.ip') + ': ' }), h('bdi', { text: d.ip })),
+      // Absent, not null: the server keeps them from this account.
+      !('ip' in d) && h('div', { class: 'personal-hidden muted', text: t('item.personal-hidden') }),
       h('time', {
         class: 'age', dataset: { ts: d.created_at },
         attrs: { datetime: d.created_at, title: fmtDate(d.created_at) },

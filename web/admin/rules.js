@@ -93,14 +93,19 @@ export function createRules(app) {
   function banRow(b) {
     return h('tr', { dataset: { id: b.id } },
       h('td', { text: t('rules.ban.kind.' + b.kind) }),
-      h('th', { scope: 'row' }, h('bdi', { attrs: { dir: 'ltr' }, text: b.value })),
+      // A ban's address or e-mail is the admins' (personal data): absent,
+      // the row says so.
+      h('th', { scope: 'row' }, 'value' in b
+        ? h('bdi', { attrs: { dir: 'ltr' }, text: b.value })
+        : h('span', { class: 'muted hidden-value', text: t('rules.ban.hidden') })),
       h('td', {}, h('bdi', { attrs: { dir: 'auto' }, text: b.reason || '' })),
       h('td', {}, b.expires_at
         ? h('time', { attrs: { datetime: b.expires_at }, text: fmtDate(b.expires_at) })
         : t('rules.ban.forever')),
       h('td', {}, h('bdi', { text: b.created_by || '' })),
       h('td', {}, removeButton(t('rules.ban.lift'),
-        t('rules.ban.confirm-lift', { value: b.value }), `/bans/${b.id}`)));
+        t('rules.ban.confirm-lift', { value: b.value ?? t('rules.ban.kind.' + b.kind) }),
+        `/bans/${b.id}`)));
   }
 
   // The entries the search matches (by their text, case aside), at
@@ -220,6 +225,6 @@ export async function banAuthor(comment) {
   });
   if (!ok) return null;
   const res = await post('/bans', { comment_id: comment.id });
-  toast(t('rules.ban.added', { value: res.ban.value }), 'ok');
+  toast(t('rules.ban.added', { value: res.ban.value ?? comment.author }), 'ok');
   return res.ban;
 }
