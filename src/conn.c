@@ -506,7 +506,7 @@ conn_refuse(struct conn *c, int status, const char *reason,
     const char *code, const char *message)
 {
 	struct evhttp_connection	*evcon = c->evcon;
-	char				 body[256], msg[512], drop[4096];
+	char				 body[256], msg[768], drop[4096];
 	int				 blen, mlen;
 	size_t				 dropped = 0;
 	ssize_t				 got;
@@ -517,6 +517,8 @@ conn_refuse(struct conn *c, int status, const char *reason,
 		mlen = snprintf(msg, sizeof msg, "HTTP/1.1 %d %s\r\n"
 		    "Content-Type: application/json; charset=utf-8\r\n"
 		    "Content-Length: %d\r\n%s"
+		    "X-Content-Type-Options: nosniff\r\n"
+		    "Content-Security-Policy: " REQ_CSP_API "\r\n"
 		    "Connection: close\r\n\r\n%s", status, reason, blen,
 		    status == 503 ? "Retry-After: 1\r\n" : "", body);
 		if (mlen > 0 && (size_t)mlen < sizeof msg)

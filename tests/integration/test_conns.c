@@ -88,6 +88,7 @@ struct answer {
 	long		 status;	/* 0: none */
 	const char	*code;		/* error.code of a JSON body, or NULL */
 	bool		 closed;	/* EOF or reset seen */
+	bool		 nosniff;	/* X-Content-Type-Options: nosniff */
 	double		 at;		/* when the answer or the close came */
 };
 
@@ -95,12 +96,15 @@ struct answer {
 static void
 read_answer(int fd, long timeout_ms, struct answer *a)
 {
-	struct it_raw	r;
+	struct it_raw	 r;
+	const char	*h;
 
 	it_raw_read(fd, timeout_ms, &r);
 	a->status = r.status;
 	a->code = it_raw_error_code(&r);
 	a->closed = r.closed;
+	a->nosniff = (h = it_raw_header(&r, "X-Content-Type-Options")) !=
+	    NULL && strcmp(h, "nosniff") == 0;
 	a->at = it_now();
 }
 
@@ -465,6 +469,7 @@ test_slow_head(void)
 	    strcmp(a.code, "request_timeout") == 0, "408 request_timeout, "
 	    "got %ld %s", a.status, a.code != NULL ? a.code : "");
 	IT_CHECKF(took >= 0.9 && took < 3.0, "answered after %.2f s", took);
+	IT_CHECKF(a.nosniff, "the 408 has the API's headers");
 	IT_CHECK(a.closed || closed_within(fd, SOON_MS));
 	close(fd);
 	IT_CHECKF(closed_within(quiet, SOON_MS), "a silent connection is "
