@@ -46,6 +46,8 @@ LIB_SRC	:= \
 	src/words.c \
 	src/netaddr.c \
 	src/ratelimit.c \
+	src/connlimit.c \
+	src/conn.c \
 	src/validate.c \
 	src/i18n.c \
 	src/config.c \
@@ -137,7 +139,8 @@ $(BUILD)/commentctl/%.o $(BUILD)/tests/test_ctl.o: ALL_CFLAGS += $(CTL_CFLAGS)
 # tests are tests/unit/NAME.c (cmocka).
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
 	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl \
-	      test_fold test_ratelimit test_siterules test_jsonout test_log test_backoff
+	      test_fold test_ratelimit test_connlimit test_siterules test_jsonout \
+	      test_log test_backoff
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Integration tests, in the order they run against the server: each is
@@ -145,8 +148,8 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # (tests/browser).  test_api stays last: it ends by restarting
 # PostgreSQL.  test_faults kills a cluster of its own and its servers.
 INTEG_TESTS := test_admin test_cache test_reader test_commentctl \
-	       test_security test_hostile test_lifecycle test_limits \
-	       test_rules browser test_faults test_api
+	       test_conns test_security test_hostile test_lifecycle \
+	       test_limits test_rules browser test_faults test_api
 INTEG_BINS  := $(patsubst %,$(BUILD)/itests/%, \
 	       $(filter-out browser,$(INTEG_TESTS)))
 

@@ -15,6 +15,7 @@
 #include "validate.h"
 
 struct config;
+struct connlimit;
 struct hashpool;
 struct ratelimit;
 struct worker;
@@ -32,6 +33,8 @@ struct shared {
 	 * (thread-safe by design; NULL: off). */
 	struct ratelimit	*submit_rl;
 	struct ratelimit	*report_rl;
+	/* The caps on open connections, counted for all workers. */
+	struct connlimit	*connlimit;
 	size_t			 cache_bytes;	/* each worker's share */
 	char			 public_cache_control[96]; /* of reads */
 };

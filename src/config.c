@@ -128,16 +128,19 @@ static const struct config_key config_table[] = {
 	    "idle and read timeout of HTTP connections"),
 	K_INT("header-timeout-s", header_timeout_s, "10", 0, 3600,
 	    "a request's line and headers must all arrive within this "
-	    "many seconds of its first byte, else 408 (0: off)"),
+	    "many seconds of its first byte (of the connection's opening "
+	    "for its first request), else 408 (0: off)"),
 	K_INT("body-timeout-s", body_timeout_s, "30", 0, 3600,
 	    "a request's body must all arrive within this many seconds "
 	    "of its headers, else 408 (0: off)"),
 	K_INT("max-connections", max_connections, "10000", 0, 1000000,
-	    "open HTTP connections per process; beyond, new ones are "
-	    "closed at once (0: only the descriptor limit)"),
+	    "open HTTP connections per process; beyond, new ones get 503 "
+	    "and are closed at once (0: only the descriptor limit)"),
 	K_INT("max-connections-per-ip", max_connections_per_ip, "100", 0,
 	    1000000, "open HTTP connections per client address (IPv6: "
-	    "/64) per process; beyond, new ones are closed (0: off)"),
+	    "/64) per process; beyond, new ones get 503 and are closed "
+	    "(0: off; not applied with trust-proxy, where nginx's "
+	    "limit_conn counts clients)"),
 	K_INT("shutdown-timeout-ms", shutdown_timeout_ms, "10000", 0, 600000,
 	    "on SIGTERM, how long in-flight requests may take to finish"),
 	K_STR("log-level", log_level, "info", "error, warn, info or debug"),

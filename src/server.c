@@ -6,6 +6,7 @@
  * signal: SIGTERM and SIGINT are blocked in every thread and taken with
  * sigwait(), so no handler runs in the middle of a worker's loop.
  */
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "assets.h"
+#include "connlimit.h"
 #include "hashpool.h"
 #include "log.h"
 #include "migrate.h"
@@ -30,8 +32,33 @@
 
 /* Readers and e-mails each bucket table holds (about 1.5 MiB). */
 #define RL_KEYS		65536
+/* Client addresses the connection caps count at most. */
+#define CL_KEYS		131072
 
 static int	server_listen(const char *, int, int *);
+static void	server_raise_nofile(void);
+
+/*
+ * Every connection is a descriptor: the soft limit (often 1024) is
+ * raised to the hard one, which only the administrator may raise.  What
+ * happens at the limit all the same: worker.c pauses accepting.
+ */
+static void
+server_raise_nofile(void)
+{
+	struct rlimit	rl;
+	rlim_t		was;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max)
+		return;
+	was = rl.rlim_cur;
+	rl.rlim_cur = rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+		log_warn("setrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+	else
+		log_info("descriptor limit raised from %llu to %llu",
+		    (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+}
 
 /*
  * A listening socket on host:port with SO_REUSEPORT, so every worker
@@ -145,6 +172,13 @@ server_run(const struct config *cfg)
 	if (cfg->report_rate > 0)
 		shared.report_rl = ratelimit_new(cfg->report_rate,
 		    cfg->report_burst, RL_KEYS);
+	/* Connections: per address, at most as many addresses as the
+	 * process may hold connections (twice as many slots). */
+	server_raise_nofile();
+	shared.connlimit = connlimit_new(cfg->max_connections,
+	    cfg->trust_proxy ? 0 : cfg->max_connections_per_ip,
+	    cfg->max_connections > 0 && cfg->max_connections < CL_KEYS / 2 ?
+	    (size_t)cfg->max_connections * 2 : CL_KEYS);
 	/* The bound is the process's; each worker caches its share. */
 	shared.cache_bytes = (size_t)cfg->cache_mb * 1024 * 1024 / (size_t)n;
 	workers = xcalloc((size_t)n, sizeof *workers);
@@ -172,6 +206,7 @@ server_run(const struct config *cfg)
 	hashpool_free(shared.hashpool);
 	ratelimit_free(shared.submit_rl);
 	ratelimit_free(shared.report_rl);
+	connlimit_free(shared.connlimit);
 	log_info("stopped");
 	return 0;
 }

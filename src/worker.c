@@ -9,6 +9,8 @@
  * pool first (its callbacks answer any request still waiting), then the
  * HTTP server.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -16,17 +18,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/listener.h>
 
 #include <jansson.h>
 
 #include "announce.h"
 #include "cache.h"
 #include "config.h"
+#include "conn.h"
 #include "ctx.h"
 #include "db.h"
 #include "gen.h"
@@ -39,9 +43,15 @@
 #include "xmalloc.h"
 
 /* Bodies above this never reach our handler: libevent refuses them by
- * Content-Length before reading.  Below it, req.c answers a JSON 413
- * for anything over max_request_bytes. */
-#define HARD_BODY_FACTOR	16
+ * Content-Length before reading, and a chunked one as soon as its
+ * chunks say so.  Below it, req.c answers a JSON 413 for anything over
+ * max_request_bytes.  So a connection buffers at most this many body
+ * limits (it was 16: 1 MiB each by default). */
+#define HARD_BODY_FACTOR	4
+/* Out of descriptors, a worker stops accepting this long. */
+#define ACCEPT_PAUSE_MS		200
+/* How often, at most, such pauses are logged. */
+#define ACCEPT_LOG_EVERY_S	10
 /* Request lines are written in batches this often. */
 #define LOG_FLUSH_EVERY_MS	200
 
@@ -56,6 +66,11 @@ struct worker {
 	struct event			*drain_timer;
 	struct event			*finish_ev;
 	struct event			*log_timer;	/* writes the log */
+	struct conns			*conns;
+	struct event			*accept_timer;	/* ends a pause */
+	int				 spare_fd;	/* for EMFILE */
+	unsigned			 pauses;	/* not logged yet */
+	time_t				 pause_logged;
 	int				 stop_pipe[2];
 	int				 inflight;	/* not answered */
 	bool				 draining;
@@ -67,11 +82,16 @@ static void	 worker_stop_cb(evutil_socket_t, short, void *);
 static void	 worker_drain_timeout_cb(evutil_socket_t, short, void *);
 static void	 worker_finish_cb(evutil_socket_t, short, void *);
 static void	 worker_log_cb(evutil_socket_t, short, void *);
-static struct bufferevent *worker_bev_cb(struct event_base *, void *);
+static void	 worker_accept_error_cb(struct evconnlistener *, void *);
+static void	 worker_accept_resume_cb(evutil_socket_t, short, void *);
 static void	 worker_notify_cb(const char *, void *);
 static void	 worker_listen_state_cb(bool, void *);
 static bool	 worker_request_started(void *);
 static void	 worker_request_done(void *);
+
+/* The worker of this thread: a listener's error callback gets evhttp as
+ * its argument. */
+static _Thread_local struct worker	*worker_self;
 
 struct worker *
 worker_new(int index, const struct shared *shared, int listen_fd)
@@ -80,6 +100,7 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	struct worker		*w;
 	struct event_config	*ecfg;
 	struct db_pool_config	 dbc;
+	struct evconnlistener	*lev;
 	struct timeval		 log_every = { 0, LOG_FLUSH_EVERY_MS * 1000 };
 	char			 appname[32];
 
@@ -114,11 +135,24 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	w->host.started = worker_request_started;
 	w->host.done = worker_request_done;
 	w->host.arg = w;
-	evhttp_set_gencb(w->http, req_dispatch, &w->host);
-	evhttp_set_bevcb(w->http, worker_bev_cb, w);
-	w->bound = evhttp_accept_socket_with_handle(w->http, listen_fd);
-	if (w->bound == NULL)
-		fatalx("evhttp_accept_socket failed");
+	w->conns = conns_new(w->base, cfg, shared->connlimit, &w->host);
+	evhttp_set_gencb(w->http, conns_dispatch, w->conns);
+	evhttp_set_bevcb(w->http, conns_bevcb, w->conns);
+	/* Our own listener, for its error callback: without one, libevent
+	 * logs a failed accept and tries again at once, for ever. */
+	lev = evconnlistener_new(w->base, NULL, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0, listen_fd);
+	if (lev == NULL)
+		fatalx("evconnlistener_new failed");
+	evconnlistener_set_error_cb(lev, worker_accept_error_cb);
+	if ((w->bound = evhttp_bind_listener(w->http, lev)) == NULL)
+		fatalx("evhttp_bind_listener failed");
+	w->accept_timer = evtimer_new(w->base, worker_accept_resume_cb, w);
+	if (w->accept_timer == NULL)
+		fatalx("event_new failed");
+	/* The descriptor given up to refuse one client when there are no
+	 * more (see worker_accept_error_cb). */
+	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
 	snprintf(appname, sizeof appname, "commentd w%d", index);
 	memset(&dbc, 0, sizeof dbc);
@@ -189,6 +223,7 @@ worker_main(void *arg)
 
 	snprintf(name, sizeof name, "w%d", w->index);
 	log_set_thread_name(name);
+	worker_self = w;
 	event_base_dispatch(w->base);
 
 	/* The pool before what its callbacks use: freeing it answers the
@@ -203,6 +238,11 @@ worker_main(void *arg)
 	memset(&w->ctx, 0, sizeof w->ctx);
 	evhttp_free(w->http);
 	w->http = NULL;
+	conns_free(w->conns);
+	w->conns = NULL;
+	event_free(w->accept_timer);
+	if (w->spare_fd >= 0)
+		close(w->spare_fd);
 	event_free(w->stop_ev);
 	event_free(w->drain_timer);
 	event_free(w->finish_ev);
@@ -234,6 +274,7 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	if (w->draining)
 		return;
 	w->draining = true;
+	evtimer_del(w->accept_timer);
 	if (w->bound != NULL) {
 		evhttp_del_accept_socket(w->http, w->bound);
 		w->bound = NULL;
@@ -265,28 +306,65 @@ worker_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Each connection's bufferevent.  libevent writes at most 16 KiB per
- * write(2) by default: a 34 KiB page took three system calls.  One
- * writev of the whole answer lets the kernel take what fits.
+ * accept() failed for a reason other than a client that gave up: most
+ * likely no descriptor is left (EMFILE, ENFILE).  The listening socket
+ * stays readable, so trying again at once would spin: stop accepting
+ * for ACCEPT_PAUSE_MS instead.  The oldest waiting client is accepted
+ * on the spare descriptor and closed, so that clients see a close
+ * rather than a hang; and the log gets a line now and then, not one
+ * per failure.
  */
-static struct bufferevent *
-worker_bev_cb(struct event_base *base, void *arg)
+static void
+worker_accept_error_cb(struct evconnlistener *lev, void *arg)
 {
-	struct bufferevent	*bev;
+	struct worker	*w = worker_self;
+	struct timeval	 tv = { 0, ACCEPT_PAUSE_MS * 1000 };
+	time_t		 now = time(NULL);
+	int		 err = EVUTIL_SOCKET_ERROR(), fd;
 
 	(void)arg;
-	bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (bev != NULL)
-		bufferevent_set_max_single_write(bev, 1024 * 1024);
-	return bev;
+	evconnlistener_disable(lev);
+	if (w == NULL)
+		return;
+	if (w->spare_fd >= 0) {
+		close(w->spare_fd);
+		if ((fd = accept4(evconnlistener_get_fd(lev), NULL, NULL,
+		    SOCK_CLOEXEC)) >= 0)
+			close(fd);
+	}
+	/* Another thread may have taken it meanwhile: then next time. */
+	w->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	evtimer_add(w->accept_timer, &tv);
+	w->pauses++;
+	if (now - w->pause_logged >= ACCEPT_LOG_EVERY_S) {
+		log_warn("accept: %s: not accepting for %d ms (%u pause(s) "
+		    "since the last such line)", strerror(err),
+		    ACCEPT_PAUSE_MS, w->pauses);
+		w->pauses = 0;
+		w->pause_logged = now;
+	}
+}
+
+static void
+worker_accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+
+	(void)fd;
+	(void)what;
+	if (!w->draining && w->bound != NULL)
+		evconnlistener_enable(evhttp_bound_socket_get_listener(
+		    w->bound));
 }
 
 static void
 worker_log_cb(evutil_socket_t fd, short what, void *arg)
 {
+	struct worker	*w = arg;
+
 	(void)fd;
 	(void)what;
-	(void)arg;
+	conns_report(w->conns);
 	log_flush();
 }
 

@@ -144,8 +144,9 @@ wait_http() {
 psql_q() { "$PGBIN/psql" "$db" -X -q -tA -v ON_ERROR_STOP=1 "$@"; }
 
 # start_server NAME WORKERS CACHE_MB [NAME=VALUE...]: commentd on a free
-# port; sets base.  Its rate limits are off (every load comes from one
-# address) unless the extra settings turn them on.
+# port; sets base.  Its rate limits and its cap on connections per
+# address are off (every load comes from one address) unless the extra
+# settings turn them on.
 start_server() {
 	local name=$1 workers=$2 cache=$3 port
 	shift 3
@@ -155,6 +156,7 @@ start_server() {
 	COMMENTD_WORKERS=$workers COMMENTD_CACHE_MB=$cache \
 	COMMENTD_LOG_LEVEL=$LOG_LEVEL COMMENTD_SHUTDOWN_TIMEOUT_MS=2000 \
 	COMMENTD_SUBMIT_RATE=0 COMMENTD_REPORT_RATE=0 \
+	COMMENTD_MAX_CONNECTIONS_PER_IP=0 \
 	    env "$@" "$BIN" serve 2>"$RAW/commentd-$name.log" &
 	server_pid=$!
 	base=http://127.0.0.1:$port

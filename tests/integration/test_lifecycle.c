@@ -64,9 +64,9 @@
 #define QWAIT_MS	300
 /* The live stream limit. */
 #define SSE_MAX		2
-/* The body limit, and libevent's own (16 times it: worker.c). */
+/* The body limit, and libevent's own (4 times it: worker.c). */
 #define BODY_MAX	1024
-#define BODY_HARD	(16 * BODY_MAX)
+#define BODY_HARD	(4 * BODY_MAX)
 /* The HTTP timeout, in seconds, and when a connection must still be
  * open (a fraction of it). */
 #define HTTP_TIMEOUT_S	2
