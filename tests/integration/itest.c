@@ -2008,7 +2008,13 @@ it_has_attr(const char *attrs, const char *attr)
 int
 it_raw_connect(const char *base)
 {
-	struct sockaddr_in	 sin;
+	return it_raw_connect_from(base, 0);
+}
+
+int
+it_raw_connect_from(const char *base, int from)
+{
+	struct sockaddr_in	 sin, me;
 	const char		*colon = strrchr(base, ':');
 	int			 fd;
 
@@ -2020,7 +2026,12 @@ it_raw_connect(const char *base)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+	memset(&me, 0, sizeof me);
+	me.sin_family = AF_INET;
+	me.sin_addr.s_addr = htonl(0x7f000000u | (unsigned)from);
+	if ((from != 0 &&
+	    bind(fd, (struct sockaddr *)&me, sizeof me) == -1) ||
+	    connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
 		close(fd);
 		return -1;
 	}

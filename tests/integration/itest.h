@@ -270,6 +270,8 @@ struct it_raw {
 
 /* A TCP connection to base ("http://127.0.0.1:PORT"), or -1. */
 int		 it_raw_connect(const char *base);
+/* The same from 127.0.0.from (1..254; 0: the kernel's choice). */
+int		 it_raw_connect_from(const char *base, int from);
 /* Sends all of data; false once the server closed or reset (the answer
  * it sent before may still be read). */
 bool		 it_raw_send(int fd, const void *data, size_t len);

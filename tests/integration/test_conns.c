@@ -52,37 +52,6 @@ static const char	*bin;
 
 #define stop(p)	it_proc_stop((p), STOP_MS)
 
-/* A TCP connection to base ("http://127.0.0.1:PORT") from 127.0.0.from
- * (0: it_raw_connect's), or -1. */
-static int
-conn_from(const char *base, int from)
-{
-	struct sockaddr_in	 sin, me;
-	const char		*colon = strrchr(base, ':');
-	int			 fd;
-
-	if (from == 0)
-		return it_raw_connect(base);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((unsigned short)atoi(colon + 1));
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	memset(&me, 0, sizeof me);
-	me.sin_family = AF_INET;
-	me.sin_addr.s_addr = htonl(0x7f000000u | (unsigned)from);
-	if (bind(fd, (struct sockaddr *)&me, sizeof me) == -1) {
-		close(fd);
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* What came back on a connection. */
 struct answer {
 	long		 status;	/* 0: none */
@@ -147,7 +116,7 @@ get_health_from(const char *base, int from)
 	long	st;
 	int	fd;
 
-	if ((fd = conn_from(base, from)) < 0)
+	if ((fd = it_raw_connect_from(base, from)) < 0)
 		return -1;
 	st = get_health(fd);
 	close(fd);
@@ -273,7 +242,7 @@ test_fd_limit(void)
 	IT_CHECKF(strstr(it_proc_output(p), "descriptor limit raised") !=
 	    NULL || getrlimit(RLIMIT_NOFILE, &rl) != 0 ||
 	    rl.rlim_cur == rl.rlim_max, "the soft limit is raised at start");
-	kept = conn_from(base, 0);
+	kept = it_raw_connect_from(base, 0);
 	IT_REQUIRE(kept >= 0);
 	IT_CHECK_INT(get_health(kept), 200);
 
@@ -285,7 +254,7 @@ test_fd_limit(void)
 	it_note("%d descriptors open, limit %d", fds, fds + FLOOD_SPARE_FDS);
 
 	for (i = 0; i < FLOOD_CONNS; i++)
-		if ((idle[n] = conn_from(base, 0)) >= 0)
+		if ((idle[n] = it_raw_connect_from(base, 0)) >= 0)
 			n++;
 	IT_CHECKF(n == FLOOD_CONNS, "%d of %d idle connections", n,
 	    FLOOD_CONNS);
@@ -343,7 +312,7 @@ test_cap_per_ip(void)
 	    "%d", CAP), (char *)NULL);
 	IT_REQUIRE(p != NULL);
 	for (i = 0; i < CAP + 2; i++)
-		fd[i] = conn_from(base, 2);
+		fd[i] = it_raw_connect_from(base, 2);
 	for (i = 0; i < CAP; i++)
 		IT_CHECK_INT(get_health(fd[i]), 200);
 	for (i = CAP; i < CAP + 2; i++)
@@ -370,7 +339,7 @@ test_cap_per_ip(void)
 	    "%d", CAP), "COMMENTD_TRUST_PROXY=true", (char *)NULL);
 	IT_REQUIRE(p != NULL);
 	for (i = 0; i < CAP + 2; i++)
-		fd[i] = conn_from(base, 2);
+		fd[i] = it_raw_connect_from(base, 2);
 	for (i = 0; i < CAP + 2; i++)
 		IT_CHECK_INT(get_health(fd[i]), 200);
 	for (i = 0; i < CAP + 2; i++)
@@ -392,11 +361,11 @@ test_cap_total(void)
 	    CAP), (char *)NULL);
 	IT_REQUIRE(p != NULL);
 	for (i = 0; i < CAP; i++)
-		fd[i] = conn_from(base, 2 + i % 2);
+		fd[i] = it_raw_connect_from(base, 2 + i % 2);
 	for (i = 0; i < CAP; i++)
 		IT_CHECK_INT(get_health(fd[i]), 200);
-	fd[CAP] = conn_from(base, 2);
-	fd[CAP + 1] = conn_from(base, 3);
+	fd[CAP] = it_raw_connect_from(base, 2);
+	fd[CAP + 1] = it_raw_connect_from(base, 3);
 	check_refused(fd[CAP]);
 	check_refused(fd[CAP + 1]);
 	IT_CHECK_INT(get_health(fd[1]), 200);
@@ -455,8 +424,8 @@ test_slow_head(void)
 	p = it_server(&base, "1", "COMMENTD_HEADER_TIMEOUT_S=1",
 	    "COMMENTD_HTTP_TIMEOUT_S=30", (char *)NULL);
 	IT_REQUIRE(p != NULL);
-	quiet = conn_from(base, 0);
-	fd = conn_from(base, 0);
+	quiet = it_raw_connect_from(base, 0);
+	fd = it_raw_connect_from(base, 0);
 	IT_REQUIRE(fd >= 0 && quiet >= 0);
 	t0 = it_now();
 	IT_REQUIRE(it_raw_send(fd, req, 5));
@@ -477,7 +446,7 @@ test_slow_head(void)
 	close(quiet);
 
 	/* Between requests only the idle timeout counts. */
-	fd = conn_from(base, 0);
+	fd = it_raw_connect_from(base, 0);
 	IT_CHECK_INT(get_health(fd), 200);
 	it_sleep_ms(1800);
 	IT_CHECK_INT(get_health(fd), 200);
@@ -488,7 +457,7 @@ test_slow_head(void)
 	p = it_server(&base, "1", "COMMENTD_HEADER_TIMEOUT_S=0",
 	    (char *)NULL);
 	IT_REQUIRE(p != NULL);
-	fd = conn_from(base, 0);
+	fd = it_raw_connect_from(base, 0);
 	t0 = it_now();
 	trickle(fd, req, strlen(req), TRICKLE_MS / 4, &a);
 	IT_CHECK_INT(a.status, 200);
@@ -517,7 +486,7 @@ test_slow_body(void)
 	p = it_server(&base, "1", "COMMENTD_BODY_TIMEOUT_S=1",
 	    (char *)NULL);
 	IT_REQUIRE(p != NULL);
-	fd = conn_from(base, 0);
+	fd = it_raw_connect_from(base, 0);
 	IT_REQUIRE(fd >= 0);
 	IT_REQUIRE(it_raw_send(fd, head, strlen(head)));
 	t0 = it_now();
@@ -537,7 +506,7 @@ test_slow_body(void)
 	p = it_server(&base, "1", "COMMENTD_BODY_TIMEOUT_S=0",
 	    (char *)NULL);
 	IT_REQUIRE(p != NULL);
-	fd = conn_from(base, 0);
+	fd = it_raw_connect_from(base, 0);
 	IT_REQUIRE(it_raw_send(fd, head, strlen(head)));
 	t0 = it_now();
 	trickle(fd, body, strlen(body), TRICKLE_MS, &a);
@@ -574,7 +543,7 @@ test_body_bound(void)
 	IT_CHECK_INT(get_health_from(base, 0), 200);
 	rss0 = rss_bytes(it_proc_pid(p));
 
-	fd = conn_from(base, 0);
+	fd = it_raw_connect_from(base, 0);
 	head = it_strf("POST /api/v1/articles/big/comments HTTP/1.1\r\n"
 	    "Host: t\r\nContent-Type: application/json\r\n"
 	    "Content-Length: %d\r\n\r\n", 100 * BIG_LIMIT);
@@ -585,7 +554,7 @@ test_body_bound(void)
 	IT_CHECKF(a.at - t0 < 1.0, "413 after %.2f s", a.at - t0);
 	close(fd);
 
-	fd = conn_from(base, 0);
+	fd = it_raw_connect_from(base, 0);
 	head = "POST /api/v1/articles/big/comments HTTP/1.1\r\nHost: t\r\n"
 	    "Content-Type: application/json\r\n"
 	    "Transfer-Encoding: chunked\r\n\r\n";
