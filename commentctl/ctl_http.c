@@ -220,12 +220,15 @@ ctl_http_perform(struct ctl_http *h, struct ctl_xfer *x,
 	return resp->status != 0 ? 0 : -1;
 }
 
-int
-ctl_http_get(struct ctl_http *h, const char *path, struct ctl_resp *resp)
+/* A request without a body: GET, or method (e.g. "DELETE"). */
+static int
+ctl_http_bodyless(struct ctl_http *h, const char *method, const char *path,
+    struct ctl_resp *resp)
 {
 	struct ctl_xfer		 x;
 	struct curl_slist	*hdr;
 	char			*url;
+	int			 rv;
 
 	memset(resp, 0, sizeof *resp);
 	memset(&x, 0, sizeof x);
@@ -233,7 +236,17 @@ ctl_http_get(struct ctl_http *h, const char *path, struct ctl_resp *resp)
 	hdr = ctl_http_setup(h, &x, path, &url);
 	hdr = ctl_http_header(hdr, "Accept: application/json");
 	curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
-	return ctl_http_perform(h, &x, hdr, url, resp);
+	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, method);
+	rv = ctl_http_perform(h, &x, hdr, url, resp);
+	/* The handle is reused: the next request is not this method. */
+	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, NULL);
+	return rv;
+}
+
+int
+ctl_http_get(struct ctl_http *h, const char *path, struct ctl_resp *resp)
+{
+	return ctl_http_bodyless(h, NULL, path, resp);
 }
 
 int
@@ -263,22 +276,7 @@ ctl_http_post(struct ctl_http *h, const char *path, const json_t *body,
 int
 ctl_http_delete(struct ctl_http *h, const char *path, struct ctl_resp *resp)
 {
-	struct ctl_xfer		 x;
-	struct curl_slist	*hdr;
-	char			*url;
-	int			 rv;
-
-	memset(resp, 0, sizeof *resp);
-	memset(&x, 0, sizeof x);
-	x.h = h;
-	hdr = ctl_http_setup(h, &x, path, &url);
-	hdr = ctl_http_header(hdr, "Accept: application/json");
-	curl_easy_setopt(h->curl, CURLOPT_HTTPGET, 1L);
-	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, "DELETE");
-	rv = ctl_http_perform(h, &x, hdr, url, resp);
-	/* The handle is reused: the next request is not a DELETE. */
-	curl_easy_setopt(h->curl, CURLOPT_CUSTOMREQUEST, NULL);
-	return rv;
+	return ctl_http_bodyless(h, "DELETE", path, resp);
 }
 
 enum ctl_stream_end
