@@ -45,6 +45,7 @@ LIB_SRC	:= \
 	src/rules.c \
 	src/words.c \
 	src/netaddr.c \
+	src/keyshards.c \
 	src/ratelimit.c \
 	src/connlimit.c \
 	src/conn.c \
@@ -140,7 +141,7 @@ $(BUILD)/commentctl/%.o $(BUILD)/tests/test_ctl.o: ALL_CFLAGS += $(CTL_CFLAGS)
 UNIT_TESTS := test_text test_validate test_i18n test_router test_config \
 	      test_moderation test_hashpool test_accounts test_cache test_web test_ctl \
 	      test_fold test_ratelimit test_connlimit test_siterules test_jsonout \
-	      test_log test_backoff
+	      test_log test_backoff test_keyshards
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Integration tests, in the order they run against the server: each is

@@ -2,75 +2,49 @@
  * connlimit.c - open connections per process and per address (see
  * connlimit.h).
  *
- * The total is one atomic counter.  Addresses are hashed with the
- * process's secret SipHash key (token_keyed_hash), so nobody can aim
- * many addresses at one slot; the hash picks a shard (its own mutex) and
- * a window of CL_PROBE slots in it.  A slot whose count falls to zero is
- * empty again.
+ * The total is one atomic counter.  The counts per address are slots of
+ * a keyshards table (a secret-keyed hash, a shard lock, a short window
+ * of slots); a slot whose count falls to zero is empty again.
  */
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "connlimit.h"
-#include "token.h"
+#include "keyshards.h"
 #include "xmalloc.h"
-
-#define CL_SHARDS	64
-#define CL_PROBE	8
 
 struct connlimit_slot {
 	uint64_t	hash;		/* 0: empty */
 	int		count;
 };
 
-struct cl_shard {
-	pthread_mutex_t		 mu;
-	struct connlimit_slot	*slots;
-} __attribute__((aligned(64)));
-
 struct connlimit {
-	struct cl_shard	 shards[CL_SHARDS];
-	size_t		 mask;		/* slots per shard - 1 */
-	int		 max_total;
-	int		 max_per_key;
-	atomic_int	 total;
+	struct keyshards	*ks;
+	int			 max_total;
+	int			 max_per_key;
+	atomic_int		 total;
 };
 
 struct connlimit *
 connlimit_new(int max_total, int max_per_key, size_t max_keys)
 {
 	struct connlimit	*cl;
-	size_t			 per_shard = 16, i;
 
 	cl = xcalloc(1, sizeof *cl);
-	while (per_shard * CL_SHARDS < max_keys)
-		per_shard *= 2;
-	cl->mask = per_shard - 1;
+	cl->ks = keyshards_new(sizeof(struct connlimit_slot), max_keys);
 	cl->max_total = max_total;
 	cl->max_per_key = max_per_key;
 	atomic_init(&cl->total, 0);
-	for (i = 0; i < CL_SHARDS; i++) {
-		pthread_mutex_init(&cl->shards[i].mu, NULL);
-		cl->shards[i].slots = xcalloc(per_shard,
-		    sizeof(struct connlimit_slot));
-	}
 	return cl;
 }
 
 void
 connlimit_free(struct connlimit *cl)
 {
-	size_t	i;
-
 	if (cl == NULL)
 		return;
-	for (i = 0; i < CL_SHARDS; i++) {
-		pthread_mutex_destroy(&cl->shards[i].mu);
-		free(cl->shards[i].slots);
-	}
+	keyshards_free(cl->ks);
 	free(cl);
 }
 
@@ -78,10 +52,9 @@ bool
 connlimit_acquire(struct connlimit *cl, const char *key,
     struct connlimit_slot **slot)
 {
-	struct cl_shard		*sh;
+	struct keyshards_window	 w;
 	struct connlimit_slot	*s, *found = NULL, *empty = NULL;
-	uint64_t		 h;
-	size_t			 i, at;
+	size_t			 i;
 	int			 n;
 
 	*slot = NULL;
@@ -93,32 +66,29 @@ connlimit_acquire(struct connlimit *cl, const char *key,
 	if (key == NULL || cl->max_per_key <= 0)
 		return true;
 
-	h = token_keyed_hash(key, strlen(key)) | 1;	/* never 0 */
-	sh = &cl->shards[h % CL_SHARDS];
-	at = (size_t)(h / CL_SHARDS);
-	pthread_mutex_lock(&sh->mu);
+	keyshards_lock(cl->ks, key, &w);
 	/* The whole window: a slot emptied before the key's own does not
 	 * end the search. */
-	for (i = 0; i < CL_PROBE && found == NULL; i++) {
-		s = &sh->slots[(at + i) & cl->mask];
-		if (s->hash == h)
+	for (i = 0; i < KEYSHARDS_PROBE && found == NULL; i++) {
+		s = keyshards_slot(&w, i);
+		if (s->hash == w.hash)
 			found = s;
 		else if (s->hash == 0 && empty == NULL)
 			empty = s;
 	}
 	if (found == NULL && empty != NULL) {
 		found = empty;
-		found->hash = h;
+		found->hash = w.hash;
 		found->count = 0;
 	}
 	if (found != NULL && found->count >= cl->max_per_key) {
-		pthread_mutex_unlock(&sh->mu);
+		keyshards_unlock(&w);
 		atomic_fetch_sub(&cl->total, 1);
 		return false;
 	}
 	if (found != NULL)
 		found->count++;
-	pthread_mutex_unlock(&sh->mu);
+	keyshards_unlock(&w);
 	*slot = found;
 	return true;
 }
@@ -126,18 +96,18 @@ connlimit_acquire(struct connlimit *cl, const char *key,
 void
 connlimit_release(struct connlimit *cl, struct connlimit_slot *slot)
 {
-	struct cl_shard	*sh;
+	struct keyshards_window	w;
 
 	atomic_fetch_sub(&cl->total, 1);
 	if (slot == NULL)
 		return;
-	sh = &cl->shards[slot->hash % CL_SHARDS];
-	pthread_mutex_lock(&sh->mu);
+	/* The slot's hash stays while it counts this connection. */
+	keyshards_lock_hash(cl->ks, slot->hash, &w);
 	if (--slot->count <= 0) {
 		slot->count = 0;
 		slot->hash = 0;
 	}
-	pthread_mutex_unlock(&sh->mu);
+	keyshards_unlock(&w);
 }
 
 int

@@ -1,25 +1,18 @@
 /*
  * ratelimit.c - token buckets shared by threads (see ratelimit.h).
  *
- * A key is hashed with the process's secret SipHash key
- * (token_keyed_hash), so nobody can aim many keys at one slot; the hash
- * picks a shard (its own mutex and cache line) and a window of RL_PROBE
- * slots in it.  Only the 64-bit hash is kept: two keys colliding would
- * need 2^32 keys.
+ * The buckets are slots of a keyshards table (a secret-keyed hash, a
+ * shard lock, a short window of slots); a full window gives the bucket
+ * nearest to full to the new key.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
+#include "keyshards.h"
 #include "ratelimit.h"
-#include "token.h"
 #include "xmalloc.h"
-
-#define RL_SHARDS	64
-#define RL_PROBE	8
 
 struct rl_slot {
 	uint64_t	hash;		/* 0: empty */
@@ -27,16 +20,10 @@ struct rl_slot {
 	double		at;
 };
 
-struct rl_shard {
-	pthread_mutex_t	 mu;
-	struct rl_slot	*slots;
-} __attribute__((aligned(64)));
-
 struct ratelimit {
-	struct rl_shard	 shards[RL_SHARDS];
-	size_t		 mask;		/* slots per shard - 1 */
-	double		 per_s;
-	double		 burst;
+	struct keyshards	*ks;
+	double			 per_s;
+	double			 burst;
 };
 
 static double	rl_refilled(const struct ratelimit *, const struct rl_slot *,
@@ -46,33 +33,20 @@ struct ratelimit *
 ratelimit_new(double per_minute, double burst, size_t max_keys)
 {
 	struct ratelimit	*rl;
-	size_t			 per_shard = 16, i;
 
 	rl = xcalloc(1, sizeof *rl);
-	while (per_shard * RL_SHARDS < max_keys)
-		per_shard *= 2;
-	rl->mask = per_shard - 1;
+	rl->ks = keyshards_new(sizeof(struct rl_slot), max_keys);
 	rl->per_s = per_minute / 60.0;
 	rl->burst = burst;
-	for (i = 0; i < RL_SHARDS; i++) {
-		pthread_mutex_init(&rl->shards[i].mu, NULL);
-		rl->shards[i].slots = xcalloc(per_shard,
-		    sizeof(struct rl_slot));
-	}
 	return rl;
 }
 
 void
 ratelimit_free(struct ratelimit *rl)
 {
-	size_t	i;
-
 	if (rl == NULL)
 		return;
-	for (i = 0; i < RL_SHARDS; i++) {
-		pthread_mutex_destroy(&rl->shards[i].mu);
-		free(rl->shards[i].slots);
-	}
+	keyshards_free(rl->ks);
 	free(rl);
 }
 
@@ -94,22 +68,16 @@ bool
 ratelimit_take(struct ratelimit *rl, const char *key, double now,
     int *retry_s)
 {
-	struct rl_shard	*sh;
-	struct rl_slot	*s = NULL, *victim = NULL;
-	uint64_t	 h;
-	size_t		 i, at;
-	double		 t, most = -1;
-	bool		 ok;
+	struct keyshards_window	 w;
+	struct rl_slot		*s = NULL, *victim = NULL;
+	size_t			 i;
+	double			 t, most = -1;
+	bool			 ok;
 
-	h = token_keyed_hash(key, strlen(key));
-	h |= 1;				/* never 0, the empty mark */
-	sh = &rl->shards[h % RL_SHARDS];
-	at = (size_t)(h / RL_SHARDS);
-
-	pthread_mutex_lock(&sh->mu);
-	for (i = 0; i < RL_PROBE; i++) {
-		s = &sh->slots[(at + i) & rl->mask];
-		if (s->hash == h)
+	keyshards_lock(rl->ks, key, &w);
+	for (i = 0; i < KEYSHARDS_PROBE; i++) {
+		s = keyshards_slot(&w, i);
+		if (s->hash == w.hash)
 			break;
 		if (s->hash == 0)
 			t = rl->burst + 1;	/* an empty slot beats any */
@@ -123,7 +91,7 @@ ratelimit_take(struct ratelimit *rl, const char *key, double now,
 	}
 	if (s == NULL) {
 		s = victim;
-		s->hash = h;
+		s->hash = w.hash;
 		s->tokens = rl->burst;
 		s->at = now;
 	}
@@ -133,7 +101,7 @@ ratelimit_take(struct ratelimit *rl, const char *key, double now,
 	s->tokens = t;
 	if (now > s->at)
 		s->at = now;
-	pthread_mutex_unlock(&sh->mu);
+	keyshards_unlock(&w);
 
 	if (!ok && retry_s != NULL)
 		*retry_s = (int)ceil((1.0 - t) / rl->per_s);
