@@ -334,6 +334,24 @@ req_header(const struct req *r, const char *name)
 	    name);
 }
 
+/*
+ * The last line of a header sent more than once: a proxy that adds its
+ * own X-Forwarded-For line rather than appending to the client's puts
+ * it last, and the client's own lines first.
+ */
+static const char *
+req_header_last(const struct req *r, const char *name)
+{
+	struct evkeyval	*kv;
+	const char	*v = NULL;
+
+	TAILQ_FOREACH(kv, evhttp_request_get_input_headers(r->ev), next) {
+		if (strcasecmp(kv->key, name) == 0)
+			v = kv->value;
+	}
+	return v;
+}
+
 const char *
 req_query(const struct req *r, const char *name)
 {
@@ -393,7 +411,7 @@ req_client_ip(const struct req *r, char *buf, size_t size)
 	struct in_addr			 a4;
 
 	if (r->ctx->cfg->trust_proxy &&
-	    (xff = req_header(r, "X-Forwarded-For")) != NULL &&
+	    (xff = req_header_last(r, "X-Forwarded-For")) != NULL &&
 	    req_forwarded_ip(xff, buf, size) != NULL)
 		return buf;
 	if ((evcon = evhttp_request_get_connection(r->ev)) == NULL)

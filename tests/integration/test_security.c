@@ -321,7 +321,8 @@ src_header_cb(char *data, size_t size, size_t n, void *arg)
 
 /*
  * A POST of body (NULL: none) to path at base, sent from the local
- * address src, with X-Forwarded-For: xff unless xff is NULL.  itest's
+ * address src, with X-Forwarded-For: xff unless xff is NULL (a line
+ * of its own for each "\n"-separated part of xff).  itest's
  * requests all come from 127.0.0.1; libcurl binds this one to src.
  */
 static struct src_resp
@@ -330,6 +331,7 @@ src_post(const char *src, const char *base, const char *path,
 {
 	struct src_resp		 out = { 0, NULL, NULL, -1 };
 	struct curl_slist	*sl = NULL;
+	const char		*p, *nl;
 	CURL			*h;
 	FILE			*mem;
 	char			*buf = NULL;
@@ -339,8 +341,12 @@ src_post(const char *src, const char *base, const char *path,
 	if ((h = curl_easy_init()) == NULL ||
 	    (mem = open_memstream(&buf, &len)) == NULL)
 		abort();
-	if (xff != NULL)
-		sl = curl_slist_append(sl, it_strf("X-Forwarded-For: %s", xff));
+	/* Each line of xff is a header line of its own. */
+	for (p = xff; p != NULL; p = nl != NULL ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		sl = curl_slist_append(sl, it_strf("X-Forwarded-For: %.*s",
+		    (int)(nl != NULL ? (size_t)(nl - p) : strlen(p)), p));
+	}
 	if (body != NULL)
 		sl = curl_slist_append(sl, JSON_CT);
 	sl = curl_slist_append(sl, "Expect:");
@@ -568,6 +574,11 @@ test_trusted_forwarded_for(void)
 	r = src_report(loopback(4), base, id, it_strf("%s, %s",
 	    fwd_reader(3), fwd_reader(1)));
 	check_src(&r, 200, NULL, "a forged address before address 1");
+	IT_CHECK_INT(r.reports, 2);
+	/* Or in a line of its own before the proxy's. */
+	r = src_report(loopback(4), base, id, it_strf("%s\n%s",
+	    fwd_reader(3), fwd_reader(1)));
+	check_src(&r, 200, NULL, "a forged line before address 1's");
 	IT_CHECK_INT(r.reports, 2);
 	/* Not an address: the peer's counts (once). */
 	r = src_report(loopback(5), base, id, "not-an-address");
