@@ -150,7 +150,7 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 # PostgreSQL.  test_faults kills a cluster of its own and its servers.
 INTEG_TESTS := test_admin test_cache test_reader test_commentctl \
 	       test_conns test_security test_hostile test_lifecycle \
-	       test_limits test_rules browser test_faults test_api
+	       test_restart test_limits test_rules browser test_faults test_api
 INTEG_BINS  := $(patsubst %,$(BUILD)/itests/%, \
 	       $(filter-out browser,$(INTEG_TESTS)))
 

@@ -34,9 +34,11 @@ struct ratelimit;
 /*
  * Who serves the requests: a worker registers one as the argument of
  * evhttp's generic callback.  Handlers see only its ctx.  started runs
- * as each request arrives (false: refuse it, the server is stopping) and
- * done once its reply is written (or its connection gone), so the owner
- * knows what is in flight.
+ * as each request arrives (false: the server is stopping: the request is
+ * served all the same, with Connection: close, so that the client's
+ * next request goes to the process that took over) and done once its
+ * reply is written (or its connection gone), so the owner knows what is
+ * in flight.
  */
 struct req_host {
 	struct ctx	*ctx;

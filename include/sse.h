@@ -27,7 +27,8 @@ struct sse_hub	*sse_hub_new(struct event_base *base, struct db_pool *db,
 		    int max_clients, int keepalive_s, int max_per_moderator);
 /* Ends every stream and frees the hub.  NULL-safe. */
 void		 sse_hub_free(struct sse_hub *hub);
-/* Ends every stream (shutdown: they would never finish by themselves). */
+/* Ends every stream (shutdown: they would never finish by themselves);
+ * from then on a stream asked for gets 503 shutting_down. */
 void		 sse_hub_end_all(struct sse_hub *hub);
 
 /* Turns r (authenticated: r->mod) into a stream; last_id < 0: no

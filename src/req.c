@@ -96,12 +96,11 @@ req_dispatch(struct evhttp_request *ev, void *arg)
 	path = uri != NULL ? evhttp_uri_get_path(uri) : NULL;
 	r->path = xstrdup(path != NULL && *path != '\0' ? path : "/");
 
-	if (!accepting) {
+	/* Stopping: a request already on its way (a proxy's kept-alive
+	 * connection) is served rather than refused, since a proxy does not
+	 * retry a refused POST; the close sends the next one elsewhere. */
+	if (!accepting)
 		req_add_header(r, "Connection", "close");
-		req_reply_error(r, 503, "shutting_down",
-		    "the server is shutting down; retry");
-		return;
-	}
 	if (uri == NULL) {
 		req_reply_error(r, 400, "bad_request", "malformed request URI");
 		return;

@@ -8,12 +8,14 @@
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,8 @@
 
 static int	server_listen(const char *, int, int *);
 static void	server_raise_nofile(void);
+static void	server_warn_shared(const char *, int);
+static void	server_notify(const char *);
 
 /*
  * Every connection is a descriptor: the soft limit (often 1024) is
@@ -58,6 +62,75 @@ server_raise_nofile(void)
 	else
 		log_info("descriptor limit raised from %llu to %llu",
 		    (unsigned long long)was, (unsigned long long)rl.rlim_cur);
+}
+
+/*
+ * SO_REUSEPORT lets a second process bind a port in use without a word
+ * (both must run as one user): it then gets part of the connections.
+ * That is how a restart overlaps (deploy/commentd-restart.sh); a stray
+ * process is not, so say so.  A plain bind fails only where a socket
+ * listens (SO_REUSEADDR lets connections closing from a previous run
+ * pass).
+ */
+static void
+server_warn_shared(const char *host, int port)
+{
+	struct addrinfo	 hints, *ai = NULL;
+	char		 portstr[8];
+	int		 fd, one = 1;
+
+	snprintf(portstr, sizeof portstr, "%d", port);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if (port == 0 || getaddrinfo(*host != '\0' ? host : NULL,
+	    portstr, &hints, &ai) != 0)
+		return;
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
+	    ai->ai_protocol);
+	if (fd >= 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno == EADDRINUSE)
+		log_warn("another process already listens on %s:%d: sharing "
+		    "the port with it (SO_REUSEPORT); expected during an "
+		    "overlapped restart, else stop the stray process", host,
+		    port);
+	if (fd >= 0)
+		close(fd);
+	freeaddrinfo(ai);
+}
+
+/*
+ * Tells systemd (Type=notify) how the start or stop is going: a unit's
+ * `systemctl start` returns once this process listens, which is what an
+ * overlapped restart waits for before stopping the old process.  Not
+ * under systemd (no NOTIFY_SOCKET), nothing.
+ */
+static void
+server_notify(const char *state)
+{
+	const char		*path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un	 sun;
+	socklen_t		 len;
+	size_t			 n;
+	int			 fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    (n = strlen(path)) >= sizeof sun.sun_path)
+		return;
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, n);
+	if (path[0] == '@')
+		sun.sun_path[0] = '\0';	/* an abstract address */
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+	    (struct sockaddr *)&sun, len) < 0)
+		log_warn("NOTIFY_SOCKET %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
 }
 
 /*
@@ -182,6 +255,7 @@ server_run(const struct config *cfg)
 	/* The bound is the process's; each worker caches its share. */
 	shared.cache_bytes = (size_t)cfg->cache_mb * 1024 * 1024 / (size_t)n;
 	workers = xcalloc((size_t)n, sizeof *workers);
+	server_warn_shared(host, port);
 	bound_port = port;
 	for (i = 0; i < n; i++) {
 		/* Port 0 picks a free port once; the rest share it. */
@@ -194,10 +268,12 @@ server_run(const struct config *cfg)
 			return 1;
 	}
 	log_info("listening on %s:%d with %d worker(s)", host, bound_port, n);
+	server_notify("READY=1");
 
 	if (sigwait(&set, &sig) != 0)
 		sig = SIGTERM;
 	log_info("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	server_notify("STOPPING=1");
 	for (i = 0; i < n; i++)
 		worker_stop(workers[i]);
 	for (i = 0; i < n; i++)

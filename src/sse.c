@@ -75,6 +75,7 @@ struct sse_hub {
 	bool			 checking;	/* a recheck query holds hub */
 	bool			 check_again;	/* asked for meanwhile */
 	bool			 dead;		/* freed while checking */
+	bool			 ended;		/* the worker stops */
 };
 
 /* Streams per moderator in this process, chained by id. */
@@ -170,6 +171,7 @@ sse_hub_end_all(struct sse_hub *hub)
 
 	if (hub == NULL)
 		return;
+	hub->ended = true;
 	while ((c = TAILQ_FIRST(&hub->clients)) != NULL)
 		sse_client_end(c);
 }
@@ -196,6 +198,15 @@ sse_hub_open(struct sse_hub *hub, struct req *r, int64_t last_id)
 	char			 hello[64];
 	int			 n;
 
+	/* A stream would hold a stopping worker to its timeout: the
+	 * client reconnects (Last-Event-ID) to the process taking over;
+	 * req.c has added Connection: close. */
+	if (hub->ended) {
+		req_add_header(r, "Retry-After", "1");
+		req_reply_error(r, 503, "shutting_down",
+		    "the server is shutting down; retry");
+		return;
+	}
 	if (hub->count >= hub->max_clients) {
 		req_add_header(r, "Retry-After", "5");
 		req_reply_error(r, 503, "too_many_streams",

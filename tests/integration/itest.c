@@ -116,7 +116,7 @@ static void	 it_stream_parse(struct it_stream *);
 static void	 it_stream_line(struct it_stream *, char *, size_t);
 static void	 it_deadline(struct timespec *, long);
 static struct it_proc *it_server_v(const char *, int, const char **,
-		    const char *, const char *, va_list);
+		    const char *, const char *, const char *, va_list);
 
 /* -- memory --------------------------------------------------------------- */
 
@@ -1722,7 +1722,8 @@ it_server_at(const char *file, int line, const char **base,
 	va_list		 ap;
 
 	va_start(ap, workers);
-	p = it_server_v(file, line, base, it_db_conninfo, workers, ap);
+	p = it_server_v(file, line, base, it_db_conninfo, "127.0.0.1:0",
+	    workers, ap);
 	va_end(ap);
 	return p;
 }
@@ -1735,15 +1736,31 @@ it_server_db_at(const char *file, int line, const char **base,
 	va_list		 ap;
 
 	va_start(ap, workers);
-	p = it_server_v(file, line, base, conninfo, workers, ap);
+	p = it_server_v(file, line, base, conninfo, "127.0.0.1:0", workers,
+	    ap);
 	va_end(ap);
 	return p;
 }
 
-/* it_server_at() and it_server_db_at() on database conninfo. */
+struct it_proc *
+it_server_on_at(const char *file, int line, const char **base,
+    const char *listen, const char *workers, ...)
+{
+	struct it_proc	*p;
+	va_list		 ap;
+
+	va_start(ap, workers);
+	p = it_server_v(file, line, base, it_db_conninfo, listen, workers,
+	    ap);
+	va_end(ap);
+	return p;
+}
+
+/* it_server_at() and the others on database conninfo, at listen. */
 static struct it_proc *
 it_server_v(const char *file, int line, const char **base,
-    const char *conninfo, const char *workers, va_list ap)
+    const char *conninfo, const char *listen, const char *workers,
+    va_list ap)
 {
 	const char	*bin = getenv("COMMENTD_TEST_BIN");
 	struct it_proc	*p;
@@ -1758,7 +1775,7 @@ it_server_v(const char *file, int line, const char **base,
 	argv[0] = (char *)bin;
 	argv[1] = (char *)"serve";
 	argv[2] = (char *)"--listen";
-	argv[3] = (char *)"127.0.0.1:0";
+	argv[3] = (char *)listen;
 	argv[4] = (char *)"--workers";
 	argv[5] = (char *)workers;
 	argv[6] = NULL;

@@ -194,6 +194,14 @@ struct it_proc	*it_server_at(const char *file, int line, const char **base,
 #define it_server(base, workers, ...)					\
 	it_server_at(__FILE__, __LINE__, (base), (workers), __VA_ARGS__)
 
+/* it_server() at listen ("127.0.0.1:PORT": a port another server may
+ * hold already, which it then shares, SO_REUSEPORT). */
+struct it_proc	*it_server_on_at(const char *file, int line, const char **base,
+		    const char *listen, const char *workers, ...) IT_SENTINEL;
+#define it_server_on(base, listen, workers, ...)			\
+	it_server_on_at(__FILE__, __LINE__, (base), (listen), (workers), \
+	    __VA_ARGS__)
+
 /* it_server() on another database: conninfo instead of the test's. */
 struct it_proc	*it_server_db_at(const char *file, int line, const char **base,
 		    const char *conninfo, const char *workers, ...)
