@@ -39,6 +39,9 @@ struct bufferevent *conns_bevcb(struct event_base *base, void *arg);
 /* For evhttp_set_gencb (arg: the conns): req_dispatch() with the
  * request's connection's host. */
 void		 conns_dispatch(struct evhttp_request *ev, void *arg);
+/* Connections still open (a stopping worker waits for them a moment:
+ * worker.c). */
+int		 conns_open(const struct conns *cs);
 /* Writes a line about connections refused since the last one, if any
  * (called now and then, not per refusal). */
 void		 conns_report(struct conns *cs);

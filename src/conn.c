@@ -144,6 +144,19 @@ conns_free(struct conns *cs)
 	free(cs);
 }
 
+int
+conns_open(const struct conns *cs)
+{
+	const struct conn	*c;
+	int			 n = 0;
+
+	TAILQ_FOREACH(c, &cs->all, all) {
+		if (!c->gone && (c->bev == NULL || !conn_bev_gone(c)))
+			n++;
+	}
+	return n;
+}
+
 /*
  * A connection's bufferevent.  libevent writes at most 16 KiB per
  * write(2) by default: a 34 KiB page took three system calls.  One

@@ -2,12 +2,13 @@
  * worker.c - one worker thread (see worker.h).
  *
  * Stopping: the main thread writes a byte to the worker's pipe; the
- * worker closes its listening socket, answers requests that still arrive
- * on open connections with 503, waits for in-flight requests (at most
- * shutdown_timeout_ms), and ends its loop.  Freeing happens after the
- * loop, in the order that leaves nothing behind: the streams and the
- * pool first (its callbacks answer any request still waiting), then the
- * HTTP server.
+ * worker closes its listening socket, serves requests that still arrive
+ * on open connections with Connection: close, waits for in-flight
+ * requests (at most shutdown_timeout_ms) and, DRAIN_GRACE_MS at most,
+ * for clients to close their connections, and ends its loop.  Freeing
+ * happens after the loop, in the order that leaves nothing behind: the
+ * streams and the pool first (its callbacks answer any request still
+ * waiting), then the HTTP server.
  */
 #include <sys/socket.h>
 
@@ -52,6 +53,17 @@
 #define ACCEPT_PAUSE_MS		200
 /* How often, at most, such pauses are logged. */
 #define ACCEPT_LOG_EVERY_S	10
+/*
+ * After a stop, how long open connections are kept for the requests a
+ * client (nginx's kept-alive connections) may send on them: each is
+ * served with Connection: close, so the client closes it and its next
+ * request goes to the process that took over (an overlapped restart).
+ * Closing an idle connection instead races with a request on its way,
+ * which nginx does not retry if it is a POST.  Checked every
+ * DRAIN_TICK_MS; the loop ends as soon as no connection is left.
+ */
+#define DRAIN_GRACE_MS		1000
+#define DRAIN_TICK_MS		20
 /* Request lines are written in batches this often. */
 #define LOG_FLUSH_EVERY_MS	200
 
@@ -64,6 +76,8 @@ struct worker {
 	struct evhttp_bound_socket	*bound;
 	struct event			*stop_ev;	/* stop_pipe readable */
 	struct event			*drain_timer;
+	struct event			*drain_tick;	/* the grace */
+	struct timespec			 stopped_at;
 	struct event			*finish_ev;
 	struct event			*log_timer;	/* writes the log */
 	struct conns			*conns;
@@ -80,6 +94,7 @@ struct worker {
 static void	*worker_main(void *);
 static void	 worker_stop_cb(evutil_socket_t, short, void *);
 static void	 worker_drain_timeout_cb(evutil_socket_t, short, void *);
+static void	 worker_drain_tick_cb(evutil_socket_t, short, void *);
 static void	 worker_finish_cb(evutil_socket_t, short, void *);
 static void	 worker_log_cb(evutil_socket_t, short, void *);
 static void	 worker_accept_error_cb(struct evconnlistener *, void *);
@@ -190,9 +205,11 @@ worker_new(int index, const struct shared *shared, int listen_fd)
 	w->stop_ev = event_new(w->base, w->stop_pipe[0], EV_READ,
 	    worker_stop_cb, w);
 	w->drain_timer = evtimer_new(w->base, worker_drain_timeout_cb, w);
+	w->drain_tick = event_new(w->base, -1, EV_PERSIST,
+	    worker_drain_tick_cb, w);
 	w->finish_ev = event_new(w->base, -1, 0, worker_finish_cb, w);
 	if (w->stop_ev == NULL || w->drain_timer == NULL ||
-	    w->finish_ev == NULL)
+	    w->drain_tick == NULL || w->finish_ev == NULL)
 		fatalx("event_new failed");
 	event_add(w->stop_ev, NULL);
 	w->log_timer = event_new(w->base, -1, EV_PERSIST, worker_log_cb, w);
@@ -245,6 +262,7 @@ worker_main(void *arg)
 		close(w->spare_fd);
 	event_free(w->stop_ev);
 	event_free(w->drain_timer);
+	event_free(w->drain_tick);
 	event_free(w->finish_ev);
 	event_free(w->log_timer);
 	event_base_free(w->base);
@@ -267,13 +285,14 @@ static void
 worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker	*w = arg;
-	struct timeval	 tv;
+	struct timeval	 tv, tick = { 0, DRAIN_TICK_MS * 1000 };
 
 	(void)fd;
 	(void)what;
 	if (w->draining)
 		return;
 	w->draining = true;
+	clock_gettime(CLOCK_MONOTONIC, &w->stopped_at);
 	evtimer_del(w->accept_timer);
 	if (w->bound != NULL) {
 		evhttp_del_accept_socket(w->http, w->bound);
@@ -283,14 +302,38 @@ worker_stop_cb(evutil_socket_t fd, short what, void *arg)
 	 * out while the pool still runs. */
 	sse_hub_end_all(w->ctx.sse);
 	announcer_flush(w->ctx.announcer);
-	if (w->inflight == 0) {
+	if (w->inflight == 0 && conns_open(w->conns) == 0) {
 		event_active(w->finish_ev, 0, 0);
 		return;
 	}
-	log_info("draining %d request(s)", w->inflight);
+	if (w->inflight > 0)
+		log_info("draining %d request(s)", w->inflight);
+	event_add(w->drain_tick, &tick);
 	tv.tv_sec = w->ctx.cfg->shutdown_timeout_ms / 1000;
 	tv.tv_usec = (w->ctx.cfg->shutdown_timeout_ms % 1000) * 1000;
 	evtimer_add(w->drain_timer, &tv);
+}
+
+/* The loop ends once no request is in flight and no connection is open,
+ * or no request is in flight and the grace is over. */
+static void
+worker_drain_tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker	*w = arg;
+	struct timespec	 now;
+	long		 ms;
+
+	(void)fd;
+	(void)what;
+	if (w->inflight > 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - w->stopped_at.tv_sec) * 1000 +
+	    (now.tv_nsec - w->stopped_at.tv_nsec) / 1000000;
+	if (ms >= DRAIN_GRACE_MS || conns_open(w->conns) == 0) {
+		event_del(w->drain_tick);
+		event_active(w->finish_ev, 0, 0);
+	}
 }
 
 static void
@@ -300,8 +343,9 @@ worker_drain_timeout_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	log_warn("shutdown timeout: %d request(s) still in flight",
-	    w->inflight);
+	if (w->inflight > 0)
+		log_warn("shutdown timeout: %d request(s) still in flight",
+		    w->inflight);
 	event_base_loopbreak(w->base);
 }
 
@@ -449,9 +493,8 @@ worker_request_done(void *arg)
 {
 	struct worker	*w = arg;
 
+	/* Stopping, the next tick ends the loop (worker_drain_tick_cb). */
 	w->inflight--;
-	if (w->draining && w->inflight == 0 && w->base != NULL)
-		event_active(w->finish_ev, 0, 0);
 }
 
 void

@@ -15,10 +15,12 @@
  *     running before it stops the other, and stops nothing when the
  *     start fails (a stand-in systemctl).
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -57,9 +59,13 @@
 #define MAX_POSTS	20000
 #define MAX_ERRS	4
 
+#define MIGRATE_REQ	"/proc/sys/net/ipv4/tcp_migrate_req"
+
 static char		 run_id[48];
 static char		 tmpdir[] = "/tmp/commentd-restart.XXXXXX";
 static const char	*bin;
+/* Run again in a network namespace of its own (test_overlap). */
+static bool		 in_netns;
 
 /* -- helpers --------------------------------------------------------------- */
 
@@ -322,16 +328,20 @@ filter_of_unit(const char *unit, const char *groups, struct names *allow,
 	}
 }
 
-/* The server's process: strace's child (one of them). */
+/* The server's process: strace's child. */
 static pid_t
 child_of(pid_t parent)
 {
-	char	*text = it_slurp(it_strf("/proc/%ld/task/%ld/children",
-	    (long)parent, (long)parent), NULL);
+	FILE	*f;
 	long	 pid = 0;
 
-	if (text != NULL)
-		pid = strtol(text, NULL, 10);
+	f = fopen(it_strf("/proc/%ld/task/%ld/children", (long)parent,
+	    (long)parent), "r");
+	if (f != NULL) {
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+	}
 	return (pid_t)pid;
 }
 
@@ -453,7 +463,8 @@ test_syscalls(void)
 	for (i = 0; i < bad.n; i++)
 		IT_CHECKF(false, "the server calls %s, which %s's "
 		    "SystemCallFilter does not allow", bad.v[i], UNIT);
-	it_note("%d distinct system calls, all allowed by the filter", used);
+	it_note("%d distinct system calls, %zu not allowed by the filter",
+	    used, bad.n);
 	free(allow.v);
 	free(deny.v);
 	free(bad.v);
@@ -469,6 +480,7 @@ struct client {
 	int		 ok;
 	int		 failed;
 	int		 closes;	/* answers with Connection: close */
+	int		 resets;	/* of a new connection */
 	int		 nids;
 	long long	*ids;		/* acknowledged comments */
 	char		 errs[MAX_ERRS][200];
@@ -611,6 +623,9 @@ client_main(void *arg)
 		} else if ((st = read_answer(fd, ans, sizeof ans,
 		    &close_after, &why)) < 0) {
 			client_err(c, "post %d: %s", c->sent, why);
+			if (!c->keepalive && strcmp(why, "connection reset") ==
+			    0)
+				c->resets++;
 		} else if (st < 200 || st > 299) {
 			b = strstr(ans, "\r\n\r\n");
 			client_err(c, "post %d: %d %.120s", c->sent, st,
@@ -622,7 +637,7 @@ client_main(void *arg)
 			c->ids[c->nids++] = json_integer_value(json_object_get(
 			    json_object_get(j, "comment"), "id"));
 			json_decref(j);
-			if (close_after)
+			if (close_after && c->keepalive)
 				c->closes++;
 		}
 		if (st < 0 || close_after || !c->keepalive) {
@@ -636,6 +651,95 @@ client_main(void *arg)
 	return NULL;
 }
 
+/* net.ipv4.tcp_migrate_req: 1, 0, or -1 (unknown). */
+static int
+migrate_req(void)
+{
+	FILE	*f = fopen(MIGRATE_REQ, "r");
+	int	 v = -1;
+
+	/* Not it_slurp: a /proc file's size is 0. */
+	if (f != NULL) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+/*
+ * The child of overlap_in_netns, in a network namespace of its own: its
+ * loopback up, and connections queued for a closed listener handed to
+ * another of its SO_REUSEPORT group.  False (said on standard error)
+ * if either cannot be.
+ */
+static bool
+netns_setup(void)
+{
+	struct ifreq	 ifr;
+	FILE		*f;
+	int		 fd;
+	bool		 ok;
+
+	memset(&ifr, 0, sizeof ifr);
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "lo");
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ok = fd >= 0 && ioctl(fd, SIOCGIFFLAGS, &ifr) == 0;
+	ifr.ifr_flags |= IFF_UP;
+	ok = ok && ioctl(fd, SIOCSIFFLAGS, &ifr) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (ok && (f = fopen(MIGRATE_REQ, "w")) != NULL) {
+		ok = fputs("1\n", f) >= 0;
+		ok = fclose(f) == 0 && ok;
+	} else
+		ok = false;
+	if (!ok)
+		fprintf(stderr, "test_restart: network namespace: %s\n",
+		    strerror(errno));
+	return ok;
+}
+
+/*
+ * The overlapped restart where net.ipv4.tcp_migrate_req is 1, as
+ * README "Restarts and upgrades" says to set it: this program again
+ * (overlap only) under `unshare --net --map-root-user`, the database
+ * reached over its Unix socket.  False if no such namespace can be made
+ * here (unprivileged user namespaces off, a database over TCP).
+ */
+static bool
+overlap_in_netns(void)
+{
+	char	 self[PATH_MAX], *argv[5], *out = NULL, *l, *save;
+	ssize_t	 n;
+	int	 rc;
+
+	if (strstr(it_db_conninfo, "host=/") == NULL ||
+	    access("/usr/bin/unshare", X_OK) != 0 ||
+	    (n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
+		return false;
+	self[n] = '\0';
+	argv[0] = (char *)"/bin/sh";
+	argv[1] = (char *)"-c";
+	argv[2] = (char *)"exec 2>&1; exec /usr/bin/unshare --net "
+	    "--map-root-user \"$0\" --in-netns";
+	argv[3] = self;
+	argv[4] = NULL;
+	rc = it_run_io(argv, NULL, NULL, &out, 180);
+	if (out == NULL || strstr(out, " passed, ") == NULL) {
+		it_note("no network namespace of our own (%s): the restart "
+		    "runs here, where tcp_migrate_req is not 1",
+		    out != NULL ? out : "");
+		return false;
+	}
+	for (l = strtok_r(out, "\n", &save); l != NULL;
+	    l = strtok_r(NULL, "\n", &save))
+		it_note("| %s", l);
+	IT_CHECKF(rc == 0, "the overlapped restart with "
+	    "net.ipv4.tcp_migrate_req=1 (its output above): status %d", rc);
+	return true;
+}
+
 /*
  * The restart as deploy/commentd-restart.sh makes it under systemd:
  * server A serves a write load; server B starts on A's port, warns
@@ -643,20 +747,32 @@ client_main(void *arg)
  * (it drains and exits 0); B serves on alone.  No request of the load
  * may fail (connection refused or reset, no answer, anything but 2xx),
  * and each acknowledged comment must be in the database.
+ *
+ * That holds where net.ipv4.tcp_migrate_req is 1: else Linux resets the
+ * connections queued for A's listening sockets when A closes them, a
+ * new connection now and then.  Where it is not 1 (the default), the
+ * restart runs in a network namespace where it is; failing that, here,
+ * where those resets of new connections are counted, not failed.
  */
 static void
 test_overlap(void)
 {
 	static struct client	 cl[CLIENTS];
 	struct it_proc		*a, *b;
-	const char		*base, *key, *out_a, *out_b, *stop_at;
+	const char		*base, *key, *out_a, *out_b;
 	const char		*listen, *ready_b = tmp_path("notify-b");
 	char			*argv[7], *env[4], *ids;
 	long long		 stored;
 	int			 na, nb, i, k, rc, sent = 0, ok = 0, failed = 0;
-	int			 acked = 0, closes = 0, a_after;
+	int			 acked = 0, closes = 0;
 	double			 t_ready, t_exit;
 	size_t			 idlen;
+	bool			 strict;
+	int			 resets = 0;
+
+	if (!in_netns && migrate_req() != 1 && overlap_in_netns())
+		return;
+	strict = migrate_req() == 1;
 
 	key = it_strf("itrestart-%s", run_id);
 	IT_REQUIRE(it_sql("INSERT INTO articles (key) VALUES ($1)", key,
@@ -720,13 +836,20 @@ test_overlap(void)
 		ok += cl[i].ok;
 		failed += cl[i].failed;
 		closes += cl[i].closes;
+		if (!strict && cl[i].failed == cl[i].resets) {
+			resets += cl[i].resets;
+			continue;
+		}
 		for (k = 0; k < cl[i].failed && k < MAX_ERRS; k++)
 			IT_CHECKF(false, "client %d (%s): %s", i,
 			    cl[i].keepalive ? "kept alive" : "a connection "
 			    "per post", cl[i].errs[k]);
 	}
-	IT_CHECKF(failed == 0 && ok == sent && sent > 0, "%d posts, %d "
-	    "acknowledged, %d failed", sent, ok, failed);
+	IT_CHECKF(failed == resets && ok + failed == sent && sent > 0, "%d "
+	    "posts, %d acknowledged, %d failed", sent, ok, failed);
+	if (!strict)
+		it_note("net.ipv4.tcp_migrate_req is not 1: %d new "
+		    "connection(s) reset when A closed its sockets", resets);
 
 	/* Every acknowledged comment is stored. */
 	idlen = (size_t)ok * 21 + 3;
@@ -749,12 +872,12 @@ test_overlap(void)
 	    "are stored", stored, acked);
 
 	/* Both served: A until its stop (on kept-alive connections during
-	 * its drain too), B from its start; B said it shares the port. */
+	 * its drain too), B from its start (its log complete once it has
+	 * stopped); B said it shares the port. */
+	if (b != NULL)
+		IT_CHECK(it_proc_stop(b, it_limit_ms(15000)));
 	out_a = it_proc_output(a);
 	out_b = b != NULL ? it_proc_output(b) : "";
-	stop_at = strstr(out_a, "SIGTERM: stopping");
-	a_after = stop_at != NULL ? count_lines(stop_at, it_strf("] POST %s ",
-	    load_path)) : 0;
 	IT_CHECKF(count_lines(out_b, it_strf("] POST %s ", load_path)) > 0,
 	    "B served part of the load: %s", out_b);
 	IT_CHECKF(strstr(out_b, it_strf("another process already listens "
@@ -762,15 +885,12 @@ test_overlap(void)
 	    out_b);
 	IT_CHECKF(strstr(out_a, "another process already listens") == NULL,
 	    "A, alone on its port, does not warn: %s", out_a);
-	it_note("%d posts by %d clients (%d kept alive), none failed: A "
-	    "answered %d, %d of them after its SIGTERM, B %d; %d answers "
-	    "said Connection: close; B ready in %.2f s, A exited %.2f s "
-	    "after SIGTERM", sent, CLIENTS, KA_CLIENTS,
-	    count_lines(out_a, it_strf("] POST %s ", load_path)), a_after,
-	    count_lines(out_b, it_strf("] POST %s ", load_path)), closes,
-	    t_ready, t_exit);
-	if (b != NULL)
-		IT_CHECK(it_proc_stop(b, it_limit_ms(15000)));
+	it_note("%d posts by %d clients (%d kept alive), %d failed: A "
+	    "answered %d, B %d; %d answers on kept-alive connections said "
+	    "Connection: close; B ready in %.2f s, A exited %.2f s after "
+	    "SIGTERM", sent, CLIENTS, KA_CLIENTS, failed, count_lines(out_a,
+	    it_strf("] POST %s ", load_path)), count_lines(out_b, it_strf(
+	    "] POST %s ", load_path)), closes, t_ready, t_exit);
 out:
 	close(na);
 	close(nb);
@@ -890,6 +1010,16 @@ main(int argc, char **argv)
 	snprintf(run_id, sizeof run_id, "%ld-%ld", (long)getpid(),
 	    (long)time(NULL));
 	bin = getenv("COMMENTD_TEST_BIN");
+	/* test_overlap's run in a network namespace of its own. */
+	if (argc == 2 && strcmp(argv[1], "--in-netns") == 0) {
+		static char	*only[] = { NULL, (char *)"overlap", NULL };
+
+		if (!netns_setup())
+			return 2;
+		in_netns = true;
+		only[0] = argv[0];
+		argv = only;
+	}
 	if (mkdtemp(tmpdir) == NULL) {
 		perror("mkdtemp");
 		return 1;
