@@ -17,6 +17,9 @@ esac
 # The browser tests (make test) drive Debian's Chromium from Node.js with
 # playwright-core; Arabic pages need an Arabic font to lay out for real.
 PKGS="$PKGS chromium fonts-noto-core"
+# test_restart: systemd-analyze checks the unit, strace the system calls
+# its filter must allow.
+PKGS="$PKGS systemd strace"
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
 
