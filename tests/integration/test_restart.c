@@ -346,12 +346,14 @@ child_of(pid_t parent)
 }
 
 /*
- * The server under `strace -f -c`: start-up, a login (argon2 on the
+ * The server under `strace -f -C`: start-up, a login (argon2 on the
  * hashing threads), a post, reads, READY=1, SIGTERM.  Every system
  * call it made must pass the unit's filter (@system-service less
  * @privileged and @resources): one outside it would fail with EPERM
- * under systemd.  Not under the sanitizers, whose run-time makes calls
- * of its own.
+ * under systemd.  And none may map memory writable and executable or
+ * make memory executable (MemoryDenyWriteExecute=yes), beyond the
+ * loader's mappings of the libraries.  Not under the sanitizers, whose
+ * run-time makes calls of its own.
  */
 static void
 test_syscalls(void)
@@ -368,6 +370,8 @@ test_syscalls(void)
 	pid_t		 server;
 	int		 nfd, port = 0, rc, used = 0;
 	size_t		 i;
+	bool		 table = false;
+	const char	*wx = NULL;	/* writable and executable */
 
 	if (getenv("SANITIZE") != NULL && strcmp(getenv("SANITIZE"),
 	    "1") == 0) {
@@ -391,7 +395,7 @@ test_syscalls(void)
 	IT_REQUIRE((nfd = notify_socket(tmp_path("notify-st"))) >= 0);
 	argv[0] = (char *)"/usr/bin/strace";
 	argv[1] = (char *)"-f";
-	argv[2] = (char *)"-c";
+	argv[2] = (char *)"-C";
 	argv[3] = (char *)"-o";
 	argv[4] = (char *)stats;
 	argv[5] = (char *)bin;
@@ -444,11 +448,20 @@ test_syscalls(void)
 	IT_CHECK(notify_wait(nfd, "STOPPING=1", 1000));
 	close(nfd);
 
-	/* strace -c: a table, the call's name in the last column. */
+	/* strace -C: each call, then a table with the call's name in the
+	 * last column. */
 	text = it_slurp(stats, NULL);
 	IT_REQUIREF(text != NULL, "strace wrote %s", stats);
 	for (l = strtok_r(text, "\n", &save); l != NULL;
 	    l = strtok_r(NULL, "\n", &save)) {
+		if (!table) {
+			table = strncmp(l, "% time", 6) == 0;
+			if ((strstr(l, "mprotect(") != NULL &&
+			    strstr(l, "PROT_EXEC") != NULL) ||
+			    strstr(l, "PROT_WRITE|PROT_EXEC") != NULL)
+				wx = wx != NULL ? wx : it_strf("%s", l);
+			continue;
+		}
 		at = strrchr(l, ' ');
 		if (at == NULL || l[0] == '%' || l[0] == '-' ||
 		    strstr(l, "total") != NULL ||
@@ -460,6 +473,7 @@ test_syscalls(void)
 			names_add(&bad, name);
 	}
 	IT_CHECKF(used > 20, "strace counted %d system calls", used);
+	IT_CHECKF(wx == NULL, "MemoryDenyWriteExecute would refuse: %s", wx);
 	for (i = 0; i < bad.n; i++)
 		IT_CHECKF(false, "the server calls %s, which %s's "
 		    "SystemCallFilter does not allow", bad.v[i], UNIT);
