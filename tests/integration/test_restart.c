@@ -910,6 +910,67 @@ out:
 	close(nb);
 }
 
+/* -- the drain --------------------------------------------------------------- */
+
+/*
+ * What a stopping server does with connections already open, idle at
+ * its SIGTERM: it keeps them (DRAIN_GRACE_MS in worker.c, a second), a
+ * request on one is served with Connection: close and the connection
+ * closes after it; a live event stream is refused (503 shutting_down),
+ * since it would hold the stop; a new connection is refused.  Once the
+ * clients have closed theirs, it exits 0.
+ */
+static void
+test_drain(void)
+{
+	static struct it_account acct = { .tag = "dr", .role = "moderator" };
+	static const char	 ka[] =
+	    "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+	struct it_proc		*p;
+	struct it_raw		 raw;
+	const char		*base, *ev;
+	int			 fd1, fd2, rc;
+
+	IT_REQUIRE(it_account_at(__FILE__, __LINE__, &acct, run_id));
+	p = it_server(&base, "1", (char *)NULL);
+	IT_REQUIRE(p != NULL);
+	fd1 = it_raw_connect(base);
+	fd2 = it_raw_connect(base);
+	IT_REQUIRE(fd1 >= 0 && fd2 >= 0);
+	IT_CHECK(it_raw_send(fd1, ka, sizeof ka - 1));
+	it_raw_read(fd1, 5000, &raw);
+	IT_CHECKF(raw.status == 200 && !raw.closed, "kept alive: %ld",
+	    raw.status);
+	IT_CHECK(it_raw_send(fd2, ka, sizeof ka - 1));
+	it_raw_read(fd2, 5000, &raw);
+	IT_CHECKF(raw.status == 200 && !raw.closed, "kept alive: %ld",
+	    raw.status);
+
+	IT_CHECK(it_proc_kill(p, SIGTERM) == 0);
+	IT_CHECK(it_proc_wait_line(p, "SIGTERM: stopping", 5000) != NULL);
+	it_sleep_ms(100);
+	IT_CHECKF(it_raw_connect(base) < 0, "a new connection is refused");
+	IT_CHECK(it_raw_send(fd1, ka, sizeof ka - 1));
+	it_raw_read(fd1, 5000, &raw);
+	IT_CHECKF(raw.status == 200, "served while stopping: %ld",
+	    raw.status);
+	IT_CHECK_STR(it_raw_header(&raw, "Connection"), "close");
+	IT_CHECKF(raw.closed, "closed after the answer");
+	ev = it_strf("GET /api/v1/admin/events HTTP/1.1\r\nHost: t\r\n"
+	    "%s\r\n\r\n", it_bearer(acct.token));
+	IT_CHECK(it_raw_send(fd2, ev, strlen(ev)));
+	it_raw_read(fd2, 5000, &raw);
+	IT_CHECKF(raw.status == 503 && it_raw_error_code(&raw) != NULL &&
+	    strcmp(it_raw_error_code(&raw), "shutting_down") == 0,
+	    "a stream while stopping: %ld %s", raw.status, raw.body);
+	IT_CHECKF(raw.closed, "closed after the 503");
+	close(fd1);
+	close(fd2);
+	rc = it_proc_wait(p, it_limit_ms(5000));
+	IT_CHECKF(rc == 0, "exit status %d; output: %s", rc,
+	    it_proc_output(p));
+}
+
 /* -- the restart script ---------------------------------------------------- */
 
 /* systemctl as far as the script uses it: a unit runs while a file of
@@ -1011,6 +1072,7 @@ test_script(void)
 static const struct it_test tests[] = {
 	{ "unit", test_unit },
 	{ "syscalls", test_syscalls },
+	{ "drain", test_drain },
 	{ "overlap", test_overlap },
 	{ "script", test_script },
 };
