@@ -910,7 +910,7 @@ out:
 	close(nb);
 }
 
-/* -- the drain --------------------------------------------------------------- */
+/* -- the drain ----------------------------------------------------------- */
 
 /*
  * What a stopping server does with connections already open, idle at
