@@ -172,8 +172,14 @@ sse_hub_end_all(struct sse_hub *hub)
 	if (hub == NULL)
 		return;
 	hub->ended = true;
-	while ((c = TAILQ_FIRST(&hub->clients)) != NULL)
+	/* Each stream's connection closes after its end (evhttp reads the
+	 * reply's headers again then): the client reconnects on a new one,
+	 * which reaches the process taking over, not this one's 503. */
+	while ((c = TAILQ_FIRST(&hub->clients)) != NULL) {
+		if (c->r != NULL && c->r->ev != NULL)
+			req_add_header(c->r, "Connection", "close");
 		sse_client_end(c);
+	}
 }
 
 void

@@ -912,13 +912,38 @@ out:
 
 /* -- the drain ----------------------------------------------------------- */
 
+/* Whether the server closes fd (after whatever it sends) within
+ * timeout_ms. */
+static bool
+closed_within(int fd, long timeout_ms)
+{
+	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
+	double		 deadline = it_now() + timeout_ms / 1000.0;
+	char		 buf[4096];
+	ssize_t		 n;
+	int		 left;
+
+	for (;;) {
+		left = (int)((deadline - it_now()) * 1000);
+		if (left < 0 || poll(&pfd, 1, left) <= 0)
+			return false;
+		n = read(fd, buf, sizeof buf);
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return true;
+		if (n < 0)
+			return false;
+	}
+}
+
 /*
- * What a stopping server does with connections already open, idle at
- * its SIGTERM: it keeps them (DRAIN_GRACE_MS in worker.c, a second), a
- * request on one is served with Connection: close and the connection
- * closes after it; a live event stream is refused (503 shutting_down),
- * since it would hold the stop; a new connection is refused.  Once the
- * clients have closed theirs, it exits 0.
+ * What a stopping server does with connections already open at its
+ * SIGTERM: a live event stream ends and its connection closes (the
+ * client reconnects, to the process taking over); idle ones are kept
+ * (DRAIN_GRACE_MS in worker.c, a second), a request on one is served
+ * with Connection: close and the connection closes after it; a stream
+ * asked for then is refused (503 shutting_down), since it would hold
+ * the stop; a new connection is refused.  Once the clients have closed
+ * theirs, it exits 0.
  */
 static void
 test_drain(void)
@@ -929,14 +954,18 @@ test_drain(void)
 	struct it_proc		*p;
 	struct it_raw		 raw;
 	const char		*base, *ev;
-	int			 fd1, fd2, rc;
+	int			 fd1, fd2, fd3, rc;
 
 	IT_REQUIRE(it_account_at(__FILE__, __LINE__, &acct, run_id));
 	p = it_server(&base, "1", (char *)NULL);
 	IT_REQUIRE(p != NULL);
 	fd1 = it_raw_connect(base);
 	fd2 = it_raw_connect(base);
-	IT_REQUIRE(fd1 >= 0 && fd2 >= 0);
+	fd3 = it_raw_connect(base);
+	IT_REQUIRE(fd1 >= 0 && fd2 >= 0 && fd3 >= 0);
+	ev = it_strf("GET /api/v1/admin/events HTTP/1.1\r\nHost: t\r\n"
+	    "%s\r\n\r\n", it_bearer(acct.token));
+	IT_CHECK(it_raw_send(fd3, ev, strlen(ev)));
 	IT_CHECK(it_raw_send(fd1, ka, sizeof ka - 1));
 	it_raw_read(fd1, 5000, &raw);
 	IT_CHECKF(raw.status == 200 && !raw.closed, "kept alive: %ld",
@@ -948,24 +977,23 @@ test_drain(void)
 
 	IT_CHECK(it_proc_kill(p, SIGTERM) == 0);
 	IT_CHECK(it_proc_wait_line(p, "SIGTERM: stopping", 5000) != NULL);
-	it_sleep_ms(100);
-	IT_CHECKF(it_raw_connect(base) < 0, "a new connection is refused");
+	IT_CHECKF(closed_within(fd3, 5000), "the stream's connection closes");
 	IT_CHECK(it_raw_send(fd1, ka, sizeof ka - 1));
 	it_raw_read(fd1, 5000, &raw);
 	IT_CHECKF(raw.status == 200, "served while stopping: %ld",
 	    raw.status);
 	IT_CHECK_STR(it_raw_header(&raw, "Connection"), "close");
 	IT_CHECKF(raw.closed, "closed after the answer");
-	ev = it_strf("GET /api/v1/admin/events HTTP/1.1\r\nHost: t\r\n"
-	    "%s\r\n\r\n", it_bearer(acct.token));
 	IT_CHECK(it_raw_send(fd2, ev, strlen(ev)));
 	it_raw_read(fd2, 5000, &raw);
 	IT_CHECKF(raw.status == 503 && it_raw_error_code(&raw) != NULL &&
 	    strcmp(it_raw_error_code(&raw), "shutting_down") == 0,
 	    "a stream while stopping: %ld %s", raw.status, raw.body);
 	IT_CHECKF(raw.closed, "closed after the 503");
+	IT_CHECKF(it_raw_connect(base) < 0, "a new connection is refused");
 	close(fd1);
 	close(fd2);
+	close(fd3);
 	rc = it_proc_wait(p, it_limit_ms(5000));
 	IT_CHECKF(rc == 0, "exit status %d; output: %s", rc,
 	    it_proc_output(p));
