@@ -151,7 +151,7 @@ conns_open(const struct conns *cs)
 	int			 n = 0;
 
 	TAILQ_FOREACH(c, &cs->all, all) {
-		if (!c->gone && (c->bev == NULL || !conn_bev_gone(c)))
+		if (!c->gone && c->bev != NULL && !conn_bev_gone(c))
 			n++;
 	}
 	return n;
