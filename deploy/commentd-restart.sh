@@ -27,6 +27,7 @@ else
 	echo "commentd-restart: neither $a nor $b runs; starting $a" >&2
 	systemctl start "$a"
 	systemctl enable --quiet "$a"
+	systemctl disable --quiet "$b"
 	exit 0
 fi
 if systemctl is-active --quiet "$new"; then
