@@ -23,6 +23,10 @@ struct pg_conn;
  */
 int	migrate_run(const char *conninfo) CS_MUSTCHECK;
 
+/* The newest embedded migration's version: the schema this binary
+ * needs (`commentd --version` shows it). */
+int	migrate_known(void);
+
 /*
  * For `serve --no-migrate`: 0 if the database's schema is exactly the
  * newest migration this binary carries; -1 (logged) if it is behind

@@ -20,7 +20,6 @@
 static int	 migrate_exec_text(PGconn *, const char *, const char *);
 static int	 migrate_exec(PGconn *, enum sql_blocking_id, const char *);
 static int	 migrate_version(const char *);
-static int	 migrate_known(void);
 static int	 migrate_db_version(PGconn *);
 static int	 migrate_refuse_newer(int, int);
 
@@ -97,8 +96,7 @@ migrate_version(const char *name)
 	return atoi(name);
 }
 
-/* The newest embedded migration's version: what this binary knows. */
-static int
+int
 migrate_known(void)
 {
 	const struct embedded_file	*f;
