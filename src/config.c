@@ -149,7 +149,8 @@ static const struct config_key config_table[] = {
 	    "ts, level, thread, msg; requests also method, path, status, "
 	    "ms)"),
 	K_BOOL("migrate", migrate, "true",
-	    "serve: apply pending migrations at start (--no-migrate: don't)"),
+	    "serve and moderator bootstrap: apply pending migrations first "
+	    "(--no-migrate: don't; other commands never migrate)"),
 	K_INT("session-hours", session_hours, "12", 1, 8760,
 	    "lifetime of a moderator's login session"),
 	K_BOOL("cookie-secure", cookie_secure, "true",
