@@ -29,8 +29,9 @@ int	migrate_run(const char *conninfo) CS_MUSTCHECK;
 int	migrate_known(void);
 
 /*
- * For `serve --no-migrate` and the account commands: 0 if the database's schema is exactly the
- * newest migration this binary carries; -1 (logged) if it is behind
+ * For `serve --no-migrate` and the account commands: 0 if the
+ * database's schema is exactly the newest migration this binary
+ * carries; -1 (logged) if it is behind
  * (run `commentd migrate`), newer (upgrade commentd), or unreadable.
  * migrate_run() refuses a newer schema the same way.
  */

@@ -8,9 +8,10 @@
  * migrations (quietly, unless --no-migrate), as `serve` does; the others
  * change no schema behind the servers' back (a new binary run before
  * an upgrade): on a schema they do not match they refuse, naming both
- * versions, as `serve --no-migrate` does.  Passwords come from stdin, never argv, which every
- * local user can read in ps(1); an API token is printed alone on stdout
- * so a script can capture it, and everything else goes to stderr.
+ * versions, as `serve --no-migrate` does.  Passwords come from stdin,
+ * never argv, which every local user can read in ps(1); an API token is
+ * printed alone on stdout so a script can capture it, and everything
+ * else goes to stderr.
  */
 #include <errno.h>
 #include <signal.h>

@@ -1058,8 +1058,8 @@ cli_migrations(const char *db)
 	want = it_strf("database schema is at version 0, this binary needs "
 	    "%lld: run `commentd migrate` first", known);
 #define REFUSED(what)							\
-	IT_CHECKF(rc == 1 && strstr(out, want) != NULL, "%s: exit status "	\
-	    "%d, want 1 and \"%s\": %s", (what), rc, want, out)
+	IT_CHECKF(rc == 1 && strstr(out, want) != NULL, "%s: exit "	\
+	    "status %d, want 1 and \"%s\": %s", (what), rc, want, out)
 	rc = cli_on(ci, &out, "moderator", "list", (char *)NULL);
 	REFUSED("moderator list on an empty database");
 	rc = cli_on(ci, &out, "token", "create", "nobody",
