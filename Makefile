@@ -184,15 +184,22 @@ $(CTL_BIN): $(CTL_OBJ) $(BUILD)/commentctl/ctl_main.o
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CTL_LIBS)
 
 # version.h: the release and the commit, rewritten only when they change
-# (so a build from the same commit relinks nothing).  Both programs'
-# main files include it.
+# (so a build from the same commit relinks nothing).  Where git cannot
+# describe the tree (root's `sudo make install` in a user's clone: git
+# refuses a repository of another owner) a header of the same release
+# is kept, not rebuilt without its commit.  Both programs' main files
+# include it.
 GIT_DESCRIBE := $(shell git describe --always --dirty 2>/dev/null)
 VERSION_FULL := $(VERSION)$(if $(GIT_DESCRIBE), (git $(GIT_DESCRIBE)))
 $(BUILD)/gen/version.h: FORCE
 	@mkdir -p $(dir $@)
-	@printf '#define COMMENTD_VERSION "%s"\n#define COMMENTD_VERSION_FULL "%s"\n' \
-	    '$(VERSION)' '$(VERSION_FULL)' > $@.tmp
-	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+	@if [ -z '$(GIT_DESCRIBE)' ] && \
+	    grep -qs '^#define COMMENTD_VERSION "$(VERSION)"$$' $@; then \
+		exit 0; \
+	fi; \
+	printf '#define COMMENTD_VERSION "%s"\n#define COMMENTD_VERSION_FULL "%s"\n' \
+	    '$(VERSION)' '$(VERSION_FULL)' > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 $(BUILD)/main.o $(BUILD)/commentctl/ctl_main.o: $(BUILD)/gen/version.h
 $(BUILD)/main.o $(BUILD)/commentctl/ctl_main.o: \
     ALL_CFLAGS += -I$(BUILD)/gen
