@@ -328,20 +328,28 @@ _test: $(BIN) $(CTL_BIN) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_REPLAY_BINS) \
 # The programs, and deploy/'s examples as documentation: nothing under
 # /etc, so an installation never overwrites an operator's settings, unit
 # or site (docs/DEPLOY.md copies them into place).
+# The restart script (root's) goes to sbin as commentd-restart.
 INSTALL	?= install
 BINDIR	 = $(DESTDIR)$(PREFIX)/bin
+SBINDIR	 = $(DESTDIR)$(PREFIX)/sbin
 DOCDIR	 = $(DESTDIR)$(PREFIX)/share/doc/commentd
 DOC_FILES := README.md $(wildcard docs/DEPLOY.md deploy/*.service \
 	     deploy/*.env.example deploy/nginx.conf)
+RESTART_SH := $(wildcard deploy/commentd-restart.sh)
 
 install: $(BIN) $(CTL_BIN)
 	$(INSTALL) -d $(BINDIR) $(DOCDIR)
 	$(INSTALL) -m 0755 $(BIN) $(BINDIR)/commentd
 	$(INSTALL) -m 0755 $(CTL_BIN) $(BINDIR)/commentctl
 	$(INSTALL) -m 0644 $(DOC_FILES) $(DOCDIR)/
+ifneq ($(RESTART_SH),)
+	$(INSTALL) -d $(SBINDIR)
+	$(INSTALL) -m 0755 $(RESTART_SH) $(SBINDIR)/commentd-restart
+endif
 
 uninstall:
-	rm -f $(BINDIR)/commentd $(BINDIR)/commentctl
+	rm -f $(BINDIR)/commentd $(BINDIR)/commentctl \
+	    $(SBINDIR)/commentd-restart
 	rm -f $(addprefix $(DOCDIR)/,$(notdir $(DOC_FILES)))
 	-rmdir $(DOCDIR)
 
