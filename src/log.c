@@ -261,16 +261,18 @@ log_line(char *line, enum log_level level, const char *msg,
 	n = snprintf(line, LOG_LINE_MAX, "{\"ts\":\"%s\",\"level\":\"%s\","
 	    "\"thread\":\"%s\",\"msg\":\"%s\"", ts, log_level_names[level],
 	    thread, text);
-	if (n > 0 && rq != NULL) {
+	if (n > 0 && n < LOG_LINE_MAX && rq != NULL) {
 		log_json_escape(rq->path, path, sizeof path);
 		n += snprintf(line + n, LOG_LINE_MAX - (size_t)n,
 		    ",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,"
 		    "\"ms\":%.2f%s", rq->method, path, rq->status, rq->ms,
 		    rq->gone ? ",\"client_gone\":true" : "");
 	}
-	if (n > 0)
-		n += snprintf(line + n, LOG_LINE_MAX - (size_t)n, "}\n");
-	return n > 0 && n < LOG_LINE_MAX ? (size_t)n : 0;
+	/* Never a cut object: the pieces' bounds make this unreachable. */
+	if (n <= 0 || n + 2 >= LOG_LINE_MAX)
+		return 0;
+	memcpy(line + n, "}\n", 2);
+	return (size_t)n + 2;
 }
 
 static void
