@@ -12,7 +12,8 @@
 # trusted balancer) reaching commentd and a forged X-Forwarded-For not;
 # the widget's post from commentd's own origin on a non-default port;
 # the admin client's and the widget's files; a login setting the
-# __Host- Secure cookie; the port-80 redirect and certificate renewals.
+# __Host- Secure cookie; the API token and live events; the port-80
+# redirect and certificate renewals.
 #
 # What it cannot do in a container: the service user, sudo, peer
 # authentication, systemd (deploy/commentd.service has its own test).
@@ -385,11 +386,38 @@ ip=$(stored_ip "$tmp/c4")
 [ "$code" = 202 ] && [ "$ip" = 198.51.100.9 ] && ok real_ip ||
     fail real_ip "posted ($code) behind 127.0.0.4, stored \"$ip\""
 
+# Live events through nginx: the approval below arrives on a stream
+# opened before it.
+tls -N -m 3 -H "$auth" -o "$tmp/events" "$base/api/v1/admin/events" \
+    2>/dev/null &
+events_pid=$!
+i=0
+while ! grep -q '^: connected' "$tmp/events" 2>/dev/null && [ $i -lt 50 ]
+do
+	sleep 0.05
+	i=$((i + 1))
+done
+
 # A key with '/': approved, read twice, the second time from the cache
 # (commentd sees one request).
 id=$(sed -n 's/.*"comment": *{ *"id": *\([0-9]*\).*/\1/p' "$tmp/c1")
 tls -o /dev/null -H "$auth" -H 'Content-Type: application/json' \
     --data '{}' "$base/api/v1/admin/comments/$id/approve"
+i=0
+while ! grep -q '^event: comment' "$tmp/events" 2>/dev/null && [ $i -lt 40 ]
+do
+	sleep 0.05
+	i=$((i + 1))
+done
+if grep -q '^event: comment' "$tmp/events" &&
+    grep -q "\"comment_id\" *: *$id[,}]" "$tmp/events"; then
+	ok live_events
+else
+	cat "$tmp/events"
+	fail live_events "no event for comment $id within 2 s of the approval"
+fi
+kill "$events_pid" 2>/dev/null
+wait "$events_pid" 2>/dev/null
 s1=$(tls -o "$tmp/r1" -D "$tmp/h1" -w '%{http_code}' \
     "$base/api/v1/articles/$key/comments")
 s2=$(tls -o "$tmp/r2" -D "$tmp/h2" -w '%{http_code}' \
