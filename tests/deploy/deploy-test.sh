@@ -22,7 +22,7 @@
 set -u
 
 here=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$here"
+cd "$here" || exit 1
 BIN=${COMMENTD_TEST_BIN:-bin/commentd}
 case "$BIN" in /*) ;; *) BIN=$here/$BIN ;; esac
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -255,6 +255,7 @@ while [ -z "$nginx_pid" ] && [ $tries -lt 3 ]; do
 	tries=$((tries + 1))
 	p80=$(free_port) && p443=$(free_port) ||
 	    die nginx "no free port"
+	[ "$p80" != "$p443" ] || continue
 	site "$p80" "$p443" || die nginx_site "the shipped site changed shape"
 	if ! "$NGINX" -t -q -e "$ng/error.log" -p "$ng" -c "$ng/nginx.conf" \
 	    2>"$ng/t.log"; then
@@ -410,7 +411,7 @@ do
 	i=$((i + 1))
 done
 if grep -q '^event: comment' "$tmp/events" &&
-    grep -q "\"comment_id\" *: *$id[,}]" "$tmp/events"; then
+    grep -q "\"comment_id\" *: *${id}[,}]" "$tmp/events"; then
 	ok live_events
 else
 	cat "$tmp/events"
