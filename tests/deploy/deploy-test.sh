@@ -266,7 +266,7 @@ while [ -z "$nginx_pid" ] && [ $tries -lt 3 ]; do
 	    2>>"$ng/run.log" &
 	nginx_pid=$!
 	i=0
-	until curl -s -o /dev/null "http://127.0.0.1:$p80/"; do
+	until curl -s -m 2 -o /dev/null "http://127.0.0.1:$p80/"; do
 		i=$((i + 1))
 		if ! kill -0 "$nginx_pid" 2>/dev/null || [ $i -gt 100 ]; then
 			kill -TERM "$nginx_pid" 2>/dev/null
@@ -284,21 +284,21 @@ ok nginx_t_and_start
 base=https://$NAME:$p443
 # through nginx, over HTTPS, checking the certificate.
 tls() {
-	curl -sS --cacert "$ng/cert.pem" --resolve "$NAME:$p443:127.0.0.1" \
+	curl -sS -m 10 --cacert "$ng/cert.pem" --resolve "$NAME:$p443:127.0.0.1" \
 	    "$@"
 }
 tls6() {
-	curl -sS --cacert "$ng/cert.pem" --resolve "$NAME:$p443:[::1]" "$@"
+	curl -sS -m 10 --cacert "$ng/cert.pem" --resolve "$NAME:$p443:[::1]" "$@"
 }
 
 # -- 5. what the site must do ---------------------------------------------
 echo "== through nginx"
 # Port 80 only redirects, but for certificate renewals.
-code=$(curl -sS -o /dev/null -w '%{http_code} %{redirect_url}' \
+code=$(curl -sS -m 10 -o /dev/null -w '%{http_code} %{redirect_url}' \
     -H "Host: $NAME" "http://127.0.0.1:$p80/admin/")
 [ "$code" = "301 https://$NAME/admin/" ] && ok http_redirect ||
     fail http_redirect "port 80 answered $code"
-body=$(curl -sS -H "Host: $NAME" \
+body=$(curl -sS -m 10 -H "Host: $NAME" \
     "http://127.0.0.1:$p80/.well-known/acme-challenge/probe")
 [ "$body" = renewal-ok ] && ok acme_challenge ||
     fail acme_challenge "the renewal probe read \"$body\""
