@@ -1,12 +1,14 @@
 #!/bin/sh
 # deploy-test.sh - docs/DEPLOY.md's steps, as far as a container allows,
-# run by `make test` (INTEG_TESTS "deploy"): install with make install
-# into a DESTDIR, a database made as the document makes it (createuser,
-# createdb as the cluster's superuser "postgres"), the environment file
-# in the document's format, read the way the document reads it (set -a;
-# . FILE) for the first admin, an API token and the server, and the
-# SHIPPED deploy/nginx.conf in front (only its paths, ports, certificate
-# and the real_ip addresses rewritten) with a self-signed certificate.
+# run by `make test` (INTEG_TESTS "deploy"): make install into a
+# DESTDIR; the document's own command lines, read from it, for the
+# database (createuser, createdb as the cluster's superuser "postgres"),
+# the environment file (its very lines, but for the socket and the port)
+# and the first admin, an account and an API token (sh -c 'set -a; .
+# FILE; exec commentd …', less `sudo -u commentd`); the server with
+# that file alone; and the SHIPPED deploy/nginx.conf in front (only its
+# paths, ports, certificate and the real_ip addresses rewritten) with a
+# self-signed certificate.
 # Then, through nginx over HTTPS: a key with '/' served from nginx's
 # cache the second time; the client address (IPv4, IPv6, behind a
 # trusted balancer) reaching commentd and a forged X-Forwarded-For not;
@@ -83,7 +85,7 @@ subst() {
 	    }
 	    { print }
 	    END { exit n != 1 }' "$1" >"$1.new" && mv "$1.new" "$1" || {
-		echo "deploy/nginx.conf: no single line with: $2" >&2
+		echo "$1: no single line with: $2" >&2
 		return 1; }
 }
 
@@ -111,11 +113,22 @@ else
 fi
 [ -x "$BIN" ] || die binary "$BIN is missing"
 
-# -- 2. the database, as DEPLOY.md makes it --------------------------------
+# -- 2. the database, with DEPLOY.md's own commands -------------------------
 # A cluster of our own whose superuser is "postgres" (trust on its
 # socket stands for Debian's peer authentication), then the role and
-# the database exactly as documented.
+# the database by the document's command lines: PGHOST and PGUSER stand
+# for `sudo -u postgres` on Debian's socket.
 echo "== database"
+DOC=docs/DEPLOY.md
+# doc_line SED-EXPR: the first line of DEPLOY.md that SED-EXPR prints.
+doc_line() {
+	_l=$(sed -n "$1" "$DOC" | head -n 1)
+	[ -n "$_l" ] && printf '%s\n' "$_l"
+}
+cu=$(doc_line 's/^sudo -u postgres \(createuser .*\)$/\1/p') ||
+    die doc_createuser "$DOC has no sudo -u postgres createuser"
+cdb=$(doc_line 's/^sudo -u postgres \(createdb .*\)$/\1/p') ||
+    die doc_createdb "$DOC has no sudo -u postgres createdb"
 sock=$tmp/pg/run
 mkdir -p "$sock"
 [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$tmp/pg"
@@ -127,42 +140,50 @@ printf "listen_addresses = ''\nunix_socket_directories = '%s'\n%s\n" \
     >/dev/null
 as_pg "$PGBIN/pg_ctl" -D "$tmp/pg/data" -l "$tmp/pg/log" -w -t 60 start \
     >/dev/null || { cat "$tmp/pg/log"; die postgres "could not start"; }
-if "$PGBIN/createuser" -h "$sock" -U postgres commentd &&
-    "$PGBIN/createdb" -h "$sock" -U postgres -O commentd -E UTF8 \
-    -T template0 commentd; then
+if env PGHOST="$sock" PGUSER=postgres PATH="$PGBIN:$PATH" \
+    sh -c "$cu && $cdb"; then
 	ok create_database
 else
-	die create_database "createuser/createdb as postgres failed"
+	die create_database "$cu; $cdb: failed"
 fi
 
-# -- 3. the environment file, in DEPLOY.md's format ------------------------
-# The connection string has spaces, so it is quoted: systemd reads the
-# quotes, and so does the shell that sources the file.  Port 0: commentd
-# picks one, and nginx's upstream is rewritten to it.
+# -- 3. the environment file, DEPLOY.md's ----------------------------------
+# Its lines as the document writes them, but the socket's directory, a
+# port of commentd's choosing (nginx's upstream is rewritten to it) and,
+# appended (the last assignment wins, for systemd as for sh), two
+# workers and the request lines this test counts.
 mkdir -p "$tmp/etc"
-cat >"$tmp/etc/commentd.env" <<EOF
-# /etc/commentd/commentd.env (test values)
-COMMENTD_DATABASE_URL="host=$sock dbname=commentd user=commentd"
-COMMENTD_LISTEN=127.0.0.1:0
-COMMENTD_TRUST_PROXY=true
-COMMENTD_WORKERS=2
-COMMENTD_LOG_LEVEL=info
-EOF
+sed -n '/^sudo tee \/etc\/commentd\/commentd.env .*<<EOF$/,/^EOF$/p' \
+    "$DOC" | sed '1d;$d' >"$tmp/etc/commentd.env"
+subst "$tmp/etc/commentd.env" "host=/var/run/postgresql " "host=$sock " &&
+subst "$tmp/etc/commentd.env" "COMMENTD_LISTEN=127.0.0.1:8080" \
+    "COMMENTD_LISTEN=127.0.0.1:0" &&
+subst "$tmp/etc/commentd.env" '$SITE' "$NAME" ||
+    die doc_env_file "$DOC's environment file changed shape"
+printf 'COMMENTD_WORKERS=2\nCOMMENTD_LOG_LEVEL=info\n' \
+    >>"$tmp/etc/commentd.env"
 chmod 0640 "$tmp/etc/commentd.env"
 
-# as_service CMD...: commentd with the file's settings and nothing else,
-# as DEPLOY.md runs it (there: sudo -u commentd sh -c '…'); env -i as
-# systemd's clean environment, keeping the sanitizers' options.  It
-# execs: call it in a subshell.
-as_service() {
-	exec env -i PATH="$PATH" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
-	    UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
-	    sh -c 'set -a; . "$0"; exec "$@"' "$tmp/etc/commentd.env" \
-	    "$BIN" "$@"
+# doc_run LINE: a `sh -c '…'` command line of DEPLOY.md (its `sudo -u
+# commentd` taken off), with the test's file and binary, in a clean
+# environment as sudo gives (keeping the sanitizers' options).
+doc_run() {
+	_c=$(printf '%s\n' "$1" | sed -e \
+	    "s|/etc/commentd/commentd.env|$tmp/etc/commentd.env|" \
+	    -e "s|exec commentd |exec $BIN |")
+	env -i PATH="$PATH" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+	    UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" sh -c "$_c"
 }
 
 echo "== first admin and token"
-(as_service moderator bootstrap) >"$tmp/bootstrap.out" 2>"$tmp/bootstrap.err"
+asc='^sudo -u commentd \(sh -c '"'"'.* moderator'
+boot=$(doc_line "s/$asc bootstrap'\)\$/\1/p") ||
+    die doc_bootstrap "$DOC has no bootstrap command"
+add=$(doc_line "s/$asc add laila .*'\)\$/\1/p") ||
+    die doc_moderator_add "$DOC has no moderator add"
+tok=$(doc_line 's/^export COMMENTD_TOKEN=\$(sudo -u commentd \(.*\))$/\1/p') ||
+    die doc_token "$DOC has no export COMMENTD_TOKEN=…"
+doc_run "$boot" >"$tmp/bootstrap.out" 2>"$tmp/bootstrap.err"
 pw=$(sed -n 's/^Created moderator "admin" with password: //p' \
     "$tmp/bootstrap.out")
 if [ -n "$pw" ]; then
@@ -171,13 +192,30 @@ else
 	cat "$tmp/bootstrap.out" "$tmp/bootstrap.err"
 	die bootstrap "moderator bootstrap printed no password"
 fi
-token=$(as_service token create admin --label commentctl 2>"$tmp/token.err")
+if echo 'laila-deploy-password' | doc_run "$add" >"$tmp/add.out" 2>&1
+then
+	ok moderator_add
+else
+	cat "$tmp/add.out"
+	fail moderator_add "moderator add laila failed"
+fi
+token=$(doc_run "$tok" 2>"$tmp/token.err")
 if [ -n "$token" ]; then
 	ok token_create
 else
 	cat "$tmp/token.err"
 	fail token_create "token create printed no token"
 fi
+
+# as_service CMD...: commentd with the file's settings and nothing else,
+# read as doc_run reads them; systemd runs `serve` so.  It execs: call
+# it in a subshell.
+as_service() {
+	exec env -i PATH="$PATH" ASAN_OPTIONS="${ASAN_OPTIONS:-}" \
+	    UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
+	    sh -c 'set -a; . "$0"; exec "$@"' "$tmp/etc/commentd.env" \
+	    "$BIN" "$@"
+}
 
 echo "== commentd"
 (as_service serve) >"$tmp/server.log" 2>&1 &
