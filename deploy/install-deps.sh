@@ -19,9 +19,6 @@ esac
 PKGS="$PKGS chromium fonts-noto-core"
 command -v node >/dev/null 2>&1 || PKGS="$PKGS nodejs"
 command -v npm >/dev/null 2>&1 || PKGS="$PKGS npm"
-# The deploy test (make test) runs the shipped nginx site in front of
-# commentd with a self-signed certificate, and talks to it with curl.
-PKGS="$PKGS nginx curl openssl"
 
 missing=""
 for p in $PKGS; do
@@ -47,16 +44,6 @@ if ! dpkg-query -W -f='${Status}\n' postgresql-common 2>/dev/null |
 	mkdir -p /etc/postgresql-common
 	echo "create_main_cluster = false" \
 	    >> /etc/postgresql-common/createcluster.conf
-fi
-# Nor start the system's nginx on port 80: the tests run their own.  A
-# policy-rc.d (if there is none) tells package scripts to start nothing
-# while apt-get runs.
-if [ ! -e /usr/sbin/policy-rc.d ]; then
-	printf '#!/bin/sh\n# install-deps.sh: start no service\nexit 101\n' \
-	    > /usr/sbin/policy-rc.d
-	chmod 755 /usr/sbin/policy-rc.d
-	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
-	trap 'exit 130' INT TERM
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q >&2
