@@ -154,13 +154,15 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Integration tests, in the order they run against the server: each is
 # tests/integration/NAME.c, except "browser", the Chromium suite
-# (tests/browser).  test_api stays last: it ends by restarting
-# PostgreSQL.  test_faults kills a cluster of its own and its servers.
+# (tests/browser), and "deploy", docs/DEPLOY.md's steps with the shipped
+# nginx site (tests/deploy/deploy-test.sh, a cluster and a server of its
+# own).  test_api stays last: it ends by restarting PostgreSQL.
+# test_faults kills a cluster of its own and its servers.
 INTEG_TESTS := test_admin test_cache test_reader test_commentctl \
 	       test_conns test_security test_hostile test_lifecycle \
-	       test_limits test_rules browser test_faults test_api
+	       test_limits test_rules browser deploy test_faults test_api
 INTEG_BINS  := $(patsubst %,$(BUILD)/itests/%, \
-	       $(filter-out browser,$(INTEG_TESTS)))
+	       $(filter-out browser deploy,$(INTEG_TESTS)))
 
 # Fuzz targets: replay binaries (run on their corpus by `make test`)
 # and `make fuzz` (libFuzzer, clang).
