@@ -6,11 +6,19 @@
 #   make test       the same set-up with a throw-away cluster, then every test
 #   make test SANITIZE=1   all of it under AddressSanitizer + UBSan
 #   make bench      figures beside nginx and pgbench; not run by CI
+#   make install    bin/commentd and bin/commentctl to $(DESTDIR)$(PREFIX)/bin,
+#                   deploy/'s examples to .../share/doc/commentd (see
+#                   README "Deploying"); make uninstall removes them
 #
 # Sources are listed explicitly (no globbing): adding a module is a
 # deliberate edit here.
 
 CC	?= cc
+# The release; `commentd --version` adds `git describe` when built from
+# a clone.
+VERSION	:= 0.14.0
+PREFIX	?= /usr/local
+DESTDIR	?=
 PKGS	:= libevent libpq jansson libsodium libutf8proc
 
 ifeq ($(SANITIZE),1)
@@ -146,13 +154,16 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 # Integration tests, in the order they run against the server: each is
 # tests/integration/NAME.c, except "browser", the Chromium suite
-# (tests/browser).  test_api stays last: it ends by restarting
-# PostgreSQL.  test_faults kills a cluster of its own and its servers.
+# (tests/browser), and "deploy", docs/DEPLOY.md's steps with the shipped
+# nginx site (tests/deploy/deploy-test.sh, a cluster and a server of its
+# own).  test_api stays last: it ends by restarting PostgreSQL.
+# test_faults kills a cluster of its own and its servers.
 INTEG_TESTS := test_admin test_cache test_reader test_commentctl \
 	       test_conns test_security test_hostile test_lifecycle \
-	       test_restart test_limits test_rules browser test_faults test_api
+	       test_restart test_limits test_rules browser deploy test_faults \
+	       test_api
 INTEG_BINS  := $(patsubst %,$(BUILD)/itests/%, \
-	       $(filter-out browser,$(INTEG_TESTS)))
+	       $(filter-out browser deploy,$(INTEG_TESTS)))
 
 # Fuzz targets: replay binaries (run on their corpus by `make test`)
 # and `make fuzz` (libFuzzer, clang).
@@ -163,7 +174,7 @@ include tests/fuzz/fuzz.mk
 include tests/bench/bench.mk
 
 .PHONY: all run test deps db-stop unit-tests integration-tests clean check-build \
-	_run _test
+	_run _test install uninstall FORCE
 
 all: $(BIN) $(CTL_BIN)
 
@@ -174,6 +185,28 @@ $(BIN): $(LIB_OBJ) $(MAIN_OBJ)
 $(CTL_BIN): $(CTL_OBJ) $(BUILD)/commentctl/ctl_main.o
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(CTL_LIBS)
+
+# version.h: the release and the commit, rewritten only when they change
+# (so a build from the same commit relinks nothing).  Where git cannot
+# describe the tree (root's `sudo make install` in a user's clone: git
+# refuses a repository of another owner) a header of the same release
+# is kept, not rebuilt without its commit.  Both programs' main files
+# include it.
+GIT_DESCRIBE := $(shell git describe --always --dirty 2>/dev/null)
+VERSION_FULL := $(VERSION)$(if $(GIT_DESCRIBE), (git $(GIT_DESCRIBE)))
+$(BUILD)/gen/version.h: FORCE
+	@mkdir -p $(dir $@)
+	@if [ -z '$(GIT_DESCRIBE)' ] && \
+	    grep -qs '^#define COMMENTD_VERSION "$(VERSION)"$$' $@; then \
+		exit 0; \
+	fi; \
+	printf '#define COMMENTD_VERSION "%s"\n#define COMMENTD_VERSION_FULL "%s"\n' \
+	    '$(VERSION)' '$(VERSION_FULL)' > $@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/main.o $(BUILD)/commentctl/ctl_main.o: $(BUILD)/gen/version.h
+$(BUILD)/main.o $(BUILD)/commentctl/ctl_main.o: \
+    ALL_CFLAGS += -I$(BUILD)/gen
+FORCE:
 
 # Migrations are compiled into the binary: no run-time file paths.
 $(BUILD)/embed: tools/embed.c
@@ -294,6 +327,34 @@ _test: $(BIN) $(CTL_BIN) $(UNIT_BINS) $(INTEG_BINS) $(FUZZ_REPLAY_BINS) \
 	@BUILD=$(BUILD) BIN=$(BIN) CTL=$(CTL_BIN) SANITIZE=$(SANITIZE) \
 		UNIT_TESTS="$(UNIT_TESTS)" FUZZ_TARGETS="$(FUZZ_TARGETS)" \
 		INTEG_TESTS="$(INTEG_TESTS)" tests/run-tests.sh
+
+# The programs, and deploy/'s examples as documentation: nothing under
+# /etc, so an installation never overwrites an operator's settings, unit
+# or site (docs/DEPLOY.md copies them into place).
+# The restart script (root's) goes to sbin as commentd-restart.
+INSTALL	?= install
+BINDIR	 = $(DESTDIR)$(PREFIX)/bin
+SBINDIR	 = $(DESTDIR)$(PREFIX)/sbin
+DOCDIR	 = $(DESTDIR)$(PREFIX)/share/doc/commentd
+DOC_FILES := README.md $(wildcard docs/DEPLOY.md deploy/*.service \
+	     deploy/*.env.example deploy/nginx.conf)
+RESTART_SH := $(wildcard deploy/commentd-restart.sh)
+
+install: $(BIN) $(CTL_BIN)
+	$(INSTALL) -d $(BINDIR) $(DOCDIR)
+	$(INSTALL) -m 0755 $(BIN) $(BINDIR)/commentd
+	$(INSTALL) -m 0755 $(CTL_BIN) $(BINDIR)/commentctl
+	$(INSTALL) -m 0644 $(DOC_FILES) $(DOCDIR)/
+ifneq ($(RESTART_SH),)
+	$(INSTALL) -d $(SBINDIR)
+	$(INSTALL) -m 0755 $(RESTART_SH) $(SBINDIR)/commentd-restart
+endif
+
+uninstall:
+	rm -f $(BINDIR)/commentd $(BINDIR)/commentctl \
+	    $(SBINDIR)/commentd-restart
+	rm -f $(addprefix $(DOCDIR)/,$(notdir $(DOC_FILES)))
+	-rmdir $(DOCDIR)
 
 # Stops the database `make run` started under var/pg.
 db-stop:

@@ -15,8 +15,6 @@
 
 #include "cs.h"
 
-#define CTL_VERSION	"1.0.0"
-
 /* Exit statuses scripts may rely on. */
 enum ctl_exit {
 	CTL_EXIT_OK = 0,

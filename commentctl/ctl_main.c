@@ -15,6 +15,7 @@
 #include "ctl_cmd.h"
 #include "ctl_http.h"
 #include "log.h"
+#include "version.h"
 
 #define O(x)		CTL_OPTBIT(CTL_OPT_ ## x)
 /* Options every subcommand takes. */
@@ -176,7 +177,7 @@ ctl_run(const struct ctl_command *cmd, const struct ctl_args *a)
 	c.json = a->opt[CTL_OPT_JSON] != NULL;
 	c.now = time(NULL);
 	if ((c.http = ctl_http_new(url, token, "commentctl/"
-	    CTL_VERSION)) == NULL) {
+	    COMMENTD_VERSION)) == NULL) {
 		ctl_warn("cannot set up libcurl");
 		return CTL_EXIT_ERROR;
 	}
@@ -198,7 +199,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if (a.opt[CTL_OPT_VERSION] != NULL) {
-		printf("commentctl %s\n", CTL_VERSION);
+		/* The release of commentd it came with (version.h). */
+		printf("commentctl %s\n", COMMENTD_VERSION_FULL);
 		rc = CTL_EXIT_OK;
 		goto out;
 	}

@@ -60,6 +60,7 @@ struct config {
 	int	 max_connections_per_ip;	/* per process; 0 off */
 	int	 shutdown_timeout_ms;
 	char	*log_level;		/* error, warn, info, debug */
+	char	*log_format;		/* text, json */
 	bool	 migrate;		/* serve: apply migrations first */
 	int	 session_hours;		/* login session lifetime */
 	bool	 cookie_secure;		/* Secure on the session cookie */

@@ -87,6 +87,7 @@ enum sql_blocking_id {
 	SQLB_MIGRATION_APPLIED,
 	SQLB_MIGRATION_RECORD,
 	SQLB_SECRET,
+	SQLB_CONN_BUDGET,
 	/* commentd moderator ..., commentd token ... */
 	SQLB_MOD_EXISTS,
 	SQLB_MOD_ADD,

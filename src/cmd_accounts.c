@@ -3,11 +3,15 @@
  * cmd_accounts.h).
  *
  * They run once and exit, so they use libpq's blocking calls on one
- * connection of their own, never an event loop.  Each command applies
- * pending migrations first (quietly, unless --no-migrate) so it works on
- * a fresh database.  Passwords come from stdin, never argv, which every
- * local user can read in ps(1); an API token is printed alone on stdout
- * so a script can capture it, and everything else goes to stderr.
+ * connection of their own, never an event loop.  Only `moderator
+ * bootstrap`, the first command on a new database, applies pending
+ * migrations (quietly, unless --no-migrate), as `serve` does; the others
+ * change no schema behind the servers' back (a new binary run before
+ * an upgrade): on a schema they do not match they refuse, naming both
+ * versions, as `serve --no-migrate` does.  Passwords come from stdin,
+ * never argv, which every local user can read in ps(1); an API token is
+ * printed alone on stdout so a script can capture it, and everything
+ * else goes to stderr.
  */
 #include <errno.h>
 #include <signal.h>
@@ -52,6 +56,7 @@ struct cli_cmd {
 	const char	*group;		/* the command word: moderator, token */
 	const char	*word;		/* the subcommand */
 	int		 takes;		/* CLI_NAME, CLI_ROLE, CLI_DAYS */
+	bool		 migrates;	/* applies pending migrations */
 	int		(*run)(PGconn *, const struct cli_args *);
 };
 
@@ -71,7 +76,7 @@ static int	cli_parse(const char *, int, char **, const struct cli_cmd **,
 		    struct cli_args *, char **, int *);
 static int	cli_option(int, char **, int *, const char *, const char **);
 static int	cli_parse_days(const char *);
-static PGconn	*cli_connect(const struct config *);
+static PGconn	*cli_connect(const struct config *, bool);
 static PGresult	*cli_query(PGconn *, enum sql_blocking_id, int,
 		    const char *const *);
 static int	cli_exec(PGconn *, enum sql_blocking_id);
@@ -87,20 +92,20 @@ static enum cli_line cli_read_line(int, char *, size_t, size_t *);
 static void	cli_on_signal(int);
 
 static const struct cli_cmd cli_cmds[] = {
-	{ "moderator", "add", CLI_NAME | CLI_ROLE, cli_mod_add },
-	{ "moderator", "list", 0, cli_mod_list },
-	{ "moderator", "disable", CLI_NAME, cli_mod_disable },
-	{ "moderator", "password", CLI_NAME, cli_mod_password },
-	{ "moderator", "bootstrap", 0, cli_mod_bootstrap },
-	{ "token", "create", CLI_NAME | CLI_DAYS | CLI_LABEL,
+	{ "moderator", "add", CLI_NAME | CLI_ROLE, false, cli_mod_add },
+	{ "moderator", "list", 0, false, cli_mod_list },
+	{ "moderator", "disable", CLI_NAME, false, cli_mod_disable },
+	{ "moderator", "password", CLI_NAME, false, cli_mod_password },
+	{ "moderator", "bootstrap", 0, true, cli_mod_bootstrap },
+	{ "token", "create", CLI_NAME | CLI_DAYS | CLI_LABEL, false,
 	    cli_token_create },
-	{ "token", "revoke", CLI_NAME, cli_token_revoke },
+	{ "token", "revoke", CLI_NAME, false, cli_token_revoke },
 };
 
 #define CLI_SETTINGS_HELP \
 	"\nSettings: --database-url URL (or COMMENTD_DATABASE_URL), " \
-	"--log-level LEVEL,\n--no-migrate, and the others `commentd serve " \
-	"--help` lists; give them\nafter NAME.\n"
+	"--log-level LEVEL,\nand the others `commentd serve --help` " \
+	"lists; give them after NAME.\n"
 
 static const char cli_moderator_usage[] =
 	"usage: commentd moderator add NAME --role admin|moderator\n"
@@ -114,7 +119,10 @@ static const char cli_moderator_usage[] =
 	"to 64 of A-Z a-z 0-9 _ . -.  disable, and password (a new password\n"
 	"for NAME), also revoke every session and API token of NAME.\n"
 	"bootstrap creates \"admin\" with a generated password, shown\n"
-	"once, if there is no moderator at all (else it does nothing).\n"
+	"once, if there is no moderator at all (else it does nothing); like\n"
+	"serve, it first applies pending migrations (--no-migrate: don't).\n"
+	"The other commands never migrate: on a schema behind this binary\n"
+	"they stop and say to run `commentd migrate`.\n"
 	CLI_SETTINGS_HELP;
 
 static const char cli_token_usage[] =
@@ -193,7 +201,7 @@ cli_main(const char *group, const char *usage, int argc, char **argv)
 	rc = 1;
 	if (token_init() != 0)
 		cli_error("libsodium could not be initialised");
-	else if ((pg = cli_connect(&cfg)) != NULL) {
+	else if ((pg = cli_connect(&cfg, cmd->migrates)) != NULL) {
 		rc = cmd->run(pg, &a);
 		PQfinish(pg);	/* rolls back a transaction left open */
 	}
@@ -370,14 +378,15 @@ cli_parse_days(const char *s)
 	return (int)l;
 }
 
-/* Migrates (unless --no-migrate), then connects. */
+/* Migrates (if the command does, and not --no-migrate), connects, and
+ * checks that the schema is the one this binary needs. */
 static PGconn *
-cli_connect(const struct config *cfg)
+cli_connect(const struct config *cfg, bool migrates)
 {
 	enum log_level	 level;
 	PGconn		*pg;
 
-	if (cfg->migrate) {
+	if (migrates && cfg->migrate) {
 		/* Quietly: only warnings and errors, not "applied ...". */
 		level = log_level_parse(cfg->log_level);
 		log_init(level < LOG_WARN ? level : LOG_WARN, false);
@@ -388,8 +397,14 @@ cli_connect(const struct config *cfg)
 		}
 		log_init(level, false);
 	}
-	if ((pg = migrate_connect(cfg->database_url)) == NULL)
+	if ((pg = migrate_connect(cfg->database_url)) == NULL) {
 		cli_error("could not connect to the database (see above)");
+		return NULL;
+	}
+	if (migrate_check_conn(pg) != 0) {
+		PQfinish(pg);
+		return NULL;
+	}
 	return pg;
 }
 

@@ -144,8 +144,13 @@ static const struct config_key config_table[] = {
 	K_INT("shutdown-timeout-ms", shutdown_timeout_ms, "10000", 0, 600000,
 	    "on SIGTERM, how long in-flight requests may take to finish"),
 	K_STR("log-level", log_level, "info", "error, warn, info or debug"),
+	K_STR("log-format", log_format, "text",
+	    "text (TIME LEVEL [thread] message) or json (one object a line: "
+	    "ts, level, thread, msg; requests also method, path, status, "
+	    "ms)"),
 	K_BOOL("migrate", migrate, "true",
-	    "serve: apply pending migrations at start (--no-migrate: don't)"),
+	    "serve and moderator bootstrap: apply pending migrations first "
+	    "(--no-migrate: don't; other commands never migrate)"),
 	K_INT("session-hours", session_hours, "12", 1, 8760,
 	    "lifetime of a moderator's login session"),
 	K_BOOL("cookie-secure", cookie_secure, "true",
@@ -282,6 +287,12 @@ config_check(const struct config *cfg)
 	    strcmp(cfg->log_level, "debug") != 0) {
 		fprintf(stderr, "commentd: log-level must be error, warn, "
 		    "info or debug\n");
+		return -1;
+	}
+	if (strcmp(cfg->log_format, "text") != 0 &&
+	    strcmp(cfg->log_format, "json") != 0) {
+		fprintf(stderr, "commentd: log-format must be text or json, "
+		    "not \"%s\"\n", cfg->log_format);
 		return -1;
 	}
 	if (strcmp(cfg->report_action, "unpublish") != 0 &&

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "server.h"
+#include "version.h"
 
 /*
  * A command either takes only settings (run, after config_load), or its
@@ -25,6 +26,7 @@ struct command {
 static int	cmd_serve(const struct config *);
 static int	cmd_migrate(const struct config *);
 static void	usage(FILE *);
+static void	version(void);
 
 static const struct command commands[] = {
 	{ "serve", "commentd serve [--setting value ...]", cmd_serve, NULL },
@@ -55,6 +57,16 @@ cmd_migrate(const struct config *cfg)
 	return 0;
 }
 
+/* The release, the commit it was built from if known (the Makefile's
+ * version.h), and the schema version it needs: what an operator compares
+ * before an upgrade or a rollback. */
+static void
+version(void)
+{
+	printf("commentd %s\n", COMMENTD_VERSION_FULL);
+	printf("database schema version %d\n", migrate_known());
+}
+
 static void
 usage(FILE *fp)
 {
@@ -63,7 +75,7 @@ usage(FILE *fp)
 	fprintf(fp, "usage: commentd COMMAND [options]\n\ncommands:\n");
 	for (i = 0; i < CS_NELEM(commands); i++)
 		fprintf(fp, "  %s\n", commands[i].usage);
-	fprintf(fp, "  commentd help\n\n"
+	fprintf(fp, "  commentd version | --version\n  commentd help\n\n"
 	    "Settings come from COMMENTD_* environment variables and flags;"
 	    "\n`commentd serve --help` lists them all.\n");
 }
@@ -80,6 +92,11 @@ main(int argc, char **argv)
 	    strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "version") == 0 ||
+	    strcmp(argv[1], "--version") == 0) {
+		version();
+		return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 	}
 	for (i = 0; i < CS_NELEM(commands); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0)
@@ -104,6 +121,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init(log_level_parse(cfg.log_level), true);
+	log_set_json(strcmp(cfg.log_format, "json") == 0);
 	rc = cmd->run(&cfg);
 	config_free(&cfg);
 	return rc;

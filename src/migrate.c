@@ -20,7 +20,6 @@
 static int	 migrate_exec_text(PGconn *, const char *, const char *);
 static int	 migrate_exec(PGconn *, enum sql_blocking_id, const char *);
 static int	 migrate_version(const char *);
-static int	 migrate_known(void);
 static int	 migrate_db_version(PGconn *);
 static int	 migrate_refuse_newer(int, int);
 
@@ -97,8 +96,7 @@ migrate_version(const char *name)
 	return atoi(name);
 }
 
-/* The newest embedded migration's version: what this binary knows. */
-static int
+int
 migrate_known(void)
 {
 	const struct embedded_file	*f;
@@ -156,24 +154,32 @@ migrate_refuse_newer(int db, int known)
 }
 
 int
-migrate_check(const char *conninfo)
+migrate_check_conn(struct pg_conn *pg)
 {
-	PGconn	*pg;
-	int	 db, known = migrate_known();
+	int	db, known = migrate_known();
 
-	if ((pg = migrate_connect(conninfo)) == NULL)
-		return -1;
-	db = migrate_db_version(pg);
-	PQfinish(pg);
-	if (db < 0 || migrate_refuse_newer(db, known) != 0)
+	if ((db = migrate_db_version(pg)) < 0 ||
+	    migrate_refuse_newer(db, known) != 0)
 		return -1;
 	if (db < known) {
 		log_error("database schema is at version %d, this binary "
-		    "needs %d: run `commentd migrate` first (or serve "
-		    "without --no-migrate)", db, known);
+		    "needs %d: run `commentd migrate` first", db, known);
 		return -1;
 	}
 	return 0;
+}
+
+int
+migrate_check(const char *conninfo)
+{
+	PGconn	*pg;
+	int	 rc;
+
+	if ((pg = migrate_connect(conninfo)) == NULL)
+		return -1;
+	rc = migrate_check_conn(pg);
+	PQfinish(pg);
+	return rc;
 }
 
 int
@@ -277,6 +283,52 @@ migrate_read_secret(const char *conninfo, const char *name,
 	PQclear(r);
 	PQfinish(pg);
 	return rc;
+}
+
+bool
+migrate_budget_exceeded(const struct migrate_budget *b, int workers,
+    int pool_size, char *buf, size_t size)
+{
+	long	need = (long)workers * (pool_size + 1);
+	long	left = (long)b->max_connections - b->reserved - b->in_use;
+
+	if (need <= left)
+		return false;
+	snprintf(buf, size, "database connections: this process opens %d "
+	    "worker(s) x (db-pool-size %d + 1) = %ld, but PostgreSQL has %ld "
+	    "left (max_connections %d - %d reserved - %d in use): lower "
+	    "COMMENTD_WORKERS or COMMENTD_DB_POOL_SIZE, or raise "
+	    "max_connections (a second process, or an overlapped restart, "
+	    "needs as many again)", workers, pool_size, need,
+	    left > 0 ? left : 0, b->max_connections, b->reserved, b->in_use);
+	return true;
+}
+
+void
+migrate_warn_budget(const char *conninfo, int workers, int pool_size)
+{
+	struct migrate_budget	 b;
+	PGconn			*pg;
+	PGresult		*r;
+	char			 msg[512];
+
+	if ((pg = migrate_connect(conninfo)) == NULL)
+		return;
+	r = PQexec(pg, sql_blocking_text(SQLB_CONN_BUDGET));
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		log_warn("database connections: could not read "
+		    "max_connections: %s", PQresultErrorMessage(r));
+	} else {
+		b.max_connections = atoi(PQgetvalue(r, 0, 0));
+		b.reserved = atoi(PQgetvalue(r, 0, 1));
+		/* This connection closes before the workers open theirs. */
+		b.in_use = atoi(PQgetvalue(r, 0, 2)) - 1;
+		if (migrate_budget_exceeded(&b, workers, pool_size, msg,
+		    sizeof msg))
+			log_warn("%s", msg);
+	}
+	PQclear(r);
+	PQfinish(pg);
 }
 
 int

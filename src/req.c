@@ -608,8 +608,7 @@ req_send(struct req *r, int status, struct evbuffer *body)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ms = (double)(now.tv_sec - r->started.tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - r->started.tv_nsec) / 1e6;
-	log_access("%s %s %d %.2fms%s", req_method_name(r->method), r->path,
-	    status, ms, gone ? " (client gone)" : "");
+	log_request(req_method_name(r->method), r->path, status, ms, gone);
 	req_free(r, !tracked);
 }
 

@@ -218,6 +218,7 @@ server_run(const struct config *cfg)
 	    (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (n < 1)
 		n = 1;
+	migrate_warn_budget(cfg->database_url, n, cfg->db_pool_size);
 	if (config_split_listen(cfg->listen, host, sizeof host, &port) != 0)
 		return 1;
 

@@ -912,6 +912,17 @@ static const char *const sql_blocking_table[SQLB_COUNT] = {
 	/* $1 name: a server secret (read as binary). */
 	[SQLB_SECRET] =
 	"SELECT value FROM server_secrets WHERE name = $1",
+	/* The connections a role that is not a superuser may open: the
+	 * limit, the slots kept for superusers (and from PostgreSQL 16 for
+	 * pg_use_reserved_connections), and the client backends open now,
+	 * this one among them. */
+	[SQLB_CONN_BUDGET] =
+	"SELECT current_setting('max_connections')::integer,"
+	" current_setting('superuser_reserved_connections')::integer"
+	"  + coalesce(current_setting('reserved_connections', true),"
+	"    '0')::integer,"
+	" (SELECT count(*) FROM pg_stat_activity"
+	"   WHERE backend_type = 'client backend')::integer",
 
 	/* $1 name */
 	[SQLB_MOD_EXISTS] =

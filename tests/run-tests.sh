@@ -34,12 +34,15 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# One integration test: a program of $BUILD/itests, or "browser", the
-# Chromium suite.
+# One integration test: a program of $BUILD/itests, "browser", the
+# Chromium suite, or "deploy", docs/DEPLOY.md's steps behind nginx.
 run_integration() {
 	case "$1" in
 	browser)
 		run_judged browser node tests/browser/run.mjs
+		;;
+	deploy)
+		run_judged deploy tests/deploy/deploy-test.sh
 		;;
 	*)
 		built "$1" "$BUILD/itests/$1" &&

@@ -5,8 +5,10 @@
  * timeout, 503 when a worker's database queue is full or a query waits
  * too long, the live stream limit, migrations (several servers starting
  * at once on a new database, `commentd migrate`, `serve --no-migrate`,
- * and a binary older than the schema), a chunked body over the limit,
- * the HTTP idle timeout, the request log and the read delay's warning.
+ * and a binary older than the schema), which account commands migrate,
+ * `--version`, the warning of a pool larger than PostgreSQL's
+ * connections, a chunked body over the limit, the HTTP idle timeout,
+ * the request log (text and JSON) and the read delay's warning.
  *
  * Slow requests come from COMMENTD_DEBUG_READ_DELAY_MS: a public page
  * that misses the cache sleeps inside PostgreSQL.  Tests wait for events
@@ -1013,6 +1015,240 @@ test_migrate_versions(void)
 	scratch_drop(db);
 }
 
+/* `commentd ARGS... --database-url ci` (ARGS NULL-terminated, at most
+ * 8): exit status, both outputs in *out. */
+static int
+cli_on(const char *ci, const char **out, ...)
+{
+	struct it_proc	*p;
+	char		*argv[16];
+	const char	*a;
+	va_list		 ap;
+	int		 n = 0, rc;
+
+	argv[n++] = (char *)bin;
+	va_start(ap, out);
+	while (n < 9 && (a = va_arg(ap, const char *)) != NULL)
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n++] = (char *)"--database-url";
+	argv[n++] = (char *)ci;
+	argv[n] = NULL;
+	*out = "";
+	if (!IT_CHECKF((p = it_spawn(argv, NULL)) != NULL, "%s %s started",
+	    argv[1], argv[2]))
+		return -1;
+	rc = it_proc_wait(p, START_MS);
+	*out = it_proc_output(p);
+	return rc;
+}
+
+/*
+ * The account commands change no schema: on a new database they refuse,
+ * naming both versions and `commentd migrate`, and leave it empty.
+ * `moderator bootstrap` (the first command on a new database) migrates
+ * as serve does, unless --no-migrate.  On a schema newer than the
+ * binary, all of them refuse.
+ */
+static void
+cli_migrations(const char *db)
+{
+	const char	*ci = scratch_conninfo(db), *out, *want;
+	long long	 known = migrations_known();
+	int		 rc;
+
+	IT_REQUIRE(known > 0);
+	want = it_strf("database schema is at version 0, this binary needs "
+	    "%lld: run `commentd migrate` first", known);
+#define REFUSED(what)							\
+	IT_CHECKF(rc == 1 && strstr(out, want) != NULL, "%s: exit "	\
+	    "status %d, want 1 and \"%s\": %s", (what), rc, want, out)
+	rc = cli_on(ci, &out, "moderator", "list", (char *)NULL);
+	REFUSED("moderator list on an empty database");
+	rc = cli_on(ci, &out, "token", "create", "nobody",
+	    (char *)NULL);
+	REFUSED("token create on an empty database");
+	rc = cli_on(ci, &out, "token", "revoke", "nobody",
+	    (char *)NULL);
+	REFUSED("token revoke on an empty database");
+	rc = cli_on(ci, &out, "moderator", "disable", "nobody",
+	    (char *)NULL);
+	REFUSED("moderator disable on an empty database");
+	rc = cli_on(ci, &out, "moderator", "add", "laila",
+	    "--role", "admin", (char *)NULL);
+	REFUSED("moderator add on an empty database");
+	rc = cli_on(ci, &out, "moderator", "bootstrap", "--no-migrate",
+	    (char *)NULL);
+	REFUSED("moderator bootstrap --no-migrate on an empty database");
+	IT_CHECK_INT(scratch_ll(ci, "SELECT count(*) FROM pg_tables"
+	    " WHERE tablename = 'schema_migrations'"), 0);
+
+	rc = cli_on(ci, &out, "moderator", "bootstrap", (char *)NULL);
+	IT_CHECKF(rc == 0 && strstr(out, "Created moderator \"admin\"") !=
+	    NULL, "bootstrap on an empty database: exit status %d: %s", rc,
+	    out);
+	IT_CHECK_INT(scratch_ll(ci, "SELECT count(*) FROM schema_migrations"),
+	    known);
+	rc = cli_on(ci, &out, "moderator", "list", (char *)NULL);
+	IT_CHECKF(rc == 0 && strstr(out, "admin") != NULL, "moderator list "
+	    "after bootstrap: exit status %d: %s", rc, out);
+
+	/* A newer release migrated this database. */
+	IT_CHECK_INT(scratch_ll(ci, it_strf("INSERT INTO schema_migrations "
+	    "(version, name) VALUES (%d, '%d_future.sql')", FUTURE_VERSION,
+	    FUTURE_VERSION)), 1);
+	want = it_strf("database schema is at version %d, this binary knows "
+	    "up to %lld: upgrade commentd", FUTURE_VERSION, known);
+	rc = cli_on(ci, &out, "moderator", "list", (char *)NULL);
+	REFUSED("moderator list on a newer schema");
+	rc = cli_on(ci, &out, "moderator", "bootstrap", (char *)NULL);
+	IT_CHECKF(rc == 1 && strstr(out, want) != NULL, "bootstrap on a "
+	    "newer schema: exit status %d: %s", rc, out);
+#undef REFUSED
+}
+
+static void
+test_cli_migrations(void)
+{
+	const char	*db;
+
+	IT_REQUIRE((db = scratch_new("cli")) != NULL);
+	cli_migrations(db);
+	scratch_drop(db);
+}
+
+/*
+ * `commentd --version` and `commentd version`: the release (and the
+ * commit when built from a clone) and the schema version the binary
+ * needs, which is the test database's.
+ */
+static void
+test_version(void)
+{
+	const char	*out, *out2, *want;
+	int		 rc;
+
+	want = it_strf("\ndatabase schema version %lld\n", migrations_known());
+	rc = run_bin(&out, "--version", NULL, NULL);
+	IT_CHECKF(rc == 0 && strncmp(out, "commentd ", 9) == 0 &&
+	    out[9] >= '0' && out[9] <= '9' && strstr(out, want) != NULL,
+	    "--version: exit status %d, want \"commentd N.N.N\" and \"%s\": "
+	    "%s", rc, want + 1, out);
+	out = it_strf("%s", out);
+	rc = run_bin(&out2, "version", NULL, NULL);
+	IT_CHECKF(rc == 0 && strcmp(out, out2) == 0, "version: exit status "
+	    "%d, the same as --version: %s", rc, out2);
+}
+
+/*
+ * A process whose workers x (pool + 1) connections exceed what the
+ * cluster has left says so at start, naming the numbers, and goes on
+ * (here it then fails to bind an address no interface has, so it never
+ * opens those connections on the shared cluster).  One with a small
+ * pool says nothing.
+ */
+static void
+test_connection_budget(void)
+{
+	struct it_proc	*p;
+	const char	*base, *out, *want;
+	long long	 max;
+	int		 pool, rc;
+
+	max = it_sql_ll("SELECT current_setting('max_connections')::integer",
+	    (char *)NULL);
+	IT_REQUIRE(max > 8);
+	pool = (int)(max / 4);
+	if (pool > 100) {
+		it_note("max_connections %lld: no pool size exceeds it", max);
+		return;
+	}
+	p = serve(NULL, "--workers", "4", "--db-pool-size",
+	    it_strf("%d", pool), "--listen", "192.0.2.1:9", (char *)NULL);
+	IT_REQUIRE(p != NULL);
+	rc = it_proc_wait(p, START_MS);
+	out = it_proc_output(p);
+	want = it_strf("warn [main] database connections: this process opens "
+	    "4 worker(s) x (db-pool-size %d + 1) = %d, but PostgreSQL has ",
+	    pool, 4 * (pool + 1));
+	IT_CHECKF(strstr(out, want) != NULL && strstr(out, it_strf(
+	    "left (max_connections %lld - ", max)) != NULL, "the warning "
+	    "\"%s\": %s", want, out);
+	IT_CHECKF(rc > 0 && strstr(out, "listen 192.0.2.1:9") != NULL,
+	    "then the bind fails: exit status %d: %s", rc, out);
+
+	p = it_server(&base, "1", "COMMENTD_DB_POOL_SIZE=1", (char *)NULL);
+	IT_REQUIRE(p != NULL);
+	stop(p);
+	IT_CHECKF(strstr(it_proc_output(p), "database connections") == NULL,
+	    "a warning with one connection: %s", it_proc_output(p));
+}
+
+/*
+ * COMMENTD_LOG_FORMAT=json: every line the server writes is one JSON
+ * object (no control byte, whatever the request held), a request's
+ * with its fields.
+ */
+static void
+test_log_json(void)
+{
+	static const char	 req[] = "GET /no/%0a%1b%22\"\\\xff\x1b[2J "
+	    "HTTP/1.1\r\nHost: t\r\n\r\n";
+	struct it_proc		*p;
+	struct it_raw		*r;
+	const char		*base, *l, *out;
+	char			*text, *line, *nl;
+	json_t			*o, *hit = NULL;
+	json_error_t		 err;
+	int			 n = 0;
+
+	p = it_server(&base, "1", "COMMENTD_LOG_FORMAT=json", (char *)NULL);
+	IT_REQUIRE(p != NULL);
+	r = it_raw_exchange(base, req, sizeof req - 1);
+	IT_CHECKF(r->status >= 400 && r->status < 500, "a 4xx: %ld",
+	    r->status);
+	l = it_proc_wait_line(p, "\"method\":\"GET\"", EVENT_MS);
+	IT_CHECKF(l != NULL, "a request line: %s", it_proc_output(p));
+	stop(p);
+	out = it_proc_output(p);
+	text = it_strf("%s", out);
+	for (line = text; *line != '\0'; line = nl + 1) {
+		if ((nl = strchr(line, '\n')) == NULL)
+			break;
+		*nl = '\0';
+		n++;
+		o = json_loads(line, 0, &err);
+		if (!IT_CHECKF(o != NULL && json_is_object(o) &&
+		    it_jstr(o, "ts") != NULL && it_jstr(o, "level") != NULL &&
+		    it_jstr(o, "thread") != NULL && it_jstr(o, "msg") != NULL,
+		    "not a log object: %s (%s)", line, err.text)) {
+			json_decref(o);
+			continue;
+		}
+		if (it_jstr(o, "method") != NULL && hit == NULL)
+			hit = json_incref(o);
+		json_decref(o);
+	}
+	IT_CHECKF(n >= 4, "%d lines: %s", n, out);
+	for (l = out; *l != '\0'; l++)
+		if (!IT_CHECKF((unsigned char)*l >= 0x20 ? *l != 0x7f :
+		    *l == '\n', "a control byte 0x%02x in the log",
+		    (unsigned char)*l))
+			break;
+	if (IT_CHECK(hit != NULL)) {
+		IT_CHECK_INT(it_jint(hit, "status", 0), r->status);
+		/* As sent, but for the byte that is no UTF-8. */
+		IT_CHECK_STR(it_jstr(hit, "path"), "/no/%0a%1b%22\"\\"
+		    "\xef\xbf\xbd\x1b[2J");
+		IT_CHECK_STR(it_jstr(hit, "method"), "GET");
+		IT_CHECKF(json_is_number(json_object_get(hit, "ms")),
+		    "ms a number");
+		IT_CHECKF(it_jstr(hit, "thread") != NULL &&
+		    strcmp(it_jstr(hit, "thread"), "w0") == 0, "thread w0");
+		json_decref(hit);
+	}
+}
+
 /* -- HTTP limits ----------------------------------------------------------- */
 
 /* A comment's JSON of about n bytes. */
@@ -1195,6 +1431,10 @@ static const struct it_test tests[] = {
 	{ "test_sse_max_clients", test_sse_max_clients },
 	{ "test_migrate_concurrent", test_migrate_concurrent },
 	{ "test_migrate_versions", test_migrate_versions },
+	{ "test_cli_migrations", test_cli_migrations },
+	{ "test_version", test_version },
+	{ "test_connection_budget", test_connection_budget },
+	{ "test_log_json", test_log_json },
 	{ "test_chunked_too_large", test_chunked_too_large },
 	{ "test_http_timeout", test_http_timeout },
 	{ "test_no_read_delay", test_no_read_delay },

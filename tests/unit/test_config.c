@@ -1,6 +1,8 @@
 /*
  * test_config.c - unit tests for config.c: defaults, environment,
- * flags winning over the environment, bounds, booleans, listen parsing.
+ * flags winning over the environment, bounds, booleans, listen parsing;
+ * and the settings' database connections against PostgreSQL's budget
+ * (migrate_budget_exceeded, the warning `serve` logs at start).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "migrate.h"
 
 static void
 clear_env(void)
@@ -24,6 +27,7 @@ clear_env(void)
 	unsetenv("COMMENTD_DEFAULT_LANG");
 	unsetenv("COMMENTD_BODY_MAX_CHARS");
 	unsetenv("COMMENTD_SSE_KEEPALIVE_S");
+	unsetenv("COMMENTD_LOG_FORMAT");
 }
 
 /*
@@ -75,6 +79,7 @@ test_defaults(void **state)
 	assert_true(cfg.migrate);
 	assert_string_equal(cfg.default_lang, "ar");
 	assert_int_equal(cfg.sse_keepalive_s, 15);
+	assert_string_equal(cfg.log_format, "text");
 	config_text_limits(&cfg, &lim);
 	assert_int_equal(lim.body_min, 1);
 	assert_int_equal(lim.body_max, 5000);
@@ -102,6 +107,10 @@ test_env_and_flags(void **state)
 	assert_false(cfg.migrate);
 	assert_string_equal(cfg.default_lang, "en");
 	config_free(&cfg);
+	setenv("COMMENTD_LOG_FORMAT", "json", 1);
+	assert_int_equal(config_load(&cfg, 0, NULL, NULL), 0);
+	assert_string_equal(cfg.log_format, "json");
+	config_free(&cfg);
 	clear_env();
 }
 
@@ -119,6 +128,7 @@ test_bad_values(void **state)
 	char		*a8[] = { "--workers" };
 	char		*a9[] = { "--no-listen" };
 	char		*a10[] = { "--sse-keepalive-s", "0" };
+	char		*a11[] = { "--log-format", "JSON" };
 
 	(void)state;
 	clear_env();
@@ -132,6 +142,7 @@ test_bad_values(void **state)
 	load_refused(1, a8, "workers");
 	load_refused(1, a9, "listen");
 	load_refused(2, a10, "sse-keepalive-s");
+	load_refused(2, a11, "log-format must be text or json");
 	setenv("COMMENTD_DB_POOL_SIZE", "lots", 1);
 	load_refused(0, NULL, "COMMENTD_DB_POOL_SIZE");
 	clear_env();
@@ -186,6 +197,45 @@ test_usage_lists_everything(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * Each worker opens its pool and a LISTEN connection: workers x (pool +
+ * 1) against max_connections less the reserved slots and those in use.
+ * PostgreSQL's default 100 and 3 reserved: 16 workers with the default
+ * pool (80) fit once, not twice.
+ */
+static void
+test_connection_budget(void **state)
+{
+	struct migrate_budget	b = { 100, 3, 0 };
+	char			msg[512];
+
+	(void)state;
+	msg[0] = '\0';
+	assert_false(migrate_budget_exceeded(&b, 16, 4, msg, sizeof msg));
+	assert_string_equal(msg, "");
+	b.in_use = 17;			/* 97 - 17 = 80: still fits */
+	assert_false(migrate_budget_exceeded(&b, 16, 4, msg, sizeof msg));
+	b.in_use = 80;			/* a second process */
+	assert_true(migrate_budget_exceeded(&b, 16, 4, msg, sizeof msg));
+	assert_non_null(strstr(msg, "16 worker(s) x (db-pool-size 4 + 1) = "
+	    "80, but PostgreSQL has 17 left (max_connections 100 - 3 reserved "
+	    "- 80 in use)"));
+	b.in_use = 0;
+	assert_true(migrate_budget_exceeded(&b, 4, 40, msg, sizeof msg));
+	assert_non_null(strstr(msg, "= 164, but PostgreSQL has 97 left"));
+	assert_non_null(strstr(msg, "COMMENTD_DB_POOL_SIZE"));
+	/* More in use than there is room: nothing left, not a negative. */
+	b.in_use = 150;
+	assert_true(migrate_budget_exceeded(&b, 1, 1, msg, sizeof msg));
+	assert_non_null(strstr(msg, "has 0 left"));
+	/* The largest settings; a short buffer gets a cut message. */
+	b.in_use = 0;
+	assert_true(migrate_budget_exceeded(&b, 256, 100, msg, sizeof msg));
+	assert_non_null(strstr(msg, "= 25856, but PostgreSQL has 97 left"));
+	assert_true(migrate_budget_exceeded(&b, 256, 100, msg, 8));
+	assert_int_equal(strlen(msg), 7);
+}
+
 int
 main(void)
 {
@@ -195,6 +245,7 @@ main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_split_listen),
 		cmocka_unit_test(test_usage_lists_everything),
+		cmocka_unit_test(test_connection_budget),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
