@@ -48,8 +48,11 @@ fuzz_fail(const char *what)
 static int
 fuzz_known_key(const char *key, size_t len)
 {
+	/* The README's submission fields (the widget's website and
+	 * form_ms, and the article's title and URL on a first post). */
 	static const char *const known[] = {
-		"author", "email", "body", "parent_id"
+		"author", "email", "body", "parent_id", "article_title",
+		"article_url", "website", "form_ms"
 	};
 	size_t	i;
 
@@ -87,7 +90,7 @@ fuzz_check_valid(const json_t *obj, const struct comment_input *in)
 	size_t		 keylen, i;
 	unsigned char	 c;
 
-	/* Any key but the four would have been an "unknown_field". */
+	/* Any other key would have been an "unknown_field". */
 	json_object_keylen_foreach((json_t *)obj, key, keylen, value) {
 		(void)value;
 		if (!fuzz_known_key(key, keylen))
