@@ -2111,8 +2111,7 @@ it_raw_error_code(const struct it_raw *r)
 	return out;
 }
 
-/* Reads until EOF or a reset within ms; true if the server closed. */
-static bool
+bool
 it_raw_wait_close(int fd, long ms, bool *reset)
 {
 	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };

@@ -290,6 +290,9 @@ bool		 it_raw_send(int fd, const void *data, size_t len);
  * close" or an HTTP/1.0 answer, at once otherwise.
  */
 void		 it_raw_read(int fd, long timeout_ms, struct it_raw *r);
+/* Reads (and drops) until EOF or a reset within ms; true if the server
+ * closed the connection, *reset set if it reset it. */
+bool		 it_raw_wait_close(int fd, long ms, bool *reset);
 /* A header of a raw answer (any case; owned by the test case), or NULL. */
 const char	*it_raw_header(const struct it_raw *r, const char *name);
 /* error.code of a JSON answer (owned by the test case), or NULL. */

@@ -912,29 +912,6 @@ out:
 
 /* -- the drain ----------------------------------------------------------- */
 
-/* Whether the server closes fd (after whatever it sends) within
- * timeout_ms. */
-static bool
-closed_within(int fd, long timeout_ms)
-{
-	struct pollfd	 pfd = { .fd = fd, .events = POLLIN };
-	double		 deadline = it_now() + timeout_ms / 1000.0;
-	char		 buf[4096];
-	ssize_t		 n;
-	int		 left;
-
-	for (;;) {
-		left = (int)((deadline - it_now()) * 1000);
-		if (left < 0 || poll(&pfd, 1, left) <= 0)
-			return false;
-		n = read(fd, buf, sizeof buf);
-		if (n == 0 || (n < 0 && errno == ECONNRESET))
-			return true;
-		if (n < 0)
-			return false;
-	}
-}
-
 /*
  * What a stopping server does with connections already open at its
  * SIGTERM: a live event stream ends and its connection closes (the
@@ -955,6 +932,7 @@ test_drain(void)
 	struct it_raw		 raw;
 	const char		*base, *ev;
 	int			 fd1, fd2, fd3, rc;
+	bool			 reset = false;
 
 	IT_REQUIRE(it_account_at(__FILE__, __LINE__, &acct, run_id));
 	p = it_server(&base, "1", (char *)NULL);
@@ -977,7 +955,8 @@ test_drain(void)
 
 	IT_CHECK(it_proc_kill(p, SIGTERM) == 0);
 	IT_CHECK(it_proc_wait_line(p, "SIGTERM: stopping", 5000) != NULL);
-	IT_CHECKF(closed_within(fd3, 5000), "the stream's connection closes");
+	IT_CHECKF(it_raw_wait_close(fd3, 5000, &reset),
+	    "the stream's connection closes");
 	IT_CHECK(it_raw_send(fd1, ka, sizeof ka - 1));
 	it_raw_read(fd1, 5000, &raw);
 	IT_CHECKF(raw.status == 200, "served while stopping: %ld",
